@@ -1,0 +1,92 @@
+"""Bearer tokens: HS256 JWTs checked against the configured keys, carrying a role.
+
+Comptoir is a resource server: in production an identity provider issues the tokens with
+one of the configured keys; `comptoir token issue` does it for development and tests.
+Subjects must be opaque UUIDs because they are written into events (who approved what).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import jwt
+
+from application.actors import Actor, Role
+from application.settings import Settings
+
+ALGORITHM = "HS256"
+DEV_KEY_ID = "dev"
+
+
+class TokenError(Exception):
+    pass
+
+
+class Tokens:
+    def __init__(self, keys: dict[str, str], issuer: str, audience: str, ttl: timedelta) -> None:
+        if not keys:
+            raise ValueError("at least one token key is required")
+        self.keys = keys
+        self.signing_key_id = next(iter(keys))
+        self.issuer, self.audience, self.ttl = issuer, audience, ttl
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Tokens:
+        keys = {kid: key.get_secret_value() for kid, key in settings.token_keys.items()}
+        return cls(
+            keys or {DEV_KEY_ID: development_key(settings.data_dir)},
+            settings.token_issuer, settings.token_audience,
+            timedelta(minutes=settings.token_ttl_minutes),
+        )
+
+    def issue(
+        self, role: Role, *, subject: UUID | None = None, merchant_id: UUID | None = None,
+        ttl: timedelta | None = None,
+    ) -> str:
+        if role == Role.MERCHANT and merchant_id is None:
+            raise ValueError("a merchant token needs a merchant id")
+        now = datetime.now(UTC)
+        claims = {
+            "iss": self.issuer, "aud": self.audience, "sub": str(subject or uuid4()),
+            "iat": now, "exp": now + (ttl or self.ttl), "role": str(role),
+        }
+        if merchant_id is not None:
+            claims["merchant_id"] = str(merchant_id)
+        return jwt.encode(claims, self.keys[self.signing_key_id], ALGORITHM,
+                          headers={"kid": self.signing_key_id})
+
+    def verify(self, token: str) -> Actor:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid", self.signing_key_id)
+            key = self.keys[kid]
+            claims = jwt.decode(
+                token, key, algorithms=[ALGORITHM], audience=self.audience, issuer=self.issuer,
+                options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+            )
+            role = Role(claims["role"])
+            subject = str(UUID(claims["sub"]))
+            merchant_id = UUID(claims["merchant_id"]) if role == Role.MERCHANT else None
+        except (jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
+            raise TokenError(type(error).__name__) from None
+        if role == Role.ANONYMOUS:
+            raise TokenError("anonymous tokens are meaningless")
+        return Actor(role, subject, merchant_id)
+
+
+def development_key(data_dir: Path) -> str:
+    """A random key created once per data directory, readable by its owner only."""
+    path = data_dir / "secrets" / "token-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

@@ -1,0 +1,201 @@
+"""French and English texts for error codes (French is the default language)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+Language = Literal["fr", "en"]
+LANGUAGES: tuple[Language, ...] = ("fr", "en")
+
+# code -> (French, English); `{name}` placeholders come from the error's parameters.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # values
+    "invalid_value": ("Valeur invalide.", "Invalid value."),
+    "money_not_integer_cents": ("Un montant s'exprime en cents entiers.",
+                                "An amount is a whole number of cents."),
+    "money_out_of_range": ("Montant hors limites.", "Amount out of range."),
+    "money_malformed": ("Montant illisible.", "Unreadable amount."),
+    "currency_unsupported": ("Seul le dollar canadien (CAD) est accepté.",
+                             "Only Canadian dollars (CAD) are accepted."),
+    "currency_mismatch": ("Devises différentes.", "Currencies differ."),
+    "latitude_out_of_range": ("La latitude doit être comprise entre -90 et 90.",
+                              "Latitude must be between -90 and 90."),
+    "longitude_out_of_range": ("La longitude doit être comprise entre -180 et 180.",
+                               "Longitude must be between -180 and 180."),
+    "radius_out_of_range": ("Le rayon doit être supérieur à 0 et au plus {maximum} km.",
+                            "The radius must be above 0 and at most {maximum} km."),
+    "postal_code_invalid": ("Code postal canadien invalide (format A1A 1A1).",
+                            "Invalid Canadian postal code (format A1A 1A1)."),
+    "postal_code_not_quebec": ("Le code postal n'est pas au Québec (il commence par G, H ou J).",
+                               "The postal code is not in Québec (it starts with G, H or J)."),
+    "province_not_quebec": ("L'adresse doit être au Québec (QC).",
+                            "The address must be in Québec (QC)."),
+    "region_unknown": ("Région administrative inconnue (01 à 17).",
+                       "Unknown administrative region (01 to 17)."),
+    "street_invalid": ("Adresse civique requise (au plus {max_length} caractères).",
+                       "Street address required (at most {max_length} characters)."),
+    "municipality_invalid": ("Municipalité requise (au plus {max_length} caractères).",
+                             "Municipality required (at most {max_length} characters)."),
+    "location_required": ("Coordonnées requises : municipalité inconnue de notre table.",
+                          "Coordinates required: municipality not in our table."),
+    "location_not_quebec": ("Les coordonnées ne sont pas au Québec.",
+                            "The coordinates are not in Québec."),
+    "neq_malformed": ("Le NEQ compte exactement 10 chiffres.",
+                      "The NEQ has exactly 10 digits."),
+    "neq_unknown_kind": ("Le NEQ doit commencer par 11, 22, 33 ou 88.",
+                         "The NEQ must start with 11, 22, 33 or 88."),
+    "neq_placeholder": ("Ce NEQ n'est pas un vrai numéro.", "This NEQ is not a real number."),
+    "category_unknown": ("Catégorie inconnue : {value}.", "Unknown category: {value}."),
+    "categories_empty": ("Au moins une catégorie est requise.",
+                         "At least one category is required."),
+    "categories_too_many": ("Au plus {maximum} catégories.", "At most {maximum} categories."),
+    "email_invalid": ("Adresse courriel invalide.", "Invalid e-mail address."),
+    "phone_invalid": ("Numéro de téléphone nord-américain invalide.",
+                      "Invalid North American phone number."),
+    "name_invalid": ("Nom requis (au plus {max_length} caractères).",
+                     "Name required (at most {max_length} characters)."),
+    "gst_number_required": ("Numéro de TPS requis, sauf pour un petit fournisseur.",
+                            "GST number required, unless a small supplier."),
+    "gst_number_invalid": ("Numéro de TPS invalide (9 chiffres, RT, 4 chiffres).",
+                           "Invalid GST number (9 digits, RT, 4 digits)."),
+    "qst_number_required": ("Numéro de TVQ requis, sauf pour un petit fournisseur.",
+                            "QST number required, unless a small supplier."),
+    "qst_number_invalid": ("Numéro de TVQ invalide (10 chiffres, TQ, 4 chiffres).",
+                           "Invalid QST number (10 digits, TQ, 4 digits)."),
+    "delivery_radius_invalid": ("Rayon de livraison entre 0 et {maximum} km.",
+                                "Delivery radius between 0 and {maximum} km."),
+    "fee_out_of_range": ("Frais entre 0 et {max_cents} cents.",
+                         "Fee between 0 and {max_cents} cents."),
+    "fulfilment_none": ("Offrez au moins un mode : cueillette, livraison ou expédition.",
+                        "Offer at least one method: pickup, delivery or shipping."),
+    "text_required": ("Champ requis.", "Required field."),
+    "text_too_long": ("Au plus {max_length} caractères.", "At most {max_length} characters."),
+    "website_invalid": ("Adresse web invalide (http:// ou https://).",
+                        "Invalid web address (http:// or https://)."),
+    "reason_invalid": ("Motif requis ({min_length} à {max_length} caractères).",
+                       "Reason required ({min_length} to {max_length} characters)."),
+    "price_required": ("Prix requis.", "Price required."),
+    "price_out_of_range": ("Le prix doit être positif et au plus {max_cents} cents.",
+                           "The price must be positive and at most {max_cents} cents."),
+    "tax_class_unknown": ("Classe de taxe inconnue ({allowed}).", "Unknown tax class ({allowed})."),
+    "origin_unknown": ("Mention d'origine inconnue ({allowed}).",
+                       "Unknown origin label ({allowed})."),
+    "stock_reason_unknown": ("Motif d'ajustement inconnu ({allowed}).",
+                             "Unknown adjustment reason ({allowed})."),
+    "stock_delta_invalid": ("L'ajustement doit être non nul et d'au plus {maximum} unités.",
+                            "The adjustment must be non-zero and at most {maximum} units."),
+    "stock_out_of_range": ("Le stock doit être entre 0 et {maximum}.",
+                           "Stock must be between 0 and {maximum}."),
+    # rules and states
+    "validation_failed": ("Certaines valeurs sont invalides.", "Some values are invalid."),
+    "illegal_transition": ("Action « {action} » impossible : {entity} est à l'état « {state} ».",
+                           "Cannot {action}: the {entity} is '{state}'."),
+    "rule_violated": ("Règle d'affaires non respectée.", "Business rule violated."),
+    "merchant_not_approved": ("Le commerçant doit être approuvé pour publier.",
+                              "The merchant must be approved to publish."),
+    "merchant_not_open": ("Le commerçant n'est plus actif (état « {status} »).",
+                          "The merchant is no longer active (state '{status}')."),
+    "stock_below_reserved": ("Le stock ne peut pas descendre sous les {reserved} unités "
+                             "réservées.", "Stock cannot go below the {reserved} reserved units."),
+    "subject_forgotten": ("Cette personne a été oubliée à sa demande.",
+                          "This person was forgotten at their request."),
+    # application
+    "not_found": ("Ressource introuvable : {kind}.", "Not found: {kind}."),
+    "forbidden": ("Vous n'avez pas le droit de faire cette action.",
+                  "You are not allowed to do this."),
+    "conflict": ("Conflit avec l'état actuel.", "Conflict with the current state."),
+    "concurrent_update": ("Modifié en même temps par quelqu'un d'autre ; réessayez.",
+                          "Changed by someone else at the same time; try again."),
+    "neq_taken": ("Ce NEQ est déjà inscrit par un commerce actif.",
+                  "This NEQ is already registered by an active merchant."),
+    "slug_exhausted": ("Trop de commerces portent ce nom dans cette municipalité.",
+                       "Too many merchants have this name in this municipality."),
+    "idempotency_key_reused": ("Cette clé d'idempotence a déjà servi pour une autre requête.",
+                               "This idempotency key was already used for another request."),
+    "idempotency_key_invalid": ("Clé d'idempotence invalide (1 à 255 caractères visibles).",
+                                "Invalid idempotency key (1 to 255 visible characters)."),
+    # HTTP
+    "unauthenticated": ("Authentification requise.", "Authentication required."),
+    "token_invalid": ("Jeton invalide ou expiré.", "Invalid or expired token."),
+    "route_not_found": ("Cette adresse n'existe pas.", "No such address."),
+    "method_not_allowed": ("Méthode non permise ici.", "Method not allowed here."),
+    "malformed_request": ("Requête illisible.", "Unreadable request."),
+    "internal_error": ("Erreur interne ; elle a été journalisée.",
+                       "Internal error; it has been logged."),
+    # request validation (pydantic error types)
+    "missing": ("Champ requis.", "Field required."),
+    "extra_forbidden": ("Champ inconnu.", "Unknown field."),
+    "string_type": ("Texte attendu.", "Text expected."),
+    "string_too_short": ("Au moins {min_length} caractères.", "At least {min_length} characters."),
+    "string_too_long": ("Au plus {max_length} caractères.", "At most {max_length} characters."),
+    "string_pattern_mismatch": ("Format invalide.", "Invalid format."),
+    "int_type": ("Nombre entier attendu.", "Integer expected."),
+    "int_parsing": ("Nombre entier attendu.", "Integer expected."),
+    "int_from_float": ("Nombre entier attendu (sans décimales).",
+                       "Integer expected (no decimals)."),
+    "float_type": ("Nombre attendu.", "Number expected."),
+    "float_parsing": ("Nombre attendu.", "Number expected."),
+    "finite_number": ("Nombre fini attendu.", "Finite number expected."),
+    "bool_type": ("Vrai ou faux attendu.", "True or false expected."),
+    "bool_parsing": ("Vrai ou faux attendu.", "True or false expected."),
+    "greater_than": ("Doit être supérieur à {gt}.", "Must be greater than {gt}."),
+    "greater_than_equal": ("Doit être au moins {ge}.", "Must be at least {ge}."),
+    "less_than": ("Doit être inférieur à {lt}.", "Must be less than {lt}."),
+    "less_than_equal": ("Doit être au plus {le}.", "Must be at most {le}."),
+    "literal_error": ("Valeur permise : {expected}.", "Allowed value: {expected}."),
+    "enum": ("Valeur permise : {expected}.", "Allowed value: {expected}."),
+    "uuid_parsing": ("Identifiant invalide.", "Invalid identifier."),
+    "uuid_type": ("Identifiant invalide.", "Invalid identifier."),
+    "json_invalid": ("JSON invalide.", "Invalid JSON."),
+    "json_type": ("JSON attendu.", "JSON expected."),
+    "model_type": ("Objet JSON attendu.", "JSON object expected."),
+    "model_attributes_type": ("Objet JSON attendu.", "JSON object expected."),
+    "dict_type": ("Objet JSON attendu.", "JSON object expected."),
+    "list_type": ("Liste attendue.", "List expected."),
+    "too_short": ("Au moins {min_length} élément(s).", "At least {min_length} item(s)."),
+    "too_long": ("Au plus {max_length} élément(s).", "At most {max_length} item(s)."),
+    "value_error": ("Valeur invalide.", "Invalid value."),
+}
+
+# problem type -> (French title, English title)
+TITLES: dict[str, tuple[str, str]] = {
+    "validation-failed": ("Données invalides", "Invalid data"),
+    "malformed-request": ("Requête illisible", "Malformed request"),
+    "unauthenticated": ("Non authentifié", "Not authenticated"),
+    "forbidden": ("Accès refusé", "Forbidden"),
+    "not-found": ("Introuvable", "Not found"),
+    "method-not-allowed": ("Méthode non permise", "Method not allowed"),
+    "illegal-transition": ("Transition interdite", "Illegal transition"),
+    "rule-violated": ("Règle d'affaires non respectée", "Business rule violated"),
+    "conflict": ("Conflit", "Conflict"),
+    "idempotency-key-reused": ("Clé d'idempotence réutilisée", "Idempotency key reused"),
+    "internal-error": ("Erreur interne", "Internal error"),
+}
+
+
+def message(code: str, params: dict[str, Any], language: Language) -> str:
+    texts = MESSAGES.get(code) or MESSAGES["invalid_value"]
+    template = texts[LANGUAGES.index(language)]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def title(problem_type: str, language: Language) -> str:
+    return TITLES[problem_type][LANGUAGES.index(language)]
+
+
+def negotiate(accept_language: str | None, default: Language) -> Language:
+    """Pick fr or en from an Accept-Language header, honouring q-values."""
+    best: tuple[float, Language] | None = None
+    for part in (accept_language or "").split(","):
+        tag, _, q = part.strip().partition(";q=")
+        primary = tag.strip().lower().split("-")[0]
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        if primary in LANGUAGES and weight > 0 and (best is None or weight > best[0]):
+            best = (weight, primary)  # type: ignore[assignment]
+    return best[1] if best else default

@@ -1,0 +1,48 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import problems
+from api.container import Container, build_container
+from api.routers import listings, merchants
+from application.demo import load_demo_if_empty
+from application.settings import Settings
+
+DESCRIPTION = """
+Comptoir: the event-sourced core of a local-buying marketplace for Québec.
+
+Every change is an event in one append-only log. Errors are RFC 9457 problem details, in French
+by default (`Accept-Language: en` for English). Authenticate with `Authorization: Bearer <JWT>`;
+`comptoir token issue --role validator` makes one for development.
+"""
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
+    settings = settings or (container.settings if container else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = container is None
+        built = app.state.container = container or build_container(settings)
+        if settings.demo_data:
+            load_demo_if_empty(built.app, built.merchants, built.catalog)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.container.close()
+
+    app = FastAPI(
+        title="Comptoir", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+        openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
+    )
+    app.state.default_language = settings.default_language
+    problems.install(app)
+    app.include_router(merchants.router)
+    app.include_router(listings.router)
+    return app

@@ -1,0 +1,168 @@
+"""RFC 9457 problem details: one table from errors to HTTP, one renderer, French by default."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.i18n import Language, message, negotiate, title
+from application.errors import (
+    ConflictError,
+    IdempotencyKeyReusedError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from domain.errors import (
+    DomainError,
+    FieldError,
+    IllegalTransitionError,
+    InvalidValueError,
+    RuleViolatedError,
+    ValidationFailedError,
+)
+
+PROBLEM_TYPE_BASE = "https://comptoir.quebec/problems/"
+MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("comptoir.api")
+
+
+class FieldProblem(BaseModel):
+    field: str
+    pointer: str
+    code: str
+    detail: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document (with a stable `code` and per-field `errors`)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+    errors: list[FieldProblem] = []
+
+
+class HTTPProblem(Exception):
+    """Raised by the API layer itself (authentication, request headers)."""
+
+    def __init__(self, status: int, problem_type: str, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.status, self.problem_type, self.code, self.params = status, problem_type, code, params
+
+
+# error class -> (status, problem type); the first matching class wins.
+ERROR_TABLE: list[tuple[type[DomainError], int, str]] = [
+    (ValidationFailedError, 422, "validation-failed"),
+    (InvalidValueError, 422, "validation-failed"),
+    (IdempotencyKeyReusedError, 422, "idempotency-key-reused"),
+    (NotFoundError, 404, "not-found"),
+    (PermissionDeniedError, 403, "forbidden"),
+    (IllegalTransitionError, 409, "illegal-transition"),
+    (RuleViolatedError, 409, "rule-violated"),
+    (ConflictError, 409, "conflict"),
+]
+
+HTTP_STATUS_PROBLEMS = {
+    400: ("malformed-request", "malformed_request"),
+    401: ("unauthenticated", "unauthenticated"),
+    403: ("forbidden", "forbidden"),
+    404: ("not-found", "route_not_found"),
+    405: ("method-not-allowed", "method_not_allowed"),
+}
+
+
+def language_of(request: Request) -> Language:
+    return negotiate(request.headers.get("accept-language"), request.app.state.default_language)
+
+
+def problem_response(
+    request: Request, status: int, problem_type: str, code: str,
+    params: dict[str, Any] | None = None, errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    language = language_of(request)
+    problem = Problem(
+        type=PROBLEM_TYPE_BASE + problem_type,
+        title=title(problem_type, language),
+        status=status,
+        detail=message(code, params or {}, language),
+        code=code,
+        instance=request.url.path,
+        errors=[
+            FieldProblem(
+                field=e.field, pointer="#/" + e.field.replace(".", "/"), code=e.code,
+                detail=message(e.code, e.params, language),
+            )
+            for e in errors or []
+        ],
+    )
+    return JSONResponse(
+        problem.model_dump(), status_code=status, media_type=MEDIA_TYPE,
+        headers={"Content-Language": language, **(headers or {})},
+    )
+
+
+def domain_error_response(request: Request, error: DomainError) -> JSONResponse:
+    for cls, status, problem_type in ERROR_TABLE:
+        if isinstance(error, cls):
+            break
+    else:
+        status, problem_type = 409, "rule-violated"
+    errors = error.errors if isinstance(error, ValidationFailedError) else None
+    if isinstance(error, InvalidValueError):
+        errors = [FieldError(error.field or "body", error.code, error.params)]
+    return problem_response(request, status, problem_type, error.code, error.params, errors)
+
+
+def request_validation_response(request: Request, error: RequestValidationError) -> JSONResponse:
+    errors = []
+    for e in error.errors():
+        location = [str(part) for part in e.get("loc", ()) if part not in ("body",)]
+        if e["type"] == "json_invalid":
+            return problem_response(request, 400, "malformed-request", "json_invalid")
+        errors.append(FieldError(".".join(location) or "body", e["type"], dict(e.get("ctx") or {})))
+    return problem_response(request, 422, "validation-failed", "validation_failed", errors=errors)
+
+
+def http_exception_response(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    problem_type, code = HTTP_STATUS_PROBLEMS.get(error.status_code, ("malformed-request",
+                                                                       "malformed_request"))
+    return problem_response(request, error.status_code, problem_type, code,
+                            headers=getattr(error, "headers", None))
+
+
+def api_problem_response(request: Request, error: HTTPProblem) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    return problem_response(request, error.status, error.problem_type, error.code, error.params,
+                            headers=headers)
+
+
+def unexpected_error_response(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem_response(request, 500, "internal-error", "internal_error")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, request_validation_response)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_exception_response)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPProblem, api_problem_response)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, unexpected_error_response)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {MEDIA_TYPE: {}}, "description": description}
+    for status, description in [
+        (401, "Invalid or missing token"), (403, "Not allowed"), (404, "Not found"),
+        (409, "Conflicts with the current state"), (422, "Invalid data (per-field errors)"),
+    ]
+}

@@ -1,0 +1,67 @@
+"""Listing routes: a merchant's catalogue, its visibility and its real-time stock."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from api.deps import ActorDep, CatalogDep, IdempotencyKeyDep, keyed
+from api.problems import PROBLEM_RESPONSES
+from api.schemas.listings import ListingIn, ListingOut, ListingPatch, StockAdjustmentIn, StockIn
+
+router = APIRouter(prefix="/v1", tags=["listings"], responses=PROBLEM_RESPONSES)
+
+
+@router.post("/merchants/{merchant_id}/listings", status_code=201, summary="Create a draft listing")
+def create(
+    merchant_id: UUID, body: ListingIn, catalog: CatalogDep, actor: ActorDep,
+    key: IdempotencyKeyDep, response: Response,
+) -> ListingOut:
+    request = {"merchant_id": str(merchant_id), **body.model_dump(mode="json")}
+    listing_id = catalog.create_listing(
+        actor, merchant_id, body.model_dump(), keyed(key, actor, "listings.create", request))
+    response.headers["Location"] = f"/v1/listings/{listing_id}"
+    return ListingOut.of(catalog.get(actor, listing_id))
+
+
+@router.get("/listings/{listing_id}", summary="A listing")
+def get(listing_id: UUID, catalog: CatalogDep, actor: ActorDep) -> ListingOut:
+    return ListingOut.of(catalog.get(actor, listing_id))
+
+
+@router.patch("/listings/{listing_id}", summary="Revise a listing (owner)")
+def revise(
+    listing_id: UUID, body: ListingPatch, catalog: CatalogDep, actor: ActorDep
+) -> ListingOut:
+    catalog.revise(actor, listing_id, body.model_dump(exclude_unset=True))
+    return ListingOut.of(catalog.get(actor, listing_id))
+
+
+@router.post("/listings/{listing_id}/publication", summary="Publish (merchant must be approved)")
+def publish(listing_id: UUID, catalog: CatalogDep, actor: ActorDep) -> ListingOut:
+    catalog.publish(actor, listing_id)
+    return ListingOut.of(catalog.get(actor, listing_id))
+
+
+@router.post("/listings/{listing_id}/withdrawal", summary="Withdraw from sale")
+def withdraw(listing_id: UUID, catalog: CatalogDep, actor: ActorDep) -> ListingOut:
+    catalog.withdraw(actor, listing_id)
+    return ListingOut.of(catalog.get(actor, listing_id))
+
+
+@router.put("/listings/{listing_id}/stock", summary="Set the stock on hand (owner, point of sale)")
+def set_stock(listing_id: UUID, body: StockIn, catalog: CatalogDep, actor: ActorDep) -> ListingOut:
+    catalog.set_stock(actor, listing_id, body.on_hand)
+    return ListingOut.of(catalog.get(actor, listing_id))
+
+
+@router.post("/listings/{listing_id}/stock-adjustments", summary="Add or remove units, with a reason")
+def adjust_stock(
+    listing_id: UUID, body: StockAdjustmentIn, catalog: CatalogDep, actor: ActorDep,
+    key: IdempotencyKeyDep,
+) -> ListingOut:
+    request = {"listing_id": str(listing_id), **body.model_dump(mode="json")}
+    catalog.adjust_stock(actor, listing_id, body.delta, body.reason,
+                         keyed(key, actor, "listings.adjust_stock", request))
+    return ListingOut.of(catalog.get(actor, listing_id))

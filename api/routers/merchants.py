@@ -1,0 +1,64 @@
+"""Merchant routes: apply, read, and the review lifecycle."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from api.deps import ActorDep, IdempotencyKeyDep, MerchantsDep, keyed
+from api.problems import PROBLEM_RESPONSES
+from api.schemas.common import ReasonIn
+from api.schemas.merchants import MerchantApplicationIn, MerchantOut
+
+router = APIRouter(prefix="/v1/merchants", tags=["merchants"], responses=PROBLEM_RESPONSES)
+
+
+@router.post("", status_code=201, summary="Apply to sell on the platform")
+def apply(
+    body: MerchantApplicationIn, merchants: MerchantsDep, actor: ActorDep,
+    key: IdempotencyKeyDep, response: Response,
+) -> MerchantOut:
+    request = body.model_dump(mode="json")
+    view = merchants.apply(body.to_form(), keyed(key, actor, "merchants.apply", request))
+    response.headers["Location"] = f"/v1/merchants/{view.id}"
+    return MerchantOut.of(view)
+
+
+@router.get("/{merchant_id}", summary="A merchant's fiche")
+def get(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
+    return MerchantOut.of(merchants.get(actor, merchant_id))
+
+
+@router.post("/{merchant_id}/approval", summary="Approve an application (validator)")
+def approve(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
+    merchants.approve(actor, merchant_id)
+    return MerchantOut.of(merchants.get(actor, merchant_id))
+
+
+@router.post("/{merchant_id}/rejection", summary="Reject an application with a reason (validator)")
+def reject(
+    merchant_id: UUID, body: ReasonIn, merchants: MerchantsDep, actor: ActorDep
+) -> MerchantOut:
+    merchants.reject(actor, merchant_id, body.reason)
+    return MerchantOut.of(merchants.get(actor, merchant_id))
+
+
+@router.post("/{merchant_id}/suspension", summary="Suspend with a reason (validator)")
+def suspend(
+    merchant_id: UUID, body: ReasonIn, merchants: MerchantsDep, actor: ActorDep
+) -> MerchantOut:
+    merchants.suspend(actor, merchant_id, body.reason)
+    return MerchantOut.of(merchants.get(actor, merchant_id))
+
+
+@router.post("/{merchant_id}/reinstatement", summary="Lift a suspension (validator)")
+def reinstate(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
+    merchants.reinstate(actor, merchant_id)
+    return MerchantOut.of(merchants.get(actor, merchant_id))
+
+
+@router.post("/{merchant_id}/closure", summary="Leave the platform (owner or validator)")
+def close(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
+    merchants.close(actor, merchant_id)
+    return MerchantOut.of(merchants.get(actor, merchant_id))

@@ -1,0 +1,31 @@
+"""The one eventsourcing Application: every aggregate in one totally ordered log."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder
+
+from application.personal_data import PersonalDataAsCiphertext
+from application.ports import KeyStore
+from application.transcodings import register_value_objects
+from domain.listing import Listing
+
+
+class Comptoir(Application[UUID]):
+    name = "comptoir"
+    # Listings see a stream of stock events from points of sale: snapshot them.
+    snapshotting_intervals = {Listing: 50}  # noqa: RUF012 (eventsourcing's class attribute)
+
+    def __init__(self, env: dict[str, str], keys: KeyStore) -> None:
+        self.keys = keys  # read while the transcoder is built, in super().__init__
+        super().__init__(env)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_value_objects(transcoder)
+        transcoder.register(PersonalDataAsCiphertext(self.keys))
+
+    def log_position(self) -> int:
+        return self.recorder.max_notification_id() or 0

@@ -1,0 +1,30 @@
+"""Errors of the application layer (the domain's own live in domain.errors)."""
+
+from __future__ import annotations
+
+from domain.errors import DomainError
+
+
+class NotFoundError(DomainError):
+    """Unknown, or not visible to this actor: both answer the same, so nothing leaks."""
+
+    code = "not_found"
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind=kind)
+
+
+class PermissionDeniedError(DomainError):
+    code = "forbidden"
+
+
+class ConflictError(DomainError):
+    """The state this command relied on kept changing under it, or a key is already taken."""
+
+    code = "conflict"
+
+
+class IdempotencyKeyReusedError(DomainError):
+    """The same Idempotency-Key came back with a different request."""
+
+    code = "idempotency_key_reused"

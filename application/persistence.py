@@ -1,0 +1,35 @@
+"""The one place where settings become eventsourcing's persistence environment."""
+
+from __future__ import annotations
+
+from psycopg.conninfo import conninfo_to_dict
+
+from application.settings import Settings
+
+
+def eventsourcing_env(settings: Settings) -> dict[str, str]:
+    if settings.backend == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(settings.event_store_path),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    if settings.postgres_dsn is None:
+        raise ValueError("COMPTOIR_POSTGRES_DSN is required when COMPTOIR_BACKEND=postgres")
+    params = conninfo_to_dict(settings.postgres_dsn.get_secret_value())
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": str(params.get("dbname", "postgres")),
+        "POSTGRES_HOST": str(params.get("host", "127.0.0.1")),
+        "POSTGRES_PORT": str(params.get("port", "5432")),
+        "POSTGRES_USER": str(params.get("user", "postgres")),
+        "POSTGRES_PASSWORD": str(params.get("password", "")),
+        "POSTGRES_SCHEMA": settings.postgres_schema,
+        "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_LOCK_TIMEOUT": "5",
+    }
+    return env

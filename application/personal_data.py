@@ -1,0 +1,52 @@
+"""Personal data in stored events and snapshots: encrypted with its subject's own key.
+
+AES-256-GCM, a fresh 96-bit nonce per value, the subject id as associated data (a ciphertext
+cannot be moved to another person). Once the subject's key is deleted the value decodes as
+`PersonalData.forgotten_for(subject)`: every copy in the log, snapshots and backups is dead.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from typing import Any
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import Transcoding
+
+from application.ports import KeyStore
+from domain.personal import PersonalData
+
+
+class PersonalDataAsCiphertext(Transcoding):
+    type = PersonalData
+    name = "personal_data"
+
+    def __init__(self, keys: KeyStore) -> None:
+        self.keys = keys
+
+    def encode(self, obj: PersonalData) -> dict[str, Any]:
+        if obj.forgotten:
+            return {"subject": obj.subject_id.hex, "forgotten": True}
+        key = self.keys.get_or_create(obj.subject_id)
+        nonce = os.urandom(12)
+        plaintext = json.dumps(dict(obj.values), ensure_ascii=False).encode()
+        ciphertext = AESGCM(key).encrypt(nonce, plaintext, obj.subject_id.bytes)
+        return {
+            "subject": obj.subject_id.hex,
+            "nonce": base64.b64encode(nonce).decode(),
+            "ciphertext": base64.b64encode(ciphertext).decode(),
+        }
+
+    def decode(self, data: dict[str, Any]) -> PersonalData:
+        subject_id = UUID(data["subject"])
+        key = None if data.get("forgotten") else self.keys.get(subject_id)
+        if key is None:
+            return PersonalData.forgotten_for(subject_id)
+        plaintext = AESGCM(key).decrypt(
+            base64.b64decode(data["nonce"]), base64.b64decode(data["ciphertext"]),
+            subject_id.bytes,
+        )
+        return PersonalData(subject_id, json.loads(plaintext))

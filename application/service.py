@@ -1,0 +1,97 @@
+"""What every use-case service shares: loading, saving, retrying on conflicts."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from application.app import Comptoir
+from application.errors import ConflictError, NotFoundError
+from application.idempotency import IdempotencyKey, IdempotentRequest
+from application.locks import AggregateLocks
+from domain.errors import DomainError
+
+A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
+
+
+class Service:
+    def __init__(
+        self, app: Comptoir, *, conflict_retries: int = 10, locks: AggregateLocks | None = None
+    ) -> None:
+        self.app = app
+        self.conflict_retries = conflict_retries
+        self.locks = locks or AggregateLocks()
+
+    def load(self, cls: type[A], aggregate_id: UUID, kind: str) -> A:
+        try:
+            aggregate = self.app.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(kind) from None
+        if not isinstance(aggregate, cls):
+            raise NotFoundError(kind)
+        return aggregate
+
+    def find(self, aggregate_id: UUID) -> Aggregate | None:
+        try:
+            return self.app.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def save(self, *aggregates: Aggregate | None) -> int:
+        """Save atomically; return the log position of the last new event."""
+        recordings = self.app.save(*aggregates)
+        if not recordings:
+            return self.app.log_position()
+        return recordings[-1].notification.id
+
+    def retrying(self, attempt: Callable[[], T], serialise: Iterable[UUID] = ()) -> T:
+        """Run a load-decide-save attempt again when another writer got there first.
+
+        `serialise` names the aggregates the attempt writes: threads of this process that
+        write them wait for each other rather than collide.
+        """
+        for tries in range(self.conflict_retries + 1):
+            try:
+                with self.locks.hold(serialise):
+                    return attempt()
+            except IntegrityError:
+                if tries == self.conflict_retries:
+                    raise ConflictError("concurrent_update") from None
+                # Full jitter, exponential, capped: racers spread out instead of colliding again.
+                time.sleep(random.uniform(0, min(0.05, 0.002 * 2**tries)))  # noqa: S311
+        raise AssertionError("unreachable")
+
+    def create(
+        self, key: IdempotencyKey | None, build: Callable[[], tuple[UUID, list[Aggregate]]],
+        serialise: Iterable[UUID] = (),
+    ) -> UUID:
+        """Create what `build` returns, once per idempotency key, retrying on conflicts."""
+
+        def attempt() -> UUID:
+            if key is not None and (prior := self._prior(key)):
+                return key.replay(prior)
+            try:
+                result_id, aggregates = build()
+            except DomainError:
+                # A concurrent twin of this request may have committed since we looked (and
+                # made ours fail, a NEQ now taken say): its result is ours.
+                if key is not None and (prior := self._prior(key)):
+                    return key.replay(prior)
+                raise
+            self.save(*aggregates, key.record(result_id) if key else None)
+            return result_id
+
+        keyed = [key.record_id] if key is not None else []
+        return self.retrying(attempt, [*serialise, *keyed])
+
+    def _prior(self, key: IdempotencyKey) -> IdempotentRequest | None:
+        prior = self.find(key.record_id)
+        return prior if isinstance(prior, IdempotentRequest) else None

@@ -1,0 +1,42 @@
+"""The one settings object, read from COMPTOIR_* environment variables."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COMPTOIR_", extra="ignore")
+
+    backend: Literal["sqlite", "postgres"] = "sqlite"
+    data_dir: Path = Path("var")
+    postgres_dsn: SecretStr | None = None  # postgresql://user:password@host:port/dbname
+    postgres_schema: str = Field("public", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    postgres_pool_size: int = Field(10, ge=1, le=200)
+    postgres_max_overflow: int = Field(10, ge=0, le=200)
+
+    # JWT: HS256 secrets by key id; the first is used to sign tokens the CLI issues.
+    # Unset: a random secret is created once in data_dir/secrets/ (development only).
+    token_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    token_issuer: str = "comptoir"
+    token_audience: str = "comptoir-api"
+    token_ttl_minutes: int = Field(60 * 12, ge=1, le=60 * 24 * 30)
+
+    commission_rate: Decimal = Field(Decimal("0.08"), ge=0, le=Decimal("0.5"))
+    default_language: Literal["fr", "en"] = "fr"
+    conflict_retries: int = Field(10, ge=0, le=50)
+
+    demo_data: bool = Field(False, description="Load the demo catalogue when the log is empty")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def event_store_path(self) -> Path:
+        return self.data_dir / "comptoir.sqlite3"

@@ -1,0 +1,177 @@
+"""The Listing aggregate: one product or service of one merchant, with its real-time stock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import FieldErrors, IllegalTransitionError, InvalidValueError, RuleViolatedError
+from domain.money import Money
+from domain.taxonomy import OriginLabel, TaxClass, parse_category, parse_enum
+
+MAX_PRICE = Money(1_000_000_00)
+MAX_STOCK = 1_000_000
+MAX_TITLE = 200
+MAX_DESCRIPTION = 5000
+
+
+class ListingStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class StockReason(StrEnum):
+    RECEIVED = "received"
+    SOLD_IN_STORE = "sold_in_store"
+    RETURNED = "returned"
+    DAMAGED = "damaged"
+    LOST = "lost"
+    CORRECTION = "correction"
+
+
+@dataclass(frozen=True)
+class ListingDetails:
+    """What a listing shows; French text is required, English optional."""
+
+    title_fr: str
+    title_en: str | None
+    description_fr: str
+    description_en: str | None
+    category: str
+    price: Money
+    tax_class: TaxClass
+    origin: OriginLabel
+    sku: str | None
+
+    @classmethod
+    def check(cls, raw: dict[str, Any]) -> ListingDetails:
+        """`raw` holds the API's field names; every problem is reported at once."""
+        errors = FieldErrors()
+        details = cls(
+            title_fr=errors.parse("title_fr", _text, raw.get("title_fr"), True, MAX_TITLE),
+            title_en=errors.parse("title_en", _text, raw.get("title_en"), False, MAX_TITLE),
+            description_fr=errors.parse(
+                "description_fr", _text, raw.get("description_fr"), True, MAX_DESCRIPTION),
+            description_en=errors.parse(
+                "description_en", _text, raw.get("description_en"), False, MAX_DESCRIPTION),
+            category=errors.parse("category", parse_category, raw.get("category", "")),
+            price=errors.parse("price_cents", _price, raw.get("price_cents")),
+            tax_class=errors.parse(
+                "tax_class", parse_enum, TaxClass, raw.get("tax_class", ""), "tax_class_unknown"),
+            origin=errors.parse(
+                "origin", parse_enum, OriginLabel, raw.get("origin", "none"), "origin_unknown"),
+            sku=errors.parse("sku", _text, raw.get("sku"), False, 64),
+        )  # type: ignore[arg-type]
+        errors.raise_if_any()
+        return details
+
+    def as_raw(self) -> dict[str, Any]:
+        return {
+            "title_fr": self.title_fr, "title_en": self.title_en,
+            "description_fr": self.description_fr, "description_en": self.description_en,
+            "category": self.category, "price_cents": self.price.cents,
+            "tax_class": str(self.tax_class), "origin": str(self.origin), "sku": self.sku,
+        }
+
+
+def _text(text: str | None, required: bool, maximum: int) -> str | None:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        if required:
+            raise InvalidValueError("text_required")
+        return None
+    if len(cleaned) > maximum:
+        raise InvalidValueError("text_too_long", max_length=maximum)
+    return cleaned
+
+
+def _price(cents: int | None) -> Money:
+    if cents is None:
+        raise InvalidValueError("price_required")
+    price = Money(cents)
+    if not price.is_positive() or price > MAX_PRICE:
+        raise InvalidValueError("price_out_of_range", max_cents=MAX_PRICE.cents)
+    return price
+
+
+class Listing(Aggregate):
+    TOPIC = "comptoir.Listing"
+
+    @event("Created", topic="comptoir.Listing.Created")
+    def __init__(self, merchant_id: UUID, details: ListingDetails) -> None:
+        self.merchant_id = merchant_id
+        self.details = details
+        self.status = ListingStatus.DRAFT
+        self.on_hand = 0
+        self.reserved = 0
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ListingStatus.PUBLISHED
+
+    def revise(self, details: ListingDetails) -> None:
+        if details.price != self.details.price:
+            self._repriced(price=details.price)
+        if replace(details, price=self.details.price) != self.details:
+            self._revised(details=details)
+
+    def publish(self, merchant_is_approved: bool) -> None:
+        if self.status == ListingStatus.PUBLISHED:
+            raise IllegalTransitionError("listing", "publish", str(self.status))
+        if not merchant_is_approved:
+            raise RuleViolatedError("merchant_not_approved")
+        self._published()
+
+    def withdraw(self) -> None:
+        if self.status != ListingStatus.PUBLISHED:
+            raise IllegalTransitionError("listing", "withdraw", str(self.status))
+        self._withdrawn()
+
+    def set_stock(self, on_hand: int) -> None:
+        self._check_stock(on_hand, field="on_hand")
+        self._stock_set(on_hand=on_hand)
+
+    def adjust_stock(self, delta: int, reason: StockReason) -> None:
+        if delta == 0 or abs(delta) > MAX_STOCK:
+            raise InvalidValueError("stock_delta_invalid", field="delta", maximum=MAX_STOCK)
+        self._check_stock(self.on_hand + delta, field="delta")
+        self._stock_adjusted(delta=delta, reason=reason)
+
+    def _check_stock(self, on_hand: int, field: str) -> None:
+        if not 0 <= on_hand <= MAX_STOCK:
+            raise InvalidValueError("stock_out_of_range", field=field, maximum=MAX_STOCK)
+        if on_hand < self.reserved:
+            raise RuleViolatedError("stock_below_reserved", reserved=self.reserved)
+
+    @event("Revised", topic="comptoir.Listing.Revised")
+    def _revised(self, details: ListingDetails) -> None:
+        self.details = replace(details, price=self.details.price)
+
+    @event("Repriced", topic="comptoir.Listing.Repriced")
+    def _repriced(self, price: Money) -> None:
+        self.details = replace(self.details, price=price)
+
+    @event("Published", topic="comptoir.Listing.Published")
+    def _published(self) -> None:
+        self.status = ListingStatus.PUBLISHED
+
+    @event("Withdrawn", topic="comptoir.Listing.Withdrawn")
+    def _withdrawn(self) -> None:
+        self.status = ListingStatus.WITHDRAWN
+
+    @event("StockSet", topic="comptoir.Listing.StockSet")
+    def _stock_set(self, on_hand: int) -> None:
+        self.on_hand = on_hand
+
+    @event("StockAdjusted", topic="comptoir.Listing.StockAdjusted")
+    def _stock_adjusted(self, delta: int, reason: str) -> None:
+        self.on_hand += delta

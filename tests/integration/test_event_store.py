@@ -1,0 +1,123 @@
+"""The one event log on real SQLite and PostgreSQL: durability, encryption, concurrency."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from uuid import uuid4
+
+from api.container import Container, build_container
+from application.actors import Actor, Role
+from application.idempotency import IdempotencyKey
+from application.settings import Settings
+from domain.listing import StockReason
+from tests.unit.test_merchant import form
+from tests.unit.test_merchant_services import LISTING
+
+VALIDATOR = Actor(Role.VALIDATOR, str(uuid4()))
+
+
+def approved_merchant_with_listing(container: Container) -> tuple[Actor, str, str]:
+    applied = container.merchants.apply(form())
+    container.merchants.approve(VALIDATOR, applied.id)
+    owner = Actor(Role.MERCHANT, str(uuid4()), applied.id)
+    listing_id = container.catalog.create_listing(owner, applied.id, LISTING)
+    return owner, applied.id, listing_id
+
+
+def test_events_written_before_a_restart_are_read_back_after_it(settings: Settings) -> None:
+    first = build_container(settings)
+    owner, merchant_id, listing_id = approved_merchant_with_listing(first)
+    first.catalog.set_stock(owner, listing_id, 7)
+    position = first.app.log_position()
+    first.close()
+
+    second = build_container(settings)
+    try:
+        assert second.app.log_position() == position
+        merchant = second.merchants.get(VALIDATOR, merchant_id)
+        assert (merchant.status, merchant.contact.get("name")) == ("approved", "Luc Gagnon")
+        assert second.catalog.get(owner, listing_id).on_hand == 7
+        topics = [n.topic for n in second.app.recorder.select_notifications(start=1, limit=100)]
+        assert topics[:2] == ["comptoir.Merchant.Applied", "comptoir.Claim.Created"]
+        assert "comptoir.Listing.StockSet" in topics
+    finally:
+        second.close()
+
+
+def test_personal_data_is_stored_encrypted_and_unreadable_once_its_key_is_gone(
+    container: Container,
+) -> None:
+    applied = container.merchants.apply(form())
+    stored = b"".join(n.state for n in container.app.recorder.select_notifications(1, 100))
+    assert b"Luc Gagnon" not in stored and b"luc@pain.example" not in stored
+    assert b"Boulangerie Le Pain Dor" in stored  # business data stays readable
+
+    container.keys.delete(applied.contact.subject_id)
+    forgotten = container.merchants.get(VALIDATOR, applied.id).contact
+    assert forgotten is not None and forgotten.forgotten and forgotten.get("email") is None
+    assert container.merchants.get(VALIDATOR, applied.id).name == "Boulangerie Le Pain Doré"
+
+
+def test_concurrent_stock_adjustments_all_apply(container: Container) -> None:
+    owner, _, listing_id = approved_merchant_with_listing(container)
+    container.catalog.set_stock(owner, listing_id, 100)
+
+    def sell_one(_: int) -> None:
+        container.catalog.adjust_stock(owner, listing_id, -1, StockReason.SOLD_IN_STORE)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(sell_one, range(24)))
+    assert container.catalog.get(owner, listing_id).on_hand == 76
+
+
+def test_concurrent_retries_with_one_idempotency_key_create_one_merchant(
+    container: Container,
+) -> None:
+    key = IdempotencyKey.of("same-key", operation="merchants.apply", subject="anonymous",
+                            request={"body": 1})
+
+    def apply(_: int) -> str:
+        return str(container.merchants.apply(form(), key).id)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        ids = set(pool.map(apply, range(10)))
+    assert len(ids) == 1
+    applied_events = [
+        n for n in container.app.recorder.select_notifications(1, 1000)
+        if n.topic == "comptoir.Merchant.Applied"
+    ]
+    assert len(applied_events) == 1
+
+
+def test_a_listing_with_many_stock_events_is_rebuilt_from_a_snapshot(
+    container: Container,
+) -> None:
+    owner, _, listing_id = approved_merchant_with_listing(container)
+    for on_hand in range(1, 121):
+        container.catalog.set_stock(owner, listing_id, on_hand)
+    snapshots = list(container.app.snapshots.get(listing_id))  # type: ignore[union-attr]
+    assert snapshots, "snapshotting interval should have taken at least one snapshot"
+    assert container.catalog.get(owner, listing_id).on_hand == 120
+    assert container.catalog.get(owner, listing_id).details.title_fr == "Baguette"
+
+
+def test_two_processes_worth_of_writers_on_one_listing_lose_nothing(
+    container: Container, settings: Settings
+) -> None:
+    """Two application instances (as two API processes would be) only meet at the database:
+    their conflicts are caught by optimistic concurrency and retried."""
+    other = build_container(settings)
+    try:
+        owner, _, listing_id = approved_merchant_with_listing(container)
+        container.catalog.set_stock(owner, listing_id, 100)
+        catalogs = [container.catalog, other.catalog]
+
+        def sell_one(n: int) -> None:
+            catalogs[n % 2].adjust_stock(owner, listing_id, -1, StockReason.SOLD_IN_STORE)
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(sell_one, range(30)))
+        assert container.catalog.get(owner, listing_id).on_hand == 70
+        assert other.catalog.get(owner, listing_id).on_hand == 70
+    finally:
+        other.close()
