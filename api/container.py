@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
+from adapters.event_store import eventsourcing_env
 from adapters.keystores import PostgresKeyStore, SQLiteKeyStore
 from api.auth import Tokens
 from application.app import Comptoir
 from application.catalog import Catalog
 from application.locks import AggregateLocks
 from application.merchants import Merchants
-from application.persistence import eventsourcing_env
 from application.ports import KeyStore
 from application.settings import Settings
 

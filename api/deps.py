@@ -1,4 +1,8 @@
-"""Annotated dependencies: what routes receive, never how it is built."""
+"""Annotated dependencies: what routes receive, never how it is built.
+
+They are `async def` although none awaits: FastAPI runs a plain `def` dependency in the thread
+pool, a thread hop per dependency per request; these only read app state and verify a token.
+"""
 
 from __future__ import annotations
 
@@ -17,14 +21,14 @@ from application.idempotency import MAX_KEY, IdempotencyKey
 from application.merchants import Merchants
 
 _bearer = HTTPBearer(auto_error=False, description="JWT issued by `comptoir token issue`")
-_KEY = re.compile(r"^[\x21-\x7e]{1,%d}$" % MAX_KEY)
+_KEY = re.compile(rf"^[\x21-\x7e]{{1,{MAX_KEY}}}$")
 
 
-def container(request: Request) -> Container:
+async def container(request: Request) -> Container:
     return request.app.state.container
 
 
-def actor(
+async def actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
@@ -33,12 +37,12 @@ def actor(
             raise HTTPProblem(401, "unauthenticated", "token_invalid")
         return Actor.anonymous()
     try:
-        return container(request).tokens.verify(credentials.credentials)
+        return request.app.state.container.tokens.verify(credentials.credentials)
     except TokenError:
         raise HTTPProblem(401, "unauthenticated", "token_invalid") from None
 
 
-def idempotency_key(
+async def idempotency_key(
     idempotency_key: Annotated[
         str | None,
         Header(description="Makes a creation safe to retry: same key and body, same result."),
@@ -60,12 +64,12 @@ ActorDep = Annotated[Actor, Depends(actor)]
 IdempotencyKeyDep = Annotated[str | None, Depends(idempotency_key)]
 
 
-def merchants(request: Request) -> Merchants:
-    return container(request).merchants
+async def merchants(request: Request) -> Merchants:
+    return request.app.state.container.merchants
 
 
-def catalog(request: Request) -> Catalog:
-    return container(request).catalog
+async def catalog(request: Request) -> Catalog:
+    return request.app.state.container.catalog
 
 
 MerchantsDep = Annotated[Merchants, Depends(merchants)]

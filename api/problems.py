@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.i18n import Language, message, negotiate, title
 from application.errors import (
+    AuthenticationRequiredError,
     ConflictError,
     IdempotencyKeyReusedError,
     NotFoundError,
@@ -65,6 +66,7 @@ ERROR_TABLE: list[tuple[type[DomainError], int, str]] = [
     (InvalidValueError, 422, "validation-failed"),
     (IdempotencyKeyReusedError, 422, "idempotency-key-reused"),
     (NotFoundError, 404, "not-found"),
+    (AuthenticationRequiredError, 401, "unauthenticated"),
     (PermissionDeniedError, 403, "forbidden"),
     (IllegalTransitionError, 409, "illegal-transition"),
     (RuleViolatedError, 409, "rule-violated"),
@@ -112,15 +114,16 @@ def problem_response(
 
 
 def domain_error_response(request: Request, error: DomainError) -> JSONResponse:
-    for cls, status, problem_type in ERROR_TABLE:
-        if isinstance(error, cls):
-            break
-    else:
-        status, problem_type = 409, "rule-violated"
+    status, problem_type = next(
+        ((status, kind) for cls, status, kind in ERROR_TABLE if isinstance(error, cls)),
+        (409, "rule-violated"),
+    )
     errors = error.errors if isinstance(error, ValidationFailedError) else None
     if isinstance(error, InvalidValueError):
         errors = [FieldError(error.field or "body", error.code, error.params)]
-    return problem_response(request, status, problem_type, error.code, error.params, errors)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return problem_response(request, status, problem_type, error.code, error.params, errors,
+                            headers)
 
 
 def request_validation_response(request: Request, error: RequestValidationError) -> JSONResponse:

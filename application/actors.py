@@ -26,6 +26,10 @@ class Actor:
     def anonymous(cls) -> Actor:
         return cls(Role.ANONYMOUS, "anonymous")
 
+    @property
+    def is_anonymous(self) -> bool:
+        return self.role == Role.ANONYMOUS
+
     def owns(self, merchant_id: UUID) -> bool:
         return self.role == Role.MERCHANT and self.merchant_id == merchant_id
 

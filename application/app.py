@@ -16,7 +16,7 @@ from domain.listing import Listing
 class Comptoir(Application[UUID]):
     name = "comptoir"
     # Listings see a stream of stock events from points of sale: snapshot them.
-    snapshotting_intervals = {Listing: 50}  # noqa: RUF012 (eventsourcing's class attribute)
+    snapshotting_intervals = {Listing: 20}  # noqa: RUF012 (eventsourcing's class attribute)
 
     def __init__(self, env: dict[str, str], keys: KeyStore) -> None:
         self.keys = keys  # read while the transcoder is built, in super().__init__

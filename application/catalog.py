@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from application.actors import Actor
-from application.errors import NotFoundError, PermissionDeniedError
+from application.errors import NotFoundError, denied
 from application.idempotency import IdempotencyKey
 from application.service import Service
 from domain.errors import RuleViolatedError
@@ -60,28 +60,28 @@ class Catalog(Service):
         detailed = actor.owns(listing.merchant_id) or actor.reads_everything
         return ListingView.of(listing, detailed=detailed)
 
-    def revise(self, actor: Actor, listing_id: UUID, changes: dict[str, Any]) -> int:
+    def revise(self, actor: Actor, listing_id: UUID, changes: dict[str, Any]) -> ListingView:
         def revise(listing: Listing, _: Merchant) -> None:
             listing.revise(ListingDetails.check(listing.details.as_raw() | changes))
 
         return self._change(actor, listing_id, revise)
 
-    def publish(self, actor: Actor, listing_id: UUID) -> int:
+    def publish(self, actor: Actor, listing_id: UUID) -> ListingView:
         def publish(listing: Listing, merchant: Merchant) -> None:
             listing.publish(merchant_is_approved=merchant.is_approved)
 
         return self._change(actor, listing_id, publish)
 
-    def withdraw(self, actor: Actor, listing_id: UUID) -> int:
+    def withdraw(self, actor: Actor, listing_id: UUID) -> ListingView:
         return self._change(actor, listing_id, lambda listing, _: listing.withdraw())
 
-    def set_stock(self, actor: Actor, listing_id: UUID, on_hand: int) -> int:
+    def set_stock(self, actor: Actor, listing_id: UUID, on_hand: int) -> ListingView:
         return self._change(actor, listing_id, lambda listing, _: listing.set_stock(on_hand))
 
     def adjust_stock(
         self, actor: Actor, listing_id: UUID, delta: int, reason: StockReason,
         key: IdempotencyKey | None = None,
-    ) -> None:
+    ) -> ListingView:
         """A delta is not idempotent by nature: a retried adjustment needs its key."""
 
         def build() -> tuple[UUID, list[Aggregate]]:
@@ -91,14 +91,18 @@ class Catalog(Service):
             return listing.id, [listing]
 
         self.create(key, build, serialise=[listing_id])
+        return self.get(actor, listing_id)
 
     def _change(
         self, actor: Actor, listing_id: UUID, decide: Callable[[Listing, Merchant], None]
-    ) -> int:
-        def attempt() -> int:
+    ) -> ListingView:
+        """Load, decide, save; the answer is the listing as its owner now sees it."""
+
+        def attempt() -> ListingView:
             listing = self._visible(actor, listing_id)
             decide(listing, self._open_merchant_of(actor, listing.merchant_id))
-            return self.save(listing)
+            self.save(listing)
+            return ListingView.of(listing, detailed=True)
 
         return self.retrying(attempt, serialise=[listing_id])
 
@@ -118,7 +122,7 @@ class Catalog(Service):
         merchant = self.load(Merchant, merchant_id, "merchant")
         if not actor.owns(merchant_id):
             if merchant.is_approved or actor.reads_everything:
-                raise PermissionDeniedError()
+                raise denied(actor.is_anonymous)
             raise NotFoundError("merchant")
         if not merchant.is_open:
             raise RuleViolatedError("merchant_not_open", status=str(merchant.status))

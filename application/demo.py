@@ -23,7 +23,8 @@ class DemoMerchant:
     region: str
     categories: list[str]
     registered: bool
-    listings: list[tuple[str, str, str, int, str, str, int]]  # title, desc, cat, cents, tax, origin, stock
+    # title, description, category, price in cents, tax class, origin label, stock
+    listings: list[tuple[str, str, str, int, str, str, int]]
 
 
 DEMO_MERCHANTS = [

@@ -18,6 +18,16 @@ class PermissionDeniedError(DomainError):
     code = "forbidden"
 
 
+class AuthenticationRequiredError(PermissionDeniedError):
+    """Refused to an anonymous caller: a token might allow it (HTTP 401, not 403)."""
+
+    code = "unauthenticated"
+
+
+def denied(actor_is_anonymous: bool) -> PermissionDeniedError:
+    return AuthenticationRequiredError() if actor_is_anonymous else PermissionDeniedError()
+
+
 class ConflictError(DomainError):
     """The state this command relied on kept changing under it, or a key is already taken."""
 

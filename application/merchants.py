@@ -10,11 +10,11 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from application.actors import Actor, Role
-from application.errors import ConflictError, NotFoundError, PermissionDeniedError
+from application.errors import ConflictError, NotFoundError, denied
 from application.idempotency import IdempotencyKey
 from application.service import Service
-from domain.claim import Claim
 from domain.address import Address
+from domain.claim import Claim
 from domain.geo import GeoPoint
 from domain.merchant import Merchant
 from domain.merchant_profile import ApplicationForm, FulfilmentOptions, TaxRegistration
@@ -75,39 +75,45 @@ class Merchants(Service):
         return MerchantView.of(self.load(Merchant, merchant_id, "merchant"), with_contact=True)
 
     def get(self, actor: Actor, merchant_id: UUID) -> MerchantView:
-        merchant = self._visible(actor, merchant_id)
+        return self._view(actor, self._visible(actor, merchant_id))
+
+    def _view(self, actor: Actor, merchant: Merchant) -> MerchantView:
         with_contact = actor.owns(merchant.id) or actor.sees_personal_data
         return MerchantView.of(merchant, with_contact=with_contact)
 
-    def approve(self, actor: Actor, merchant_id: UUID) -> int:
+    def approve(self, actor: Actor, merchant_id: UUID) -> MerchantView:
         return self._review(actor, merchant_id, lambda m: m.approve(by=actor.subject))
 
-    def reject(self, actor: Actor, merchant_id: UUID, reason: str) -> int:
+    def reject(self, actor: Actor, merchant_id: UUID, reason: str) -> MerchantView:
         return self._review(actor, merchant_id, lambda m: m.reject(reason, by=actor.subject))
 
-    def suspend(self, actor: Actor, merchant_id: UUID, reason: str) -> int:
+    def suspend(self, actor: Actor, merchant_id: UUID, reason: str) -> MerchantView:
         return self._review(actor, merchant_id, lambda m: m.suspend(reason, by=actor.subject))
 
-    def reinstate(self, actor: Actor, merchant_id: UUID) -> int:
+    def reinstate(self, actor: Actor, merchant_id: UUID) -> MerchantView:
         return self._review(actor, merchant_id, lambda m: m.reinstate(by=actor.subject))
 
-    def close(self, actor: Actor, merchant_id: UUID) -> int:
-        def attempt() -> int:
+    def close(self, actor: Actor, merchant_id: UUID) -> MerchantView:
+        def attempt() -> MerchantView:
             merchant = self._visible(actor, merchant_id)
             if not (actor.owns(merchant_id) or actor.role == Role.VALIDATOR):
-                raise PermissionDeniedError()
+                raise denied(actor.is_anonymous)
             merchant.close(by=actor.subject)
-            return self.save(merchant)
+            self.save(merchant)
+            return self._view(actor, merchant)
 
         return self.retrying(attempt, serialise=[merchant_id])
 
-    def _review(self, actor: Actor, merchant_id: UUID, decide: Callable[[Merchant], None]) -> int:
-        def attempt() -> int:
+    def _review(
+        self, actor: Actor, merchant_id: UUID, decide: Callable[[Merchant], None]
+    ) -> MerchantView:
+        def attempt() -> MerchantView:
             merchant = self._visible(actor, merchant_id)
             if actor.role != Role.VALIDATOR:
-                raise PermissionDeniedError()
+                raise denied(actor.is_anonymous)
             decide(merchant)
-            return self.save(merchant)
+            self.save(merchant)
+            return self._view(actor, merchant)
 
         return self.retrying(attempt, serialise=[merchant_id])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -22,6 +22,14 @@ A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
 
 
+def project(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Apply events in order. eventsourcing's default projector asserts a runtime-checkable
+    Protocol on every event, which cost a third of a command's time in our profiles."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 class Service:
     def __init__(
         self, app: Comptoir, *, conflict_retries: int = 10, locks: AggregateLocks | None = None
@@ -32,7 +40,7 @@ class Service:
 
     def load(self, cls: type[A], aggregate_id: UUID, kind: str) -> A:
         try:
-            aggregate = self.app.repository.get(aggregate_id)
+            aggregate = self.app.repository.get(aggregate_id, projector_func=project)
         except AggregateNotFoundError:
             raise NotFoundError(kind) from None
         if not isinstance(aggregate, cls):
@@ -41,7 +49,7 @@ class Service:
 
     def find(self, aggregate_id: UUID) -> Aggregate | None:
         try:
-            return self.app.repository.get(aggregate_id)
+            return self.app.repository.get(aggregate_id, projector_func=project)
         except AggregateNotFoundError:
             return None
 

@@ -93,7 +93,9 @@ class FieldErrors:
             self.errors.append(FieldError(name, error.code, error.params))
 
     def merge(self, prefix: str, other: FieldErrors) -> None:
-        self.errors.extend(FieldError(f"{prefix}.{e.field}", e.code, e.params) for e in other.errors)
+        self.errors.extend(
+            FieldError(f"{prefix}.{e.field}", e.code, e.params) for e in other.errors
+        )
 
     def add(self, name: str, code: str, **params: Any) -> None:
         self.errors.append(FieldError(name, code, params))

@@ -70,7 +70,8 @@ class FulfilmentOptions:
     ) -> FulfilmentOptions:
         errors = FieldErrors()
         if delivery_radius_km is not None and not 0 < delivery_radius_km <= MAX_DELIVERY_RADIUS_KM:
-            errors.add("delivery_radius_km", "delivery_radius_invalid", maximum=MAX_DELIVERY_RADIUS_KM)
+            errors.add("delivery_radius_km", "delivery_radius_invalid",
+                       maximum=MAX_DELIVERY_RADIUS_KM)
         delivery_fee = errors.parse("delivery_fee_cents", _fee, delivery_fee_cents)
         shipping_fee = errors.parse("shipping_fee_cents", _fee, shipping_fee_cents)
         if not pickup and delivery_radius_km is None and shipping_fee_cents is None:

@@ -8,8 +8,7 @@ as `forgotten` (Law 25 erasure by crypto-shredding).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from uuid import UUID
 
 from domain.errors import FieldErrors, InvalidValueError
@@ -18,18 +17,55 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 MAX_NAME = 200
 
 
-@dataclass(frozen=True)
 class PersonalData:
-    subject_id: UUID
-    values: Mapping[str, str] = field(default_factory=dict)
-    forgotten: bool = False
+    """Values about one person. Read back from storage they stay sealed until first used:
+    loading a merchant to check its status never touches its contact's key."""
+
+    __slots__ = ("subject_id", "sealed", "_opener", "_values")
+
+    def __init__(
+        self, subject_id: UUID, values: Mapping[str, str] | None = None, *,
+        sealed: object = None, opener: Callable[[], Mapping[str, str] | None] | None = None,
+    ) -> None:
+        self.subject_id = subject_id
+        self.sealed = sealed  # the stored form, opaque here; rewritten as is
+        self._opener = opener
+        self._values: Mapping[str, str] | None = dict(values) if values is not None else None
+
+    @classmethod
+    def forgotten_for(cls, subject_id: UUID) -> PersonalData:
+        return cls(subject_id, opener=lambda: None)
+
+    @property
+    def values(self) -> Mapping[str, str]:
+        self._open()
+        return self._values or {}
+
+    @property
+    def forgotten(self) -> bool:
+        """The subject's key is gone: the values can never be read again."""
+        self._open()
+        return self._values is None
 
     def get(self, key: str) -> str | None:
         return self.values.get(key)
 
-    @classmethod
-    def forgotten_for(cls, subject_id: UUID) -> PersonalData:
-        return cls(subject_id, {}, forgotten=True)
+    def _open(self) -> None:
+        if self._values is None and self._opener is not None:
+            self._values = self._opener()
+            self._opener = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PersonalData):
+            return NotImplemented
+        return (self.subject_id, self.forgotten, self.values) == (
+            other.subject_id, other.forgotten, other.values)
+
+    def __hash__(self) -> int:
+        return hash(self.subject_id)
+
+    def __repr__(self) -> str:  # never the values: reprs end up in logs
+        return f"PersonalData(subject_id={self.subject_id!s})"
 
 
 def parse_email(text: str) -> str:

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import copy
 import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import httpx
 from fastapi.testclient import TestClient
 
 from api.container import Container
 from application.actors import Role
+from application.settings import Settings
+
+COMPTOIR = str(Path(sys.executable).parent / "comptoir")
 
 _neq_numbers = itertools.count(1_000_001)
 
@@ -90,3 +102,48 @@ class Api:
             assert self.client.post(f"/v1/listings/{listing_id}/publication",
                                     headers=owner).status_code == 200
         return listing_id
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that makes a `comptoir` process use these settings."""
+    env = {"COMPTOIR_BACKEND": settings.backend, "COMPTOIR_DATA_DIR": str(settings.data_dir)}
+    if settings.postgres_dsn is not None:
+        env["COMPTOIR_POSTGRES_DSN"] = settings.postgres_dsn.get_secret_value()
+        env["COMPTOIR_POSTGRES_SCHEMA"] = settings.postgres_schema
+    return {**os.environ, **env}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def comptoir_server(settings: Settings, *extra: str) -> Iterator[str]:
+    """`comptoir serve` (uvicorn) in its own process on 127.0.0.1; yields its base URL."""
+    port = free_port()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = settings.data_dir / f"server-{port}.log"
+    with open(log_path, "wb") as log:  # a file, not a pipe nobody reads: that would block
+        process = subprocess.Popen([COMPTOIR, "serve", "--port", str(port), *extra],
+                                   env=settings_env(settings), stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while not _answers(base):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"comptoir serve did not start:\n{log_path.read_text()}")
+            time.sleep(0.05)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _answers(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False

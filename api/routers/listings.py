@@ -34,34 +34,31 @@ def get(listing_id: UUID, catalog: CatalogDep, actor: ActorDep) -> ListingOut:
 def revise(
     listing_id: UUID, body: ListingPatch, catalog: CatalogDep, actor: ActorDep
 ) -> ListingOut:
-    catalog.revise(actor, listing_id, body.model_dump(exclude_unset=True))
-    return ListingOut.of(catalog.get(actor, listing_id))
+    return ListingOut.of(catalog.revise(actor, listing_id, body.model_dump(exclude_unset=True)))
 
 
 @router.post("/listings/{listing_id}/publication", summary="Publish (merchant must be approved)")
 def publish(listing_id: UUID, catalog: CatalogDep, actor: ActorDep) -> ListingOut:
-    catalog.publish(actor, listing_id)
-    return ListingOut.of(catalog.get(actor, listing_id))
+    return ListingOut.of(catalog.publish(actor, listing_id))
 
 
 @router.post("/listings/{listing_id}/withdrawal", summary="Withdraw from sale")
 def withdraw(listing_id: UUID, catalog: CatalogDep, actor: ActorDep) -> ListingOut:
-    catalog.withdraw(actor, listing_id)
-    return ListingOut.of(catalog.get(actor, listing_id))
+    return ListingOut.of(catalog.withdraw(actor, listing_id))
 
 
 @router.put("/listings/{listing_id}/stock", summary="Set the stock on hand (owner, point of sale)")
 def set_stock(listing_id: UUID, body: StockIn, catalog: CatalogDep, actor: ActorDep) -> ListingOut:
-    catalog.set_stock(actor, listing_id, body.on_hand)
-    return ListingOut.of(catalog.get(actor, listing_id))
+    return ListingOut.of(catalog.set_stock(actor, listing_id, body.on_hand))
 
 
-@router.post("/listings/{listing_id}/stock-adjustments", summary="Add or remove units, with a reason")
+@router.post("/listings/{listing_id}/stock-adjustments",
+             summary="Add or remove units, with a reason")
 def adjust_stock(
     listing_id: UUID, body: StockAdjustmentIn, catalog: CatalogDep, actor: ActorDep,
     key: IdempotencyKeyDep,
 ) -> ListingOut:
     request = {"listing_id": str(listing_id), **body.model_dump(mode="json")}
-    catalog.adjust_stock(actor, listing_id, body.delta, body.reason,
-                         keyed(key, actor, "listings.adjust_stock", request))
-    return ListingOut.of(catalog.get(actor, listing_id))
+    return ListingOut.of(catalog.adjust_stock(
+        actor, listing_id, body.delta, body.reason,
+        keyed(key, actor, "listings.adjust_stock", request)))

@@ -32,33 +32,28 @@ def get(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> Merchant
 
 @router.post("/{merchant_id}/approval", summary="Approve an application (validator)")
 def approve(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
-    merchants.approve(actor, merchant_id)
-    return MerchantOut.of(merchants.get(actor, merchant_id))
+    return MerchantOut.of(merchants.approve(actor, merchant_id))
 
 
 @router.post("/{merchant_id}/rejection", summary="Reject an application with a reason (validator)")
 def reject(
     merchant_id: UUID, body: ReasonIn, merchants: MerchantsDep, actor: ActorDep
 ) -> MerchantOut:
-    merchants.reject(actor, merchant_id, body.reason)
-    return MerchantOut.of(merchants.get(actor, merchant_id))
+    return MerchantOut.of(merchants.reject(actor, merchant_id, body.reason))
 
 
 @router.post("/{merchant_id}/suspension", summary="Suspend with a reason (validator)")
 def suspend(
     merchant_id: UUID, body: ReasonIn, merchants: MerchantsDep, actor: ActorDep
 ) -> MerchantOut:
-    merchants.suspend(actor, merchant_id, body.reason)
-    return MerchantOut.of(merchants.get(actor, merchant_id))
+    return MerchantOut.of(merchants.suspend(actor, merchant_id, body.reason))
 
 
 @router.post("/{merchant_id}/reinstatement", summary="Lift a suspension (validator)")
 def reinstate(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
-    merchants.reinstate(actor, merchant_id)
-    return MerchantOut.of(merchants.get(actor, merchant_id))
+    return MerchantOut.of(merchants.reinstate(actor, merchant_id))
 
 
 @router.post("/{merchant_id}/closure", summary="Leave the platform (owner or validator)")
 def close(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
-    merchants.close(actor, merchant_id)
-    return MerchantOut.of(merchants.get(actor, merchant_id))
+    return MerchantOut.of(merchants.close(actor, merchant_id))

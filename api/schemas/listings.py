@@ -44,7 +44,8 @@ class StockIn(Input):
 
 
 class StockAdjustmentIn(Input):
-    delta: StrictInt = Field(ge=-MAX_STOCK, le=MAX_STOCK, description="Units added (+) or removed (−)")
+    delta: StrictInt = Field(
+        ge=-MAX_STOCK, le=MAX_STOCK, description="Units added (+) or removed (−)")
     reason: StockReason
 
 

@@ -9,7 +9,13 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from api.schemas.common import (
-    CategoryCode, GeoPointIn, GeoPointOut, Input, LongText, MoneyOut, ShortText,
+    CategoryCode,
+    GeoPointIn,
+    GeoPointOut,
+    Input,
+    LongText,
+    MoneyOut,
+    ShortText,
 )
 from application.merchants import MerchantView
 from domain.merchant_profile import ApplicationForm

@@ -42,7 +42,8 @@ def test_half_a_cent_rounds_up() -> None:
     assert Money(9).apply_rate(Decimal("0.05")) == Money(0)  # 0.45 cent -> 0
 
 
-@given(st.integers(min_value=0, max_value=MAX_CENTS // 100 - 1), st.integers(min_value=0, max_value=99))
+@given(st.integers(min_value=0, max_value=MAX_CENTS // 100 - 1),
+       st.integers(min_value=0, max_value=99))
 def test_parse_reads_dollars_and_cents(dollars: int, cents_part: int) -> None:
     assert Money.parse(f"{dollars}.{cents_part:02d}").cents == dollars * 100 + cents_part
     assert Money.parse(f"{dollars},{cents_part:02d}").cents == dollars * 100 + cents_part

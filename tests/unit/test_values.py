@@ -99,7 +99,8 @@ def test_neq_parsing_only_ever_yields_ten_digits(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "code"), [
-    ("123456789", "neq_malformed"), ("12345678901", "neq_malformed"), ("11A4567890", "neq_malformed"),
+    ("123456789", "neq_malformed"), ("12345678901", "neq_malformed"),
+    ("11A4567890", "neq_malformed"),
     ("4412345678", "neq_unknown_kind"), ("1100000000", "neq_placeholder"),
 ])
 def test_bad_neqs_say_why(text: str, code: str) -> None:
@@ -130,11 +131,13 @@ def test_emails_keep_their_local_part_and_lower_their_domain() -> None:
             parse_email(bad)
 
 
-@pytest.mark.parametrize("text", ["819-555-0199", "(819) 555-0199", "+1 819 555 0199", "18195550199"])
+@pytest.mark.parametrize(
+    "text", ["819-555-0199", "(819) 555-0199", "+1 819 555 0199", "18195550199"])
 def test_phones_normalise_to_e164(text: str) -> None:
     assert parse_phone(text) == "+18195550199"
 
 
 def test_slugs_are_ascii_words_joined_by_hyphens() -> None:
-    assert slugify("Épicerie Fine « Chez Nous »", "Trois-Rivières") == "epicerie-fine-chez-nous-trois-rivieres"
+    assert slugify("Épicerie Fine « Chez Nous »", "Trois-Rivières") == (
+        "epicerie-fine-chez-nous-trois-rivieres")
     assert slugify("!!!") == "commerce"

@@ -29,7 +29,7 @@ def eventsourcing_env(settings: Settings) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
         "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
         "POSTGRES_CONNECT_TIMEOUT": "5",
-        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_PRE_PING": "n",
         "POSTGRES_LOCK_TIMEOUT": "5",
     }
     return env

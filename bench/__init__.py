@@ -1,0 +1,1 @@
+"""Benchmarks: figures printed next to their baseline from the same run. Never asserted."""

@@ -1,0 +1,72 @@
+"""The real thing: `comptoir serve` (uvicorn) on 127.0.0.1, tokens from `comptoir token issue`.
+
+This is the README's story for a new user, step by step, each step an event in the store.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from api.container import build_container
+from application.settings import Settings
+from tests.support import COMPTOIR, comptoir_server, listing_body, merchant_body, settings_env
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    with comptoir_server(settings) as base:
+        yield base
+
+
+def token(settings: Settings, *args: str) -> dict[str, str]:
+    issued = subprocess.run([COMPTOIR, "token", "issue", *args], env=settings_env(settings),
+                            check=True, capture_output=True, text=True).stdout.strip()
+    return {"Authorization": f"Bearer {issued}"}
+
+
+def test_a_new_user_story_over_real_http(server: str, settings: Settings) -> None:
+    store = build_container(settings)
+    try:
+        http = httpx.Client(base_url=server, timeout=10)
+        assert http.get("/docs").status_code == 200
+        validator = token(settings, "--role", "validator")
+        positions = [store.app.log_position()]
+
+        # apply as a merchant
+        merchant = http.post("/v1/merchants", json=merchant_body())
+        assert merchant.status_code == 201
+        merchant_id = merchant.json()["id"]
+        positions.append(store.app.log_position())
+        # get approved by a validator
+        assert http.post(f"/v1/merchants/{merchant_id}/approval",
+                         headers=validator).json()["status"] == "approved"
+        positions.append(store.app.log_position())
+        # create a listing with a merchant token from the CLI
+        owner = token(settings, "--role", "merchant", "--merchant-id", merchant_id)
+        listing = http.post(f"/v1/merchants/{merchant_id}/listings", headers=owner,
+                            json=listing_body())
+        listing_id = listing.json()["id"]
+        positions.append(store.app.log_position())
+        # publish it and set its stock
+        assert http.post(f"/v1/listings/{listing_id}/publication",
+                         headers=owner).json()["status"] == "published"
+        positions.append(store.app.log_position())
+        stocked = http.put(f"/v1/listings/{listing_id}/stock", headers=owner, json={"on_hand": 9})
+        assert stocked.json()["stock"]["on_hand"] == 9
+        positions.append(store.app.log_position())
+
+        assert all(b > a for a, b in zip(positions, positions[1:], strict=False)), positions
+        assert http.get(f"/v1/listings/{listing_id}").json()["stock"]["available"] == 9
+    finally:
+        store.close()
+
+
+def test_the_cli_refuses_a_merchant_token_without_a_merchant(settings: Settings) -> None:
+    result = subprocess.run([COMPTOIR, "token", "issue", "--role", "merchant"],
+                            env=settings_env(settings), capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "--merchant-id" in result.stderr
