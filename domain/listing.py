@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import FieldErrors, IllegalTransitionError, InvalidValueError, RuleViolatedError
 from domain.money import Money
 from domain.taxonomy import OriginLabel, TaxClass, parse_category, parse_enum
+from domain.text import clean_text
 
 MAX_PRICE = Money(1_000_000_00)
 MAX_STOCK = 1_000_000
@@ -52,20 +53,23 @@ class ListingDetails:
     def check(cls, raw: dict[str, Any]) -> ListingDetails:
         """`raw` holds the API's field names; every problem is reported at once."""
         errors = FieldErrors()
+
+        def text(name: str, required: bool, maximum: int) -> str | None:
+            return errors.parse(name, clean_text, raw.get(name), required=required,
+                                maximum=maximum)
+
         details = cls(
-            title_fr=errors.parse("title_fr", _text, raw.get("title_fr"), True, MAX_TITLE),
-            title_en=errors.parse("title_en", _text, raw.get("title_en"), False, MAX_TITLE),
-            description_fr=errors.parse(
-                "description_fr", _text, raw.get("description_fr"), True, MAX_DESCRIPTION),
-            description_en=errors.parse(
-                "description_en", _text, raw.get("description_en"), False, MAX_DESCRIPTION),
+            title_fr=text("title_fr", True, MAX_TITLE),
+            title_en=text("title_en", False, MAX_TITLE),
+            description_fr=text("description_fr", True, MAX_DESCRIPTION),
+            description_en=text("description_en", False, MAX_DESCRIPTION),
             category=errors.parse("category", parse_category, raw.get("category", "")),
             price=errors.parse("price_cents", _price, raw.get("price_cents")),
             tax_class=errors.parse(
                 "tax_class", parse_enum, TaxClass, raw.get("tax_class", ""), "tax_class_unknown"),
             origin=errors.parse(
                 "origin", parse_enum, OriginLabel, raw.get("origin", "none"), "origin_unknown"),
-            sku=errors.parse("sku", _text, raw.get("sku"), False, 64),
+            sku=text("sku", False, 64),
         )  # type: ignore[arg-type]
         errors.raise_if_any()
         return details
@@ -78,16 +82,6 @@ class ListingDetails:
             "tax_class": str(self.tax_class), "origin": str(self.origin), "sku": self.sku,
         }
 
-
-def _text(text: str | None, required: bool, maximum: int) -> str | None:
-    cleaned = (text or "").strip()
-    if not cleaned:
-        if required:
-            raise InvalidValueError("text_required")
-        return None
-    if len(cleaned) > maximum:
-        raise InvalidValueError("text_too_long", max_length=maximum)
-    return cleaned
 
 
 def _price(cents: int | None) -> Money:

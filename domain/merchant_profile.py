@@ -14,6 +14,7 @@ from domain.neq import NEQ
 from domain.personal import PersonalData, parse_contact
 from domain.quebec import find_municipality
 from domain.taxonomy import parse_categories
+from domain.text import clean_text
 
 MAX_DELIVERY_RADIUS_KM = 200.0
 MAX_FEE = Money(500_00)
@@ -91,16 +92,6 @@ def _fee(cents: int | None) -> Money | None:
     return fee
 
 
-def _text(text: str | None, *, required: bool, maximum: int) -> str | None:
-    cleaned = (text or "").strip()
-    if not cleaned:
-        if required:
-            raise InvalidValueError("text_required")
-        return None
-    if len(cleaned) > maximum:
-        raise InvalidValueError("text_too_long", max_length=maximum)
-    return cleaned
-
 
 @dataclass(frozen=True)
 class MerchantProfile:
@@ -139,8 +130,9 @@ class ApplicationForm:
 
     def check(self, contact_subject_id: UUID) -> MerchantProfile:
         errors = FieldErrors()
-        name = errors.parse("name", _text, self.name, required=True, maximum=200)
-        legal_name = errors.parse("legal_name", _text, self.legal_name, required=True, maximum=200)
+        name = errors.parse("name", clean_text, self.name, required=True, maximum=200)
+        legal_name = errors.parse("legal_name", clean_text, self.legal_name, required=True,
+                                  maximum=200)
         neq = errors.parse("neq", NEQ.parse, self.neq)
         address = errors.parse("address", lambda: Address.parse(**self.address))
         if address:
@@ -150,9 +142,9 @@ class ApplicationForm:
         contact = errors.parse("contact", lambda: parse_contact(contact_subject_id, **self.contact))
         tax = errors.parse("tax", lambda: TaxRegistration.parse(**self.tax))
         fulfilment = errors.parse("fulfilment", lambda: FulfilmentOptions.parse(**self.fulfilment))
-        description_fr = errors.parse("description_fr", _text, self.description_fr,
+        description_fr = errors.parse("description_fr", clean_text, self.description_fr,
                                       required=False, maximum=MAX_TEXT)
-        description_en = errors.parse("description_en", _text, self.description_en,
+        description_en = errors.parse("description_en", clean_text, self.description_en,
                                       required=False, maximum=MAX_TEXT)
         website = errors.parse("website", _website, self.website)
         errors.raise_if_any()

@@ -70,3 +70,16 @@ def test_the_cli_refuses_a_merchant_token_without_a_merchant(settings: Settings)
                             env=settings_env(settings), capture_output=True, text=True)
     assert result.returncode == 2
     assert "--merchant-id" in result.stderr
+
+
+def test_demo_load_applies_approves_and_stocks_the_demo_merchants(settings: Settings) -> None:
+    result = subprocess.run([COMPTOIR, "demo", "load"], env=settings_env(settings),
+                            capture_output=True, text=True, check=True)
+    assert "Fromagerie du Marché" in result.stdout and "Gatineau" in result.stdout
+    store = build_container(settings)
+    try:
+        topics = [n.topic for n in store.app.recorder.select_notifications(1, 1000)]
+        assert topics.count("comptoir.Merchant.Approved") == 4
+        assert topics.count("comptoir.Listing.Published") == 8
+    finally:
+        store.close()
