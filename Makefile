@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install run test test-fast lint bench clean
+.PHONY: install run test test-fast lint bench clean system-deps
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required"; exit 1; }
@@ -19,8 +19,16 @@ install: $(STAMP)
 run: install
 	$(BIN)/comptoir serve --demo
 
+## PostGIS for the PostgreSQL search read model (Debian package; skipped when present).
+system-deps:
+	@test -f /usr/share/postgresql/15/extension/postgis.control || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    postgresql-15-postgis-3; }
+
 ## Lint, then every suite on SQLite and on a throwaway PostgreSQL 15 (stopped at the end).
-test: install lint
+test: install lint system-deps
 	$(BIN)/python tests/pgcluster.py -- $(BIN)/pytest
 
 ## Domain and use-case tests only (no database server): the quick loop while coding.
@@ -32,7 +40,7 @@ lint: install
 	$(BIN)/lint-imports
 
 ## Benchmarks (figures printed next to their baselines; see docs/benchmarks.md).
-bench: install
+bench: install system-deps
 	$(BIN)/python tests/pgcluster.py --durable -- $(BIN)/python -m bench
 
 clean:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eventsourcing.postgres import PostgresDatastore
 from psycopg.conninfo import conninfo_to_dict
 
 from application.settings import Settings
@@ -33,3 +34,14 @@ def eventsourcing_env(settings: Settings) -> dict[str, str]:
         "POSTGRES_LOCK_TIMEOUT": "5",
     }
     return env
+
+
+def postgres_datastore(settings: Settings, pool_size: int = 4) -> PostgresDatastore:
+    """A pool for read models, on the same database and schema as the event store."""
+    env = eventsourcing_env(settings)
+    return PostgresDatastore(
+        dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"],
+        schema=settings.postgres_schema, pool_size=pool_size, max_overflow=pool_size,
+        connect_timeout=5, lock_timeout=5,
+    )

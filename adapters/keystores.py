@@ -41,6 +41,11 @@ class InMemoryKeyStore:
     def get(self, subject_id: UUID) -> bytes | None:
         return self._keys.get(subject_id)
 
+    def create_many(self, subject_ids: list[UUID]) -> None:
+        with self._lock:
+            for subject_id in subject_ids:
+                self._keys.setdefault(subject_id, os.urandom(KEY_BYTES))
+
     def delete(self, subject_id: UUID) -> bool:
         with self._lock:
             existed = self._keys.get(subject_id) is not None
@@ -73,6 +78,14 @@ class SQLiteKeyStore:
     def get(self, subject_id: UUID) -> bytes | None:
         with self._lock:
             return self._select(subject_id)
+
+    def create_many(self, subject_ids: list[UUID]) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR IGNORE INTO personal_data_keys (subject_id, key) VALUES (?, ?)",
+                [(s.hex, os.urandom(KEY_BYTES)) for s in subject_ids])
+            self._db.execute("COMMIT")
 
     def delete(self, subject_id: UUID) -> bool:
         with self._lock:
@@ -120,6 +133,13 @@ class PostgresKeyStore:
     def get(self, subject_id: UUID) -> bytes | None:
         with self._pool.connection() as conn:
             return self._select(conn, subject_id)
+
+    def create_many(self, subject_ids: list[UUID]) -> None:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            cursor.executemany(
+                sql.SQL("INSERT INTO {} (subject_id, key) VALUES (%s, %s) "
+                        "ON CONFLICT (subject_id) DO NOTHING").format(self._table),
+                [(s, os.urandom(KEY_BYTES)) for s in subject_ids])
 
     def delete(self, subject_id: UUID) -> bool:
         with self._pool.connection() as conn:

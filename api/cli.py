@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 from uuid import UUID, uuid4
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import Progress, TextColumn
 from rich.table import Table
 
 from api.auth import Tokens
 from api.container import build_container
+from api.importer import Importer, rows
 from api.main import create_app
 from application.actors import Actor, Role
 from application.demo import load_demo
@@ -22,8 +26,13 @@ cli = typer.Typer(help="Comptoir: event-sourced local-buying marketplace for QuÃ
                   no_args_is_help=True)
 token_cli = typer.Typer(help="Bearer tokens for development and tests.", no_args_is_help=True)
 demo_cli = typer.Typer(help="The demo catalogue.", no_args_is_help=True)
+project_cli = typer.Typer(help="Read models (projections) of the event log.",
+                          no_args_is_help=True)
 cli.add_typer(token_cli, name="token")
 cli.add_typer(demo_cli, name="demo")
+import_cli = typer.Typer(help="Bulk imports.", no_args_is_help=True)
+cli.add_typer(project_cli, name="project")
+cli.add_typer(import_cli, name="import")
 console = Console()
 
 
@@ -73,6 +82,98 @@ def demo_load() -> None:
         console.print(table)
     finally:
         container.close()
+
+
+@import_cli.command("merchants")
+def import_merchants(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv or .jsonl")],
+    approve: Annotated[bool, typer.Option(help="Approve each imported fiche (as a validator)")]
+    = False,
+    validator: Annotated[UUID | None, typer.Option(help="The approving validator's id")] = None,
+    report: Annotated[Path | None, typer.Option(help="Rejected rows (default: FILE.rejets.csv)")]
+    = None,
+) -> None:
+    """Import merchant fiches; a re-run imports nothing twice (external_id)."""
+    container = build_container(Settings(run_projections=False))
+    approver = Actor(Role.VALIDATOR, str(validator or uuid4())) if approve else None
+    importer = Importer(container.merchants, approver)
+    try:
+        total = sum(1 for _ in rows(file))
+        with Progress(*Progress.get_default_columns(), console=console) as progress:
+            task = progress.add_task(f"importing {file.name}", total=total)
+            for number, data in rows(file):
+                importer.add(number, data)
+                progress.advance(task)
+            importer.flush()
+    finally:
+        container.close()
+    outcome = importer.report
+    report_path = report or file.with_suffix(".rejets.csv")
+    outcome.write(report_path)
+    console.print(f"{outcome.imported:,} imported, {outcome.already:,} already there, "
+                  f"{len(outcome.rejected):,} rejected (report: {report_path})")
+
+
+@project_cli.command("run")
+def project_run(
+    name: Annotated[str | None, typer.Argument(help="One read model (default: all)")] = None,
+) -> None:
+    """Follow the log into the read models until interrupted (a projection worker)."""
+    container = build_container(Settings(run_projections=False))
+    names = [_known(container.projections.names, name)] if name else container.projections.names
+    console.print(f"following the log into {', '.join(names)} (Ctrl-C to stop)")
+    container.projections.start(names)
+    try:
+        while True:
+            time.sleep(5)
+            lag = container.projections.lag()
+            console.print(" Â· ".join(f"{n}: {lag[n]} behind" for n in names))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        container.close()
+
+
+@project_cli.command("rebuild")
+def project_rebuild(name: Annotated[str, typer.Argument(help="The read model to rebuild")]) -> None:
+    """Drop a read model and replay the whole log into it."""
+    container = build_container(Settings(run_projections=False))
+    try:
+        follower = container.projections[_known(container.projections.names, name)]
+        with Progress(*Progress.get_default_columns(), TextColumn("{task.fields[rate]}"),
+                      console=console) as progress:
+            task = progress.add_task(f"rebuilding {name}", total=follower.head(), rate="")
+            started = time.monotonic()
+
+            def advance(position: int, head: int) -> None:
+                rate = position / max(time.monotonic() - started, 1e-6)
+                progress.update(task, completed=position, total=head, rate=f"{rate:,.0f} pos/s")
+
+            applied = follower.rebuild(advance)
+        console.print(f"{name}: {applied:,} events applied, at position {follower.position():,}")
+    finally:
+        container.close()
+
+
+@project_cli.command("status")
+def project_status() -> None:
+    """Each read model's position and lag behind the log."""
+    container = build_container(Settings(run_projections=False))
+    try:
+        table = Table("read model", "position", "behind")
+        head = container.app.log_position()
+        for name in container.projections.names:
+            position = container.projections[name].position()
+            table.add_row(name, f"{position:,}", f"{head - position:,}")
+        console.print(table)
+    finally:
+        container.close()
+
+
+def _known(names: list[str], name: str) -> str:
+    if name not in names:
+        raise typer.BadParameter(f"unknown read model {name!r}; known: {', '.join(names)}")
+    return name
 
 
 def main() -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass, field
+from typing import Any
 
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from adapters.event_store import eventsourcing_env
+from adapters.event_store import eventsourcing_env, postgres_datastore
 from adapters.keystores import PostgresKeyStore, SQLiteKeyStore
+from adapters.search_postgres import PostgresSearchStore
+from adapters.search_sqlite import SQLiteSearchStore
 from api.auth import Tokens
 from application.app import Comptoir
 from application.catalog import Catalog
@@ -17,6 +20,8 @@ from application.locks import AggregateLocks
 from application.merchants import Merchants
 from application.ports import KeyStore
 from application.settings import Settings
+from projections.search.query import SearchReader
+from projections.workers import Projections
 
 
 @dataclass
@@ -27,10 +32,12 @@ class Container:
     tokens: Tokens
     merchants: Merchants
     catalog: Catalog
-    pool: ConnectionPool | None = None
-    _closers: list = field(default_factory=list)
+    search: SearchReader
+    projections: Projections
+    _closers: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
+        self.projections.stop()
         self.app.close()
         for close in self._closers:
             with suppress(Exception):
@@ -38,21 +45,27 @@ class Container:
 
 
 def build_container(settings: Settings) -> Container:
-    pool, keys, closers = None, None, []
+    closers: list[Any] = []
+    keys: KeyStore
+    search: SQLiteSearchStore | PostgresSearchStore
     if settings.backend == "postgres":
         pool = postgres_pool(settings)
         keys = PostgresKeyStore(pool, settings.postgres_schema)
-        closers.append(pool.close)
+        views = postgres_datastore(settings)
+        search = PostgresSearchStore(views)
+        closers += [pool.close, views.close]
     else:
         keys = SQLiteKeyStore(settings.data_dir / "keys.sqlite3")
-        closers.append(keys.close)
+        search = SQLiteSearchStore(settings.data_dir / "search.sqlite3")
+        closers += [keys.close, search.datastore.close]
     app = Comptoir(eventsourcing_env(settings), keys)
+    projections = Projections(app, [search])
+    app.listeners.append(projections.wake)
     shared = {"conflict_retries": settings.conflict_retries, "locks": AggregateLocks()}
     return Container(
         settings=settings, app=app, keys=keys, tokens=Tokens.from_settings(settings),
-        merchants=Merchants(app, **shared),
-        catalog=Catalog(app, **shared),
-        pool=pool, _closers=closers,
+        merchants=Merchants(app, **shared), catalog=Catalog(app, **shared),
+        search=search, projections=projections, _closers=closers,
     )
 
 
@@ -61,7 +74,7 @@ def postgres_pool(settings: Settings) -> ConnectionPool:
     pool = ConnectionPool(
         settings.postgres_dsn.get_secret_value(), min_size=1,
         max_size=settings.postgres_pool_size, kwargs={"autocommit": True}, open=True,
-        name="comptoir-views",
+        name="comptoir-keys",
     )
     with pool.connection() as conn:
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(

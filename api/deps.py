@@ -19,6 +19,7 @@ from application.actors import Actor
 from application.catalog import Catalog
 from application.idempotency import MAX_KEY, IdempotencyKey
 from application.merchants import Merchants
+from projections.search.query import SearchReader
 
 _bearer = HTTPBearer(auto_error=False, description="JWT issued by `comptoir token issue`")
 _KEY = re.compile(rf"^[\x21-\x7e]{{1,{MAX_KEY}}}$")
@@ -72,5 +73,10 @@ async def catalog(request: Request) -> Catalog:
     return request.app.state.container.catalog
 
 
+async def search(request: Request) -> SearchReader:
+    return request.app.state.container.search
+
+
 MerchantsDep = Annotated[Merchants, Depends(merchants)]
 CatalogDep = Annotated[Catalog, Depends(catalog)]
+SearchDep = Annotated[SearchReader, Depends(search)]

@@ -86,6 +86,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "The adjustment must be non-zero and at most {maximum} units."),
     "stock_out_of_range": ("Le stock doit être entre 0 et {maximum}.",
                            "Stock must be between 0 and {maximum}."),
+    # search
+    "point_incomplete": ("Donnez la latitude et la longitude ensemble.",
+                         "Give latitude and longitude together."),
+    "radius_needs_point": ("Un rayon demande un point (lat, lon).",
+                           "A radius needs a point (lat, lon)."),
+    "price_range_inverted": ("Le prix maximal est inférieur au prix minimal.",
+                             "The maximum price is below the minimum price."),
+    "page_out_of_range": ("Page entre 1 et {maximum}.", "Page between 1 and {maximum}."),
+    "page_size_out_of_range": ("Taille de page entre 1 et {maximum}.",
+                               "Page size between 1 and {maximum}."),
     # rules and states
     "validation_failed": ("Certaines valeurs sont invalides.", "Some values are invalid."),
     "illegal_transition": ("Action « {action} » impossible : {entity} est à l'état « {state} ».",

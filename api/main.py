@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import problems
+from api.consistency import ReadYourWrites
 from api.container import Container, build_container
-from api.routers import listings, merchants
+from api.routers import listings, merchants, search
 from application.demo import load_demo_if_empty
 from application.settings import Settings
 
@@ -31,11 +32,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         built = app.state.container = container or build_container(settings)
         if settings.demo_data:
             load_demo_if_empty(built.app, built.merchants, built.catalog)
+        if settings.run_projections:
+            built.projections.start()
         try:
             yield
         finally:
+            built.projections.stop()
             if owned:
-                app.state.container.close()
+                built.close()
 
     app = FastAPI(
         title="Comptoir", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
@@ -43,6 +47,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     )
     app.state.default_language = settings.default_language
     problems.install(app)
+    app.add_middleware(ReadYourWrites)
     app.include_router(merchants.router)
     app.include_router(listings.router)
+    app.include_router(search.router)
     return app

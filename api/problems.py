@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -82,6 +84,17 @@ HTTP_STATUS_PROBLEMS = {
 }
 
 
+@contextmanager
+def located(prefix: str) -> Iterator[None]:
+    """Name the fields of domain validation errors as FastAPI names request parts."""
+    try:
+        yield
+    except ValidationFailedError as error:
+        raise ValidationFailedError(
+            [FieldError(f"{prefix}.{e.field}", e.code, e.params) for e in error.errors]
+        ) from None
+
+
 def language_of(request: Request) -> Language:
     return negotiate(request.headers.get("accept-language"), request.app.state.default_language)
 
@@ -126,14 +139,20 @@ def domain_error_response(request: Request, error: DomainError) -> JSONResponse:
                             headers)
 
 
+def pydantic_field_errors(errors: Sequence[Any]) -> list[FieldError]:
+    """Pydantic's errors as ours: the field path, the error type as code, its context."""
+    return [
+        FieldError(".".join(str(part) for part in e.get("loc", ()) if part != "body") or "body",
+                   e["type"], dict(e.get("ctx") or {}))
+        for e in errors
+    ]
+
+
 def request_validation_response(request: Request, error: RequestValidationError) -> JSONResponse:
-    errors = []
-    for e in error.errors():
-        location = [str(part) for part in e.get("loc", ()) if part not in ("body",)]
-        if e["type"] == "json_invalid":
-            return problem_response(request, 400, "malformed-request", "json_invalid")
-        errors.append(FieldError(".".join(location) or "body", e["type"], dict(e.get("ctx") or {})))
-    return problem_response(request, 422, "validation-failed", "validation_failed", errors=errors)
+    if any(e["type"] == "json_invalid" for e in error.errors()):
+        return problem_response(request, 400, "malformed-request", "json_invalid")
+    return problem_response(request, 422, "validation-failed", "validation_failed",
+                            errors=pydantic_field_errors(error.errors()))
 
 
 def http_exception_response(request: Request, error: StarletteHTTPException) -> JSONResponse:

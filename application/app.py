@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -21,6 +22,12 @@ class Comptoir(Application[UUID]):
     def __init__(self, env: dict[str, str], keys: KeyStore) -> None:
         self.keys = keys  # read while the transcoder is built, in super().__init__
         super().__init__(env)
+        self.listeners: list[Callable[[int], None]] = []
+
+    def announce(self, position: int) -> None:
+        """Events up to `position` were just saved here: in-process followers look now."""
+        for listener in self.listeners:
+            listener(position)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

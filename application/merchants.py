@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
 
 from application.actors import Actor, Role
 from application.errors import ConflictError, NotFoundError, denied
@@ -15,6 +17,7 @@ from application.idempotency import IdempotencyKey
 from application.service import Service
 from domain.address import Address
 from domain.claim import Claim
+from domain.errors import DomainError
 from domain.geo import GeoPoint
 from domain.merchant import Merchant
 from domain.merchant_profile import ApplicationForm, FulfilmentOptions, TaxRegistration
@@ -22,6 +25,13 @@ from domain.personal import PersonalData
 from domain.slug import slugify
 
 MAX_SLUG_SUFFIX = 1000
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    external_id: str
+    status: Literal["imported", "already", "rejected"]
+    error: DomainError | None = None
 
 
 @dataclass(frozen=True)
@@ -60,19 +70,99 @@ class MerchantView:
 class Merchants(Service):
     def apply(self, form: ApplicationForm, key: IdempotencyKey | None = None) -> MerchantView:
         """Anyone may apply; the answer shows the applicant what it sent, contact included."""
+
         def build() -> tuple[UUID, list[Aggregate]]:
-            profile = form.check(contact_subject_id=uuid4())
-            neq_claim = self._neq_claim(profile.neq.value)
-            slug = self._free_slug(slugify(profile.name, profile.address.municipality))
-            merchant = Merchant.submit(profile, slug)
-            if neq_claim is None:
-                neq_claim = Claim("neq", profile.neq.value, merchant.id)
-            else:
-                neq_claim.hand_over(merchant.id)
-            return merchant.id, [merchant, neq_claim, Claim("slug", slug, merchant.id)]
+            merchant, claims = self._submission(form)
+            return merchant.id, [merchant, *claims]
 
         merchant_id = self.create(key, build)
         return MerchantView.of(self.load(Merchant, merchant_id, "merchant"), with_contact=True)
+
+    def import_fiche(
+        self, external_id: str, form: ApplicationForm, approver: Actor | None = None
+    ) -> bool:
+        """Apply (and approve, in the same atomic save) once per external id: a re-run of an
+        import finds its claim and imports nothing twice. False if it was already imported."""
+        self._check_approver(approver)
+        claim_id = Claim.create_id("import", external_id)
+
+        def attempt() -> bool:
+            if self.exists(claim_id):
+                return False
+            self.save(*self._imported(external_id, form, approver, set()))
+            return True
+
+        return self.retrying(attempt, serialise=[claim_id])
+
+    def import_fiches(
+        self, fiches: list[tuple[str, ApplicationForm]], approver: Actor | None = None
+    ) -> list[ImportOutcome]:
+        """Many fiches in ONE atomic save (bulk imports: one commit, not one per fiche). If
+        another writer got in the way, the batch is retried fiche by fiche."""
+        self._check_approver(approver)
+        outcomes: list[ImportOutcome] = []
+        taken: set[tuple[str, str]] = set()
+        aggregates: list[Aggregate] = []
+        for external_id, form in fiches:
+            if ("import", external_id) in taken or self.exists(
+                    Claim.create_id("import", external_id)):
+                outcomes.append(ImportOutcome(external_id, "already"))
+                continue
+            try:
+                imported = self._imported(external_id, form, approver, taken)
+            except DomainError as error:
+                outcomes.append(ImportOutcome(external_id, "rejected", error))
+                continue
+            aggregates += imported
+            outcomes.append(ImportOutcome(external_id, "imported"))
+        self.app.keys.create_many([a.contact.subject_id for a in aggregates
+                                   if isinstance(a, Merchant)])
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            return [self._import_alone(external_id, form, approver)
+                    for external_id, form in fiches]
+        return outcomes
+
+    def _import_alone(self, external_id: str, form: ApplicationForm,
+                      approver: Actor | None) -> ImportOutcome:
+        try:
+            imported = self.import_fiche(external_id, form, approver)
+        except DomainError as error:
+            return ImportOutcome(external_id, "rejected", error)
+        return ImportOutcome(external_id, "imported" if imported else "already")
+
+    def _imported(self, external_id: str, form: ApplicationForm, approver: Actor | None,
+                  taken: set[tuple[str, str]]) -> list[Aggregate]:
+        merchant, claims = self._submission(form, taken)
+        if approver is not None:
+            merchant.approve(by=approver.subject)
+        taken.add(("import", external_id))
+        return [merchant, *claims, Claim("import", external_id, merchant.id)]
+
+    @staticmethod
+    def _check_approver(approver: Actor | None) -> None:
+        if approver is not None and approver.role != Role.VALIDATOR:
+            raise denied(approver.is_anonymous)
+
+    def _submission(
+        self, form: ApplicationForm, taken: set[tuple[str, str]] | None = None
+    ) -> tuple[Merchant, list[Claim]]:
+        """A checked application and the claims it takes (its NEQ, its slug). `taken` holds
+        the keys claimed by other submissions of the same save."""
+        taken = set() if taken is None else taken
+        profile = form.check(contact_subject_id=uuid4())
+        if ("neq", profile.neq.value) in taken:
+            raise ConflictError("neq_taken")
+        neq_claim = self._neq_claim(profile.neq.value)
+        slug = self._free_slug(slugify(profile.name, profile.address.municipality), taken)
+        taken |= {("neq", profile.neq.value), ("slug", slug)}
+        merchant = Merchant.submit(profile, slug)
+        if neq_claim is None:
+            neq_claim = Claim("neq", profile.neq.value, merchant.id)
+        else:
+            neq_claim.hand_over(merchant.id)
+        return merchant, [neq_claim, Claim("slug", slug, merchant.id)]
 
     def get(self, actor: Actor, merchant_id: UUID) -> MerchantView:
         return self._view(actor, self._visible(actor, merchant_id))
@@ -125,7 +215,8 @@ class Merchants(Service):
 
     def _neq_claim(self, neq: str) -> Claim | None:
         """The NEQ's claim if it may be handed to a new applicant; a live holder keeps it."""
-        claim = self.find(Claim.create_id("neq", neq))
+        claim_id = Claim.create_id("neq", neq)
+        claim = self.find(claim_id) if self.exists(claim_id) else None
         if not isinstance(claim, Claim):
             return None
         holder = self.find(claim.holder_id)
@@ -133,9 +224,9 @@ class Merchants(Service):
             raise ConflictError("neq_taken")
         return claim
 
-    def _free_slug(self, base: str) -> str:
+    def _free_slug(self, base: str, taken: set[tuple[str, str]]) -> str:
         for suffix in range(1, MAX_SLUG_SUFFIX):
             slug = base if suffix == 1 else f"{base}-{suffix}"
-            if self.find(Claim.create_id("slug", slug)) is None:
+            if ("slug", slug) not in taken and not self.exists(Claim.create_id("slug", slug)):
                 return slug
         raise ConflictError("slug_exhausted")

@@ -32,7 +32,7 @@ class PersonalDataAsCiphertext(Transcoding):
             return obj.sealed  # type: ignore[return-value]
         if obj.forgotten:
             return {"subject": obj.subject_id.hex, "forgotten": True}
-        key = self.keys.get_or_create(obj.subject_id)
+        key = self.keys.get(obj.subject_id) or self.keys.get_or_create(obj.subject_id)
         nonce = os.urandom(12)
         plaintext = json.dumps(dict(obj.values), ensure_ascii=False).encode()
         ciphertext = AESGCM(key).encrypt(nonce, plaintext, obj.subject_id.bytes)

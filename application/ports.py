@@ -12,6 +12,9 @@ class KeyStore(Protocol):
 
     def get_or_create(self, subject_id: UUID) -> bytes: ...
 
+    def create_many(self, subject_ids: list[UUID]) -> None:
+        """Make keys for new subjects in one go (bulk imports)."""
+
     def get(self, subject_id: UUID) -> bytes | None: ...
 
     def delete(self, subject_id: UUID) -> bool: ...

@@ -53,12 +53,18 @@ class Service:
         except AggregateNotFoundError:
             return None
 
+    def exists(self, aggregate_id: UUID) -> bool:
+        """Whether any event was ever recorded for this id (one query, nothing decoded)."""
+        return bool(self.app.recorder.select_events(aggregate_id, limit=1))
+
     def save(self, *aggregates: Aggregate | None) -> int:
         """Save atomically; return the log position of the last new event."""
         recordings = self.app.save(*aggregates)
         if not recordings:
             return self.app.log_position()
-        return recordings[-1].notification.id
+        position = recordings[-1].notification.id
+        self.app.announce(position)
+        return position
 
     def retrying(self, attempt: Callable[[], T], serialise: Iterable[UUID] = ()) -> T:
         """Run a load-decide-save attempt again when another writer got there first.

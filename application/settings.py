@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     conflict_retries: int = Field(10, ge=0, le=50)
 
     demo_data: bool = Field(False, description="Load the demo catalogue when the log is empty")
+    run_projections: bool = Field(
+        True, description="Follow the log into the read models inside the API process")
+    read_your_writes_timeout: float = Field(2.0, ge=0, le=30)
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

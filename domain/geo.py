@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from domain.errors import FieldErrors, InvalidValueError
 
-EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG), the one PostGIS spheroid distances approach
+EARTH_RADIUS_KM = 6371.0087714  # WGS84 mean radius: PostGIS's sphere, so both backends agree
 
 # Québec's bounding box, a little generous: a merchant located outside it is a typo.
 QUEBEC_LAT = (44.9, 62.7)

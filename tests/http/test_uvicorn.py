@@ -61,6 +61,11 @@ def test_a_new_user_story_over_real_http(server: str, settings: Settings) -> Non
 
         assert all(b > a for a, b in zip(positions, positions[1:], strict=False)), positions
         assert http.get(f"/v1/listings/{listing_id}").json()["stock"]["available"] == 9
+        # and it is found by search, in French, near Gatineau
+        found = http.get("/v1/search/listings", params={"q": "cheddars", "lat": 45.48,
+                                                         "lon": -75.7, "radius_km": 25},
+                         headers={"Prefer": "read-your-writes"}).json()
+        assert [(h["id"], h["available"]) for h in found["items"]] == [(listing_id, 9)]
     finally:
         store.close()
 
@@ -81,5 +86,20 @@ def test_demo_load_applies_approves_and_stocks_the_demo_merchants(settings: Sett
         topics = [n.topic for n in store.app.recorder.select_notifications(1, 1000)]
         assert topics.count("comptoir.Merchant.Approved") == 4
         assert topics.count("comptoir.Listing.Published") == 8
+    finally:
+        store.close()
+
+
+def test_a_read_model_is_rebuilt_from_the_cli(settings: Settings) -> None:
+    env = settings_env(settings)
+    subprocess.run([COMPTOIR, "demo", "load"], env=env, check=True, capture_output=True)
+    result = subprocess.run([COMPTOIR, "project", "rebuild", "search"], env=env, check=True,
+                            capture_output=True, text=True)
+    store = build_container(settings)
+    try:
+        head = store.app.log_position()
+        assert f"at position {head:,}" in result.stdout
+        assert store.projections["search"].position() == head
+        assert store.search.dump()[1] and len(store.search.dump()[1]) == 8
     finally:
         store.close()

@@ -1,0 +1,139 @@
+"""SQL of the SQLite search read model: schema and the two search queries."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from domain.geo import EARTH_RADIUS_KM
+from projections.search.query import SearchFilters
+
+MERCHANT_COLUMNS = ("id, slug, name, description_fr, description_en, categories, municipality, "
+                    "region, lat, lon, visible")
+LISTING_COLUMNS = ("id, merchant_id, merchant_name, merchant_slug, title_fr, title_en, "
+                   "description_fr, description_en, category, origin, price_cents, on_hand, "
+                   "reserved, published, municipality, region, lat, lon")
+MERCHANT_FIELDS = (*MERCHANT_COLUMNS.split(", "), "title_terms")
+LISTING_FIELDS = (*LISTING_COLUMNS.split(", "), "title_terms", "merchant_rowid")
+TABLES = ("merchants", "merchants_fts", "merchants_geo", "listings", "listings_fts",
+          "listings_geo")
+
+SCHEMA = [
+    f"CREATE TABLE IF NOT EXISTS merchants (rowid INTEGER PRIMARY KEY, "
+    f"{MERCHANT_COLUMNS.replace('id, ', 'id TEXT UNIQUE NOT NULL, ', 1)}, title_terms TEXT)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS merchants_fts USING fts5("
+    "terms, tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS merchants_geo USING rtree("
+    "id, min_lat, max_lat, min_lon, max_lon)",
+    f"CREATE TABLE IF NOT EXISTS listings (rowid INTEGER PRIMARY KEY, "
+    f"{LISTING_COLUMNS.replace('id, ', 'id TEXT UNIQUE NOT NULL, ', 1)}, title_terms TEXT, "
+    f"merchant_rowid INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS listings_by_merchant ON listings (merchant_rowid)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS listings_fts USING fts5("
+    "terms, tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS listings_geo USING rtree("
+    "id, min_lat, max_lat, min_lon, max_lon)",
+]
+
+# Great-circle distance (haversine) in km from :lat/:lon, with PostGIS's sphere radius.
+DISTANCE = (
+    f"(2 * {EARTH_RADIUS_KM} * asin(sqrt(pow(sin(radians({{t}}.lat - :lat) / 2), 2) "
+    f"+ cos(radians(:lat)) * cos(radians({{t}}.lat)) "
+    f"* pow(sin(radians({{t}}.lon - :lon) / 2), 2))))"
+)
+KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
+
+
+def _text_match(f: SearchFilters, table: str, alias: str, params: dict[str, Any]) -> tuple[
+        list[str], str]:
+    """FTS5 condition (every word, any of its terms) and the title score expression."""
+    if not f.terms:
+        return [], "0"
+    groups, scores = [], []
+    for i, alternatives in enumerate(f.terms):
+        groups.append("(" + " OR ".join(f'"{term}"' for term in alternatives) + ")")
+        hits = []
+        for j, term in enumerate(alternatives):
+            params[f"t{i}_{j}"] = f" {term} "
+            hits.append(f"instr({alias}.title_terms, :t{i}_{j}) > 0")
+        scores.append("(" + " OR ".join(hits) + ")")
+    params["match"] = " AND ".join(groups)
+    condition = f"{alias}.rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :match)"
+    return [condition], " + ".join(scores)
+
+
+def _near(f: SearchFilters, table: str, alias: str, params: dict[str, Any]) -> tuple[
+        list[str], str]:
+    if f.near is None:
+        return [], "NULL"
+    point = f.near.point
+    params.update(lat=point.lat, lon=point.lon)
+    distance = DISTANCE.format(t=alias)
+    if f.near.radius_km is None:
+        return [], distance
+    dlat = f.near.radius_km / KM_PER_DEGREE
+    widest = min(89.9, abs(point.lat) + dlat)
+    dlon = min(180.0, f.near.radius_km / (KM_PER_DEGREE * math.cos(math.radians(widest))))
+    params.update(south=point.lat - dlat, north=point.lat + dlat, west=point.lon - dlon,
+                  east=point.lon + dlon, radius=f.near.radius_km)
+    box = (f"{alias}.rowid IN (SELECT id FROM {table}_geo WHERE max_lat >= :south AND "
+           f"min_lat <= :north AND max_lon >= :west AND min_lon <= :east)")
+    return [box, f"{distance} <= :radius"], distance
+
+
+def _in(column: str, values: tuple[str, ...], name: str, params: dict[str, Any]) -> list[str]:
+    if not values:
+        return []
+    for i, value in enumerate(values):
+        params[f"{name}{i}"] = value
+    return [f"{column} IN ({', '.join(f':{name}{i}' for i in range(len(values)))})"]
+
+
+def _paged(columns: str, base: str, score: str, distance: str, f: SearchFilters,
+           params: dict[str, Any], alias: str) -> str:
+    params.update(limit=f.page_size, offset=f.offset)
+    return (f"SELECT {columns}, {score} AS score, {distance} AS distance {base} "
+            f"ORDER BY score DESC, distance ASC, {alias}.id ASC LIMIT :limit OFFSET :offset")
+
+
+def listing_query(f: SearchFilters) -> tuple[str, str, dict[str, Any]]:
+    params: dict[str, Any] = {}
+    text, score = _text_match(f, "listings", "l", params)
+    near, distance = _near(f, "listings", "l", params)
+    where = ["l.published = 1", "m.visible = 1", *text, *near,
+             *_in("l.category", f.categories, "category", params),
+             *_in("l.region", f.regions, "region", params)]
+    if f.origin:
+        where.append("l.origin = :origin")
+        params["origin"] = f.origin
+    if f.in_stock:
+        where.append("l.on_hand - l.reserved > 0")
+    if f.min_price_cents is not None:
+        where.append("l.price_cents >= :min_price")
+        params["min_price"] = f.min_price_cents
+    if f.max_price_cents is not None:
+        where.append("l.price_cents <= :max_price")
+        params["max_price"] = f.max_price_cents
+    base = (f"FROM listings l JOIN merchants m ON m.rowid = l.merchant_rowid "
+            f"WHERE {' AND '.join(where)}")
+    columns = ", ".join(f"l.{c}" for c in LISTING_COLUMNS.split(", "))
+    select = _paged(columns, base, score, distance, f, params, "l")
+    facets = f"SELECT l.category, l.origin, l.region, count(*) {base} GROUP BY 1, 2, 3"
+    return select, facets, params
+
+
+def merchant_query(f: SearchFilters) -> tuple[str, str, dict[str, Any]]:
+    params: dict[str, Any] = {}
+    text, score = _text_match(f, "merchants", "m", params)
+    near, distance = _near(f, "merchants", "m", params)
+    where = ["m.visible = 1", *text, *near, *_in("m.region", f.regions, "region", params)]
+    if f.categories:
+        for i, category in enumerate(f.categories):
+            params[f"category{i}"] = f" {category} "
+        where.append("(" + " OR ".join(f"instr(m.categories, :category{i}) > 0"
+                                       for i in range(len(f.categories))) + ")")
+    base = f"FROM merchants m WHERE {' AND '.join(where)}"
+    columns = ", ".join(f"m.{c}" for c in MERCHANT_COLUMNS.split(", "))
+    select = _paged(columns, base, score, distance, f, params, "m")
+    facets = f"SELECT m.categories, m.region, count(*) {base} GROUP BY 1, 2"
+    return select, facets, params

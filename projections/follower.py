@@ -1,0 +1,138 @@
+"""Following the one event log into a read model, from a tracked position.
+
+A `Follower` reads the log in batches from its store's tracked position, decodes the events and
+hands each batch to the store, which applies them and records the new position in ONE
+transaction: a crash loses nothing and applies nothing twice, and re-delivering a batch fails
+on the tracking record and changes nothing. The same code follows SQLite (polling; it has no
+subscriptions) and PostgreSQL (polling plus in-process wake-ups).
+
+Positions: the log's notification ids. With a topic filter a batch may skip ids; the store then
+records the head the batch was read up to, so "projection at position N" always means "every
+event up to N has been considered".
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from eventsourcing.persistence import IntegrityError
+
+log = logging.getLogger("comptoir.projections")
+
+BATCH_SIZE = 1000
+
+
+class Projection(Protocol):
+    name: str
+    topics: tuple[str, ...]
+
+
+class ProjectionStore(Protocol):
+    """A read model's storage: its rows and its tracked position, written together."""
+
+    projection: Projection
+
+    def position(self) -> int: ...
+
+    def apply(self, events: Sequence[Any], position: int) -> None: ...
+
+    def reset(self) -> None: ...
+
+
+class EventLog(Protocol):
+    """What a follower needs of the application: its recorder and mapper."""
+
+    recorder: Any
+    mapper: Any
+
+
+class Follower:
+    def __init__(self, log_source: EventLog, store: ProjectionStore,
+                 batch_size: int = BATCH_SIZE) -> None:
+        self.source = log_source
+        self.store = store
+        self.batch_size = batch_size
+        self.name = store.projection.name
+        self._advanced = threading.Condition()
+        self._wake = threading.Event()
+        self._running = False
+
+    def head(self) -> int:
+        return self.source.recorder.max_notification_id() or 0
+
+    def position(self) -> int:
+        return self.store.position()
+
+    def catch_up(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Apply everything up to the log's current head; returns how many events it applied."""
+        applied = 0
+        head = self.head()
+        position = self.store.position()
+        while position < head:
+            notifications = self.source.recorder.select_notifications(
+                start=position + 1, limit=self.batch_size, stop=head,
+                topics=self.store.projection.topics,
+            )
+            full = len(notifications) == self.batch_size
+            upto = notifications[-1].id if full else head
+            events = [self.source.mapper.to_domain_event(n) for n in notifications]
+            try:
+                self.store.apply(events, upto)
+            except IntegrityError:
+                # Another follower recorded this position first: take up from where it is.
+                log.info("projection %s: position %s already recorded", self.name, upto)
+                position = self.store.position()
+                continue
+            applied += len(events)
+            position = upto
+            with self._advanced:
+                self._advanced.notify_all()
+            if progress:
+                progress(position, head)
+        return applied
+
+    def wake(self) -> None:
+        """New events were saved in this process: look now rather than at the next poll."""
+        self._wake.set()
+
+    def run(self, stop: threading.Event, poll_interval: float = 0.05) -> None:
+        """Follow the log until `stop` is set; database errors are logged and retried."""
+        self._running = True
+        backoff = poll_interval
+        try:
+            while not stop.is_set():
+                try:
+                    self.catch_up()
+                    backoff = poll_interval
+                except Exception:  # noqa: BLE001 - a follower thread must outlive any one failure
+                    # Nothing was applied (one transaction per batch); the lag grows and shows.
+                    log.exception("projection %s failed; retrying in %.1fs", self.name, backoff)
+                    backoff = min(backoff * 2, 5.0)
+                self._wake.wait(backoff)
+                self._wake.clear()
+        finally:
+            self._running = False
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Block until the read model has considered `position` (read-your-writes)."""
+        deadline = time.monotonic() + timeout
+        while self.store.position() < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if self._running:
+                self.wake()
+                with self._advanced:
+                    self._advanced.wait(min(remaining, 0.05))
+            else:  # followed by another process: poll its tracked position
+                time.sleep(min(remaining, 0.02))
+        return True
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Drop the read model and replay the whole log into it."""
+        self.store.reset()
+        return self.catch_up(progress)

@@ -1,0 +1,119 @@
+"""How events change the search read model. Backend-neutral: storage is an adapter's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from domain.listing import Listing
+from domain.merchant import Merchant
+from projections.search.documents import ListingDoc, MerchantDoc
+
+
+class SearchIndex(Protocol):
+    """The rows a batch of events reads and writes (a unit of work over one transaction)."""
+
+    def merchant(self, merchant_id: UUID) -> MerchantDoc | None: ...
+
+    def listing(self, listing_id: UUID) -> ListingDoc | None: ...
+
+    def save_merchant(self, doc: MerchantDoc) -> None: ...
+
+    def save_listing(self, doc: ListingDoc) -> None: ...
+
+
+def _merchant_applied(e: Any, index: SearchIndex) -> None:
+    index.save_merchant(MerchantDoc(
+        id=e.originator_id, slug=e.slug, name=e.name, description_fr=e.description_fr or "",
+        description_en=e.description_en or "", categories=tuple(e.categories),
+        municipality=e.address.municipality, region=e.address.region,
+        lat=e.location.lat, lon=e.location.lon, visible=False,
+    ))
+
+
+def _merchant_visibility(visible: bool) -> Handler:
+    def apply(e: Any, index: SearchIndex) -> None:
+        doc = index.merchant(e.originator_id)
+        if doc is not None:
+            index.save_merchant(replace(doc, visible=visible))
+
+    return apply
+
+
+def _listing_created(e: Any, index: SearchIndex) -> None:
+    merchant = index.merchant(e.merchant_id)
+    if merchant is None:  # cannot happen in one log; a listing without its merchant is skipped
+        return
+    d = e.details
+    index.save_listing(ListingDoc(
+        id=e.originator_id, merchant_id=merchant.id, merchant_name=merchant.name,
+        merchant_slug=merchant.slug, title_fr=d.title_fr, title_en=d.title_en or "",
+        description_fr=d.description_fr, description_en=d.description_en or "",
+        category=d.category, origin=str(d.origin), price_cents=d.price.cents, on_hand=0,
+        reserved=0, published=False, municipality=merchant.municipality,
+        region=merchant.region, lat=merchant.lat, lon=merchant.lon,
+    ))
+
+
+Handler = Callable[[Any, SearchIndex], None]
+
+
+def _listing_change(change: Callable[[Any, ListingDoc], ListingDoc]) -> Handler:
+    def apply(e: Any, index: SearchIndex) -> None:
+        doc = index.listing(e.originator_id)
+        if doc is not None:
+            index.save_listing(change(e, doc))
+
+    return apply
+
+
+def _revised(e: Any, doc: ListingDoc) -> ListingDoc:
+    d = e.details
+    return replace(doc, title_fr=d.title_fr, title_en=d.title_en or "",
+                   description_fr=d.description_fr, description_en=d.description_en or "",
+                   category=d.category, origin=str(d.origin))
+
+
+HANDLERS: dict[type, Handler] = {
+    Merchant.Applied: _merchant_applied,
+    Merchant.Approved: _merchant_visibility(True),
+    Merchant.Reinstated: _merchant_visibility(True),
+    Merchant.Rejected: _merchant_visibility(False),
+    Merchant.Suspended: _merchant_visibility(False),
+    Merchant.Closed: _merchant_visibility(False),
+    Listing.Created: _listing_created,
+    Listing.Revised: _listing_change(_revised),
+    Listing.Repriced: _listing_change(lambda e, doc: replace(doc, price_cents=e.price.cents)),
+    Listing.Published: _listing_change(lambda e, doc: replace(doc, published=True)),
+    Listing.Withdrawn: _listing_change(lambda e, doc: replace(doc, published=False)),
+    Listing.StockSet: _listing_change(lambda e, doc: replace(doc, on_hand=e.on_hand)),
+    Listing.StockAdjusted: _listing_change(
+        lambda e, doc: replace(doc, on_hand=doc.on_hand + e.delta)),
+}
+
+
+class SearchProjection:
+    name = "search"
+    topics = tuple(get_topic(cls) for cls in HANDLERS)
+
+    def process(self, event: Any, index: SearchIndex) -> None:
+        handler = HANDLERS.get(type(event))
+        if handler is not None:
+            handler(event, index)
+
+    @staticmethod
+    def keys(events: Sequence[Any]) -> tuple[set[UUID], set[UUID]]:
+        """The merchant and listing rows a batch touches, to load them in two queries."""
+        merchants, listings = set(), set()
+        for event in events:
+            if isinstance(event, Merchant.Event):
+                merchants.add(event.originator_id)
+            elif isinstance(event, Listing.Event):
+                listings.add(event.originator_id)
+                if isinstance(event, Listing.Created):
+                    merchants.add(event.merchant_id)
+        return merchants, listings

@@ -1,0 +1,137 @@
+"""Search queries and their answers, the same on every backend.
+
+Order of results: relevance (how many query words are in the title), then distance when a point
+is given, then id: a total order, so pages never overlap or skip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
+from uuid import UUID
+
+from domain.address import parse_region
+from domain.errors import FieldErrors
+from domain.geo import GeoPoint
+from domain.listing import MAX_PRICE
+from domain.taxonomy import OriginLabel, parse_category, parse_enum
+from projections.search.analysis import query_terms
+from projections.search.documents import ListingDoc, MerchantDoc
+
+MAX_RADIUS_KM = 500.0
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 500  # deep paging is a crawler's need, not a shopper's
+MAX_QUERY = 200
+
+D = TypeVar("D")
+
+
+@dataclass(frozen=True)
+class Near:
+    point: GeoPoint
+    radius_km: float | None
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    text: str = ""
+    near: Near | None = None
+    categories: tuple[str, ...] = ()  # any of
+    regions: tuple[str, ...] = ()  # any of
+    origin: str | None = None
+    in_stock: bool = False
+    min_price_cents: int | None = None
+    max_price_cents: int | None = None
+    page: int = 1
+    page_size: int = 20
+
+    @property
+    def terms(self) -> list[tuple[str, ...]]:
+        return query_terms(self.text)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+    @property
+    def matches_nothing(self) -> bool:
+        """Text was given but every word of it is a stop word: nothing can match."""
+        return bool(self.text.strip()) and not self.terms
+
+
+@dataclass(frozen=True)
+class Hit(Generic[D]):
+    doc: D
+    score: int
+    distance_km: float | None
+
+
+@dataclass(frozen=True)
+class SearchPage(Generic[D]):
+    hits: list[Hit[D]]
+    total: int
+    page: int
+    page_size: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+class SearchReader(Protocol):
+    def search_listings(self, filters: SearchFilters) -> SearchPage[ListingDoc]: ...
+
+    def search_merchants(self, filters: SearchFilters) -> SearchPage[MerchantDoc]: ...
+
+    def listing_docs(self, ids: list[UUID]) -> list[ListingDoc]: ...
+
+
+def check_filters(
+    *, text: str | None = None, lat: float | None = None, lon: float | None = None,
+    radius_km: float | None = None, category: str | None = None, region: str | None = None,
+    origin: str | None = None, in_stock: bool = False, min_price_cents: int | None = None,
+    max_price_cents: int | None = None, page: int = 1, page_size: int = 20,
+) -> SearchFilters:
+    """Raw query parameters to filters; every invalid parameter is reported at once."""
+    errors = FieldErrors()
+    text = (text or "").strip()
+    if len(text) > MAX_QUERY:
+        errors.add("q", "text_too_long", max_length=MAX_QUERY)
+    near = _near(errors, lat, lon, radius_km)
+    categories = (errors.parse("category", parse_category, category),) if category else ()
+    regions = (errors.parse("region", parse_region, region),) if region else ()
+    origin_label = (errors.parse("origin", parse_enum, OriginLabel, origin, "origin_unknown")
+                    if origin else None)
+    for name, cents in (("min_price_cents", min_price_cents), ("max_price_cents", max_price_cents)):
+        if cents is not None and not 0 <= cents <= MAX_PRICE.cents:
+            errors.add(name, "price_out_of_range", max_cents=MAX_PRICE.cents)
+    if (min_price_cents is not None and max_price_cents is not None
+            and min_price_cents > max_price_cents):
+        errors.add("max_price_cents", "price_range_inverted")
+    if not 1 <= page <= MAX_PAGE:
+        errors.add("page", "page_out_of_range", maximum=MAX_PAGE)
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        errors.add("page_size", "page_size_out_of_range", maximum=MAX_PAGE_SIZE)
+    errors.raise_if_any()
+    return SearchFilters(
+        text=text, near=near, categories=categories, regions=regions,  # type: ignore[arg-type]
+        origin=str(origin_label) if origin_label else None, in_stock=in_stock,
+        min_price_cents=min_price_cents, max_price_cents=max_price_cents, page=page,
+        page_size=page_size,
+    )
+
+
+def _near(
+    errors: FieldErrors, lat: float | None, lon: float | None, radius_km: float | None
+) -> Near | None:
+    if radius_km is not None and not 0 < radius_km <= MAX_RADIUS_KM:
+        errors.add("radius_km", "radius_out_of_range", maximum=MAX_RADIUS_KM)
+    if lat is None and lon is None:
+        if radius_km is not None:
+            errors.add("radius_km", "radius_needs_point")
+        return None
+    for name, value, limit in (("lat", lat, 90.0), ("lon", lon, 180.0)):
+        if value is None:
+            errors.add(name, "point_incomplete")
+        elif not -limit <= value <= limit:
+            errors.add(name, "latitude_out_of_range" if name == "lat" else "longitude_out_of_range")
+    if errors.errors:
+        return None
+    return Near(GeoPoint(float(lat), float(lon)), radius_km)  # type: ignore[arg-type]

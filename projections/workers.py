@@ -1,0 +1,61 @@
+"""The read models of one process, each followed by its own thread.
+
+In the API process (the embedded default) or in `comptoir project run` workers: the followers
+are the same; several processes may follow one read model, the tracked position decides.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+
+from projections.follower import EventLog, Follower, ProjectionStore
+
+
+class Projections:
+    def __init__(self, log: EventLog, stores: Iterable[ProjectionStore]) -> None:
+        self.log = log
+        self.followers = {store.projection.name: Follower(log, store) for store in stores}
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def __getitem__(self, name: str) -> Follower:
+        return self.followers[name]
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.followers)
+
+    def start(self, names: Iterable[str] | None = None, poll_interval: float = 0.05) -> None:
+        self._stop.clear()
+        for name in names or self.followers:
+            thread = threading.Thread(target=self.followers[name].run, name=f"projection-{name}",
+                                      args=(self._stop, poll_interval), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for follower in self.followers.values():
+            follower.wake()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads.clear()
+
+    def wake(self, _position: int | None = None) -> None:
+        for follower in self.followers.values():
+            follower.wake()
+
+    def catch_up(self) -> int:
+        return sum(follower.catch_up() for follower in self.followers.values())
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Every read model has considered `position` (False if the timeout came first)."""
+        deadline = time.monotonic() + timeout
+        return all(follower.wait_for(position, max(0.0, deadline - time.monotonic()))
+                   for follower in self.followers.values())
+
+    def lag(self) -> dict[str, int]:
+        head = self.log.recorder.max_notification_id() or 0
+        return {name: head - follower.position() for name, follower in self.followers.items()}

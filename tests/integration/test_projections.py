@@ -1,0 +1,152 @@
+"""Following the log, on both backends: exactly once, crash-safe, rebuildable."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from adapters.event_store import postgres_datastore
+from adapters.search_postgres import PostgresSearchStore
+from adapters.search_sqlite import SQLiteSearchStore
+from api.container import Container
+from application.actors import Actor, Role
+from application.settings import Settings
+from domain.listing import StockReason
+from projections.follower import Follower
+from projections.search.query import check_filters
+from tests.integration.test_event_store import VALIDATOR, approved_merchant_with_listing
+from tests.search_corpus import load_corpus
+from tests.unit.test_merchant import form
+
+
+@pytest.fixture
+def scratch(container: Container, tmp_path: Path) -> Iterator[Any]:
+    """A second, empty search store on the same backend (another file, another schema)."""
+    settings = container.settings
+    if settings.backend == "sqlite":
+        yield SQLiteSearchStore(tmp_path / "scratch.sqlite3")
+        return
+    schema = f"{settings.postgres_schema}_scratch"
+    with container.app.recorder.datastore.transaction(commit=True) as curs:
+        curs.execute(f'CREATE SCHEMA "{schema}"')
+    datastore = postgres_datastore(Settings(backend="postgres", postgres_dsn=settings.postgres_dsn,
+                                            postgres_schema=schema))
+    yield PostgresSearchStore(datastore)
+    datastore.close()
+    with container.app.recorder.datastore.transaction(commit=True) as curs:
+        curs.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def test_a_batch_delivered_twice_is_applied_once(container: Container) -> None:
+    load_corpus(container.merchants, container.catalog)
+    store = container.search
+    head = container.app.log_position()
+    notifications = container.app.recorder.select_notifications(1, head,
+                                                                topics=store.projection.topics)
+    events = [container.app.mapper.to_domain_event(n) for n in notifications]
+    store.apply(events, head)
+    before = store.dump()
+    with pytest.raises(IntegrityError):
+        store.apply(events, head)
+    assert store.dump() == before
+    assert store.position() == head
+
+
+def test_a_batch_that_fails_midway_leaves_no_trace(container: Container,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    owner, _, listing_id = approved_merchant_with_listing(container)
+    follower = Follower(container.app, container.search)
+    follower.catch_up()
+    position, before = follower.position(), container.search.dump()
+    for on_hand in (5, 6, 7):
+        container.catalog.set_stock(owner, listing_id, on_hand)
+    calls = {"n": 0}
+    process = container.search.projection.process
+
+    def failing(event: Any, index: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk on fire")
+        process(event, index)
+
+    monkeypatch.setattr(container.search.projection, "process", failing)
+    with pytest.raises(RuntimeError):
+        follower.catch_up()
+    assert (follower.position(), container.search.dump()) == (position, before)
+    monkeypatch.setattr(container.search.projection, "process", process)
+    follower.catch_up()
+    assert container.search.dump()[1][0].on_hand == 7
+
+
+def test_the_position_reaches_the_head_past_events_it_does_not_read(
+    container: Container,
+) -> None:
+    # A merchant application ends with claims (not a search topic): the head is a claim.
+    container.merchants.apply(form())
+    follower = Follower(container.app, container.search)
+    follower.catch_up()
+    assert follower.position() == container.app.log_position()
+
+
+def test_a_rebuilt_model_equals_the_live_one(container: Container, scratch: Any) -> None:
+    """Writers and a live follower (small batches) interleave; a rebuild from zero into a
+    scratch store must end with the very same rows."""
+    live = Follower(container.app, container.search, batch_size=7)
+    stop = threading.Event()
+    thread = threading.Thread(target=live.run, args=(stop, 0.001))
+    thread.start()
+    try:
+        ids = load_corpus(container.merchants, container.catalog)
+        owner_of = {}
+        rng = random.Random(3)
+        for _ in range(60):
+            title = rng.choice(["Cheddar fort vieilli", "Fromage en grains", "Pain au levain",
+                                "Cidre de glace", "Tarte au sucre"])
+            listing_id = UUID(ids[title])
+            listing = container.catalog.get(VALIDATOR, listing_id)
+            owner = owner_of.setdefault(listing.merchant_id, Actor(
+                Role.MERCHANT, str(uuid4()), listing.merchant_id))
+            action = rng.choice(["stock", "adjust", "price", "withdraw", "publish"])
+            try:
+                if action == "stock":
+                    container.catalog.set_stock(owner, listing_id, rng.randint(0, 40))
+                elif action == "adjust":
+                    container.catalog.adjust_stock(owner, listing_id, rng.randint(1, 5),
+                                                   StockReason.RECEIVED)
+                elif action == "price":
+                    container.catalog.revise(owner, listing_id,
+                                             {"price_cents": rng.randint(100, 9000)})
+                elif action == "withdraw":
+                    container.catalog.withdraw(owner, listing_id)
+                else:
+                    container.catalog.publish(owner, listing_id)
+            except Exception:  # noqa: BLE001 - illegal transitions are part of the mix
+                pass
+        assert live.wait_for(container.app.log_position(), timeout=30)
+    finally:
+        stop.set()
+        live.wake()
+        thread.join()
+    Follower(container.app, scratch).rebuild()
+    assert scratch.dump() == container.search.dump()
+    assert scratch.position() == container.search.position()
+
+
+def test_read_your_writes_waits_for_the_follower(container: Container) -> None:
+    owner, _, listing_id = approved_merchant_with_listing(container)
+    container.catalog.publish(owner, listing_id)
+    container.projections.start(poll_interval=5.0)  # only woken by the application's saves
+    try:
+        container.catalog.set_stock(owner, listing_id, 9)
+        assert container.projections.wait_for(container.app.log_position(), timeout=10)
+        hits = container.search.search_listings(check_filters(text="baguette")).hits
+        assert [h.doc.on_hand for h in hits] == [9]
+    finally:
+        container.projections.stop()
