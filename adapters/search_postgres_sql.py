@@ -3,11 +3,13 @@
 Extensions and text search configurations live in `public` (shared by every schema of the
 database); tables live in the configured schema. Documents are generated columns: PostgreSQL
 analyses the words the projection stores, with `comptoir_french` / `comptoir_english`
-(default parser, unaccent, Snowball stemmer and stop words).
+(default parser, unaccent, Snowball stemmer and stop words); positions are stripped, nothing
+ranks by proximity.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from psycopg import sql
@@ -37,12 +39,12 @@ END $$;
 _DOCUMENTS = """
   search_title_fr text NOT NULL, search_title_en text NOT NULL,
   search_body_fr text NOT NULL, search_body_en text NOT NULL,
-  title_document tsvector GENERATED ALWAYS AS (
+  title_document tsvector GENERATED ALWAYS AS (strip(
     to_tsvector('public.comptoir_french'::regconfig, search_title_fr)
-    || to_tsvector('public.comptoir_english'::regconfig, search_title_en)) STORED,
-  document tsvector GENERATED ALWAYS AS (
+    || to_tsvector('public.comptoir_english'::regconfig, search_title_en))) STORED,
+  document tsvector GENERATED ALWAYS AS (strip(
     to_tsvector('public.comptoir_french'::regconfig, search_body_fr)
-    || to_tsvector('public.comptoir_english'::regconfig, search_body_en)) STORED,
+    || to_tsvector('public.comptoir_english'::regconfig, search_body_en))) STORED,
   geog public.geography(Point, 4326) GENERATED ALWAYS AS (
     public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326)::public.geography) STORED
 """
@@ -51,7 +53,8 @@ MERCHANT_FIELDS = ("id", "slug", "name", "description_fr", "description_en", "ca
                    "municipality", "region", "lat", "lon", "visible")
 LISTING_FIELDS = ("id", "merchant_id", "merchant_name", "merchant_slug", "title_fr", "title_en",
                   "description_fr", "description_en", "category", "origin", "price_cents",
-                  "on_hand", "reserved", "published", "municipality", "region", "lat", "lon")
+                  "on_hand", "reserved", "published", "merchant_visible", "municipality",
+                  "region", "lat", "lon")
 SEARCH_FIELDS = ("search_title_fr", "search_title_en", "search_body_fr", "search_body_en")
 
 TABLES = {
@@ -65,15 +68,17 @@ TABLES = {
       merchant_slug text NOT NULL, title_fr text NOT NULL, title_en text NOT NULL,
       description_fr text NOT NULL, description_en text NOT NULL, category text NOT NULL,
       origin text NOT NULL, price_cents integer NOT NULL, on_hand integer NOT NULL,
-      reserved integer NOT NULL, published boolean NOT NULL, municipality text NOT NULL,
-      region text NOT NULL, lat double precision NOT NULL, lon double precision NOT NULL,
-      {_DOCUMENTS}""",
+      reserved integer NOT NULL, published boolean NOT NULL, merchant_visible boolean NOT NULL,
+      visible boolean GENERATED ALWAYS AS (published AND merchant_visible) STORED,
+      municipality text NOT NULL, region text NOT NULL, lat double precision NOT NULL,
+      lon double precision NOT NULL, {_DOCUMENTS}""",
 }
+# Searches only ever read visible rows: partial indexes are smaller and never hold the rest.
 INDEXES = [
-    ("search_merchants", "document", "gin"), ("search_merchants", "geog", "gist"),
-    ("search_listings", "document", "gin"), ("search_listings", "geog", "gist"),
-    ("search_listings", "merchant_id", "btree"),
-]
+    (table, column, method, "WHERE visible")
+    for table in TABLES
+    for column, method in (("document", "gin"), ("title_document", "gin"), ("geog", "gist"))
+] + [("search_listings", "merchant_id", "btree", "")]
 
 
 def create_statements(schema: str) -> list[sql.Composable]:
@@ -83,10 +88,10 @@ def create_statements(schema: str) -> list[sql.Composable]:
         for table, columns in TABLES.items()
     ]
     statements += [
-        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} USING {} ({})").format(
+        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} USING {} ({}) {}").format(
             sql.Identifier(f"{table}_{column}"), sql.Identifier(schema), sql.Identifier(table),
-            sql.SQL(method), sql.Identifier(column))
-        for table, column, method in INDEXES
+            sql.SQL(method), sql.Identifier(column), sql.SQL(predicate))
+        for table, column, method, predicate in INDEXES
     ]
     return statements
 
@@ -106,51 +111,64 @@ def select_by_ids(schema: str, table: str, fields: tuple[str, ...]) -> sql.Compo
         sql.Identifier(table))
 
 
-def _tsquery(alternatives: tuple[str, ...]) -> str:
-    return "(" + " | ".join(f"'{term}'" for term in alternatives) + ")"
+def set_merchant_visibility(schema: str) -> sql.Composed:
+    return sql.SQL("UPDATE {}.search_listings SET merchant_visible = %s "
+                   "WHERE merchant_id = %s").format(sql.Identifier(schema))
 
 
-def _text(f: SearchFilters, alias: str, params: dict[str, Any]) -> tuple[list[str], str]:
-    if not f.terms:
-        return [], "0"
-    params["tsquery"] = " & ".join(_tsquery(group) for group in f.terms)
-    scores = []
-    for i, group in enumerate(f.terms):
-        params[f"t{i}"] = _tsquery(group)
-        scores.append(f"({alias}.title_document @@ %(t{i})s::tsquery)::int")
-    return [f"{alias}.document @@ %(tsquery)s::tsquery"], "(" + " + ".join(scores) + ")"
+def _tsquery(groups: list[tuple[str, ...]]) -> str:
+    return " & ".join("(" + " | ".join(f"'{term}'" for term in group) + ")" for group in groups)
 
 
 POINT = "public.ST_SetSRID(public.ST_MakePoint(%(lon)s, %(lat)s), 4326)::public.geography"
 
 
-def _near(f: SearchFilters, alias: str, params: dict[str, Any]) -> tuple[list[str], str | None]:
-    if f.near is None:
-        return [], None
-    params.update(lat=f.near.point.lat, lon=f.near.point.lon)
-    knn = f"{alias}.geog OPERATOR(public.<->) {POINT}"
-    if f.near.radius_km is None:
-        return [], knn
-    params["radius_m"] = f.near.radius_km * 1000
-    return [f"public.ST_DWithin({alias}.geog, {POINT}, %(radius_m)s, false)"], knn
+@dataclass(frozen=True)
+class Ranking:
+    """The statements that rank a search, run in turn until `limit` rows are found: first
+    the rows with every query word in their title, then the others (the SQLite order, split so
+    that each part can be served in index order and the second is often not needed). With a
+    point, distance alone orders a tier: listings are nudged (documents.nudge) so that no two
+    are equidistant, and a second key would keep the KNN index from serving the order."""
+
+    tiers: list[str]
+    params: dict[str, Any]
+    knn_only: bool  # no text: the GiST index alone should serve the distance order
 
 
-def _query(f: SearchFilters, columns: str, base: str, score: str, knn: str | None,
-           alias: str, params: dict[str, Any]) -> str:
-    """Page query; the order is the SQLite one: score, distance, id. Without text the score is
-    constant and left out, so the GiST index can serve the distance order (KNN)."""
-    order = ([] if score == "0" else ["score DESC"]) + ([knn] if knn else []) + [f"{alias}.id"]
-    distance = f"({knn}) / 1000.0" if knn else "NULL::float8"
-    params.update(limit=f.page_size, offset=f.offset)
-    return (f"SELECT {columns}, {score} AS score, {distance} AS distance {base} "
-            f"ORDER BY {', '.join(order)} LIMIT %(limit)s OFFSET %(offset)s")
+def _ranked(f: SearchFilters, table: str, alias: str, select: str, where: list[str],
+            params: dict[str, Any]) -> Ranking:
+    order, distance = f"{alias}.id", "NULL::float8"
+    if f.near is not None:
+        params.update(lat=f.near.point.lat, lon=f.near.point.lon)
+        order = f"{alias}.geog OPERATOR(public.<->) {POINT}"
+        distance = f"({order}) / 1000.0"
+        if f.near.radius_km is not None:
+            # The radius as its bounding box (an index condition the planner estimates well)
+            # plus the exact sphere distance; ST_DWithin's own estimate misled it into
+            # sequential scans.
+            params["radius_m"] = f.near.radius_km * 1000
+            where = [*where,
+                     f"{alias}.geog OPERATOR(public.&&) public._ST_Expand({POINT}, %(radius_m)s)",
+                     f"({order}) <= %(radius_m)s"]
+
+    def tier(score: int, condition: str | None) -> str:
+        conditions = " AND ".join([*where, *([condition] if condition else [])])
+        return (f"SELECT {select}, {score} AS score, {distance} AS distance "
+                f"FROM {table} {alias} WHERE {conditions} ORDER BY {order} LIMIT %(limit)s")
+
+    if not f.terms:
+        return Ranking([tier(0, None)], params, knn_only=f.near is not None)
+    params["tsquery"] = _tsquery(f.terms)
+    in_title = f"{alias}.title_document @@ %(tsquery)s::tsquery"
+    return Ranking([tier(1, in_title),
+                    tier(0, f"{alias}.document @@ %(tsquery)s::tsquery AND NOT ({in_title})")],
+                   params, knn_only=False)
 
 
-def listing_query(f: SearchFilters, schema: str) -> tuple[str, str, dict[str, Any]]:
+def rank_listings(f: SearchFilters, schema: str) -> Ranking:
     params: dict[str, Any] = {}
-    text, score = _text(f, "l", params)
-    near, knn = _near(f, "l", params)
-    where = ["l.published", "m.visible", *text, *near]
+    where = ["l.visible"]
     if f.categories:
         where.append("l.category = ANY(%(categories)s)")
         params["categories"] = list(f.categories)
@@ -168,26 +186,18 @@ def listing_query(f: SearchFilters, schema: str) -> tuple[str, str, dict[str, An
     if f.max_price_cents is not None:
         where.append("l.price_cents <= %(max_price)s")
         params["max_price"] = f.max_price_cents
-    q = f'"{schema}"'
-    base = (f"FROM {q}.search_listings l JOIN {q}.search_merchants m ON m.id = l.merchant_id "
-            f"WHERE {' AND '.join(where)}")
-    columns = ", ".join(f"l.{c}" for c in LISTING_FIELDS)
-    facets = f"SELECT l.category, l.origin, l.region, count(*) {base} GROUP BY 1, 2, 3"
-    return _query(f, columns, base, score, knn, "l", params), facets, params
+    table = f'"{schema}".search_listings'
+    return _ranked(f, table, "l", "l.id, l.category, l.origin, l.region", where, params)
 
 
-def merchant_query(f: SearchFilters, schema: str) -> tuple[str, str, dict[str, Any]]:
+def rank_merchants(f: SearchFilters, schema: str) -> Ranking:
     params: dict[str, Any] = {}
-    text, score = _text(f, "m", params)
-    near, knn = _near(f, "m", params)
-    where = ["m.visible", *text, *near]
+    where = ["m.visible"]
     if f.categories:
         where.append("m.categories && %(categories)s::text[]")
         params["categories"] = list(f.categories)
     if f.regions:
         where.append("m.region = ANY(%(regions)s)")
         params["regions"] = list(f.regions)
-    base = f'FROM "{schema}".search_merchants m WHERE {" AND ".join(where)}'
-    columns = ", ".join(f"m.{c}" for c in MERCHANT_FIELDS)
-    facets = f"SELECT m.categories, m.region, count(*) {base} GROUP BY 1, 2"
-    return _query(f, columns, base, score, knn, "m", params), facets, params
+    table = f'"{schema}".search_merchants'
+    return _ranked(f, table, "m", "m.id, m.categories, m.region", where, params)

@@ -2,18 +2,20 @@
 
 Terms come from `projections.search.analysis` (unaccented, stemmed as PostgreSQL does); FTS5's
 own tokenizer (unicode61, remove_diacritics 2) then sees plain words. One file per read model
-(var/search.sqlite3): SQLite has one writer per file, and projections should not queue behind
+(var/search.sqlite3): SQLite has one writer per file, and read models should not queue behind
 each other.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from adapters.search_sqlite_sql import (
     LISTING_COLUMNS,
@@ -22,14 +24,15 @@ from adapters.search_sqlite_sql import (
     MERCHANT_FIELDS,
     SCHEMA,
     TABLES,
-    listing_query,
-    merchant_query,
+    rank_listings,
+    rank_merchants,
 )
+from adapters.sqlite_datastore import read_model_datastore
 from adapters.tracked_store import UPSTREAM, TrackedStore
 from projections.search.documents import ListingDoc, MerchantDoc
+from projections.search.engine import Ranked
 from projections.search.projection import SearchProjection
-from projections.search.query import Hit, SearchFilters, SearchPage
-from projections.search.results import count_facets, rounded_distance
+from projections.search.query import Near, SearchFilters
 from projections.search.text import listing_text, merchant_text
 
 CHUNK = 500
@@ -37,8 +40,7 @@ CHUNK = 500
 
 class SQLiteSearchStore(TrackedStore, SQLiteTrackingRecorder):
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        super().__init__(SQLiteDatastore(db_name=str(path), lock_timeout=10, pool_size=4))
+        super().__init__(read_model_datastore(path))
         self.projection = SearchProjection()
         self.create_table()
 
@@ -55,41 +57,56 @@ class SQLiteSearchStore(TrackedStore, SQLiteTrackingRecorder):
             c.execute("DELETE FROM tracking WHERE application_name = ?", (UPSTREAM,))
         self.create_table()
 
-    def search_listings(self, f: SearchFilters) -> SearchPage[ListingDoc]:
-        if f.matches_nothing:
-            return SearchPage([], 0, f.page, f.page_size, {})
-        select, facets, params = listing_query(f)
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(select, params)
-            hits = [Hit(listing_doc(r), r["score"], rounded_distance(r["distance"]))
-                    for r in c.fetchall()]
-            c.execute(facets, params)
-            total, counts = count_facets(
-                ({"category": [r[0]], "origin": [r[1]], "region": [r[2]]}, r[3])
-                for r in c.fetchall())
-        return SearchPage(hits, total, f.page, f.page_size, counts)
+    def rank_listings(self, f: SearchFilters, limit: int) -> list[Ranked]:
+        return [Ranked(UUID(r["id"]), r["score"], r["distance"],
+                       {"category": (r["category"],), "origin": (r["origin"],),
+                        "region": (r["region"],)})
+                for r in self._nearest_first(f, limit, rank_listings)]
 
-    def search_merchants(self, f: SearchFilters) -> SearchPage[MerchantDoc]:
-        if f.matches_nothing:
-            return SearchPage([], 0, f.page, f.page_size, {})
-        select, facets, params = merchant_query(f)
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(select, params)
-            hits = [Hit(merchant_doc(r), r["score"], rounded_distance(r["distance"]))
-                    for r in c.fetchall()]
-            c.execute(facets, params)
-            total, counts = count_facets(
-                ({"category": r[0].split(), "region": [r[1]]}, r[2]) for r in c.fetchall())
-        return SearchPage(hits, total, f.page, f.page_size, counts)
+    def rank_merchants(self, f: SearchFilters, limit: int) -> list[Ranked]:
+        return [Ranked(UUID(r["id"]), r["score"], r["distance"],
+                       {"category": tuple(r["categories"].split()), "region": (r["region"],)})
+                for r in self._nearest_first(f, limit, rank_merchants)]
+
+    def _nearest_first(self, f: SearchFilters, limit: int, statement: Any) -> list[Any]:
+        """SQLite has no KNN index: a distance order over a 50 km radius around Montréal
+        would measure every row in it. Without text the order is distance alone, so the
+        first `limit` rows within a smaller radius are the first ones within the whole: grow
+        the radius from 2 km until it holds `limit` rows."""
+        if f.terms or f.near is None:
+            return self._rows(*statement(f, limit))
+        radius = f.near.radius_km or math.inf
+        tried = 2.0
+        while tried < radius:
+            rows = self._rows(*statement(replace(f, near=Near(f.near.point, tried)), limit))
+            if len(rows) >= limit:
+                return rows
+            tried *= 4
+        return self._rows(*statement(f, limit))
+
+    def listing_docs(self, ids: list[UUID]) -> dict[UUID, ListingDoc]:
+        return {d.id: d for d in map(listing_doc, self._by_id("listings", LISTING_COLUMNS, ids))}
+
+    def merchant_docs(self, ids: list[UUID]) -> dict[UUID, MerchantDoc]:
+        return {d.id: d for d in map(merchant_doc,
+                                     self._by_id("merchants", MERCHANT_COLUMNS, ids))}
 
     def dump(self) -> tuple[list[MerchantDoc], list[ListingDoc]]:
         """Every row, in id order: to compare a rebuilt model with the live one."""
+        merchants = self._rows(f"SELECT {', '.join(MERCHANT_COLUMNS)} FROM merchants ORDER BY id")
+        listings = self._rows(f"SELECT {', '.join(LISTING_COLUMNS)} FROM listings ORDER BY id")
+        return [merchant_doc(r) for r in merchants], [listing_doc(r) for r in listings]
+
+    def _rows(self, statement: str, params: Any = ()) -> list[Any]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT {MERCHANT_COLUMNS} FROM merchants ORDER BY id")
-            merchants = [merchant_doc(r) for r in c.fetchall()]
-            c.execute(f"SELECT {LISTING_COLUMNS} FROM listings ORDER BY id")
-            listings = [listing_doc(r) for r in c.fetchall()]
-        return merchants, listings
+            c.execute(statement, params)
+            return c.fetchall()
+
+    def _by_id(self, table: str, columns: tuple[str, ...], ids: list[UUID]) -> list[Any]:
+        if not ids:
+            return []
+        return self._rows(f"SELECT {', '.join(columns)} FROM {table} WHERE id IN "
+                          f"({','.join('?' * len(ids))})", [str(i) for i in ids])
 
 
 def merchant_doc(r: Any) -> MerchantDoc:
@@ -103,7 +120,7 @@ def listing_doc(r: Any) -> ListingDoc:
         UUID(r["id"]), UUID(r["merchant_id"]), r["merchant_name"], r["merchant_slug"],
         r["title_fr"], r["title_en"], r["description_fr"], r["description_en"], r["category"],
         r["origin"], r["price_cents"], r["on_hand"], r["reserved"], bool(r["published"]),
-        r["municipality"], r["region"], r["lat"], r["lon"])
+        bool(r["merchant_visible"]), r["municipality"], r["region"], r["lat"], r["lon"])
 
 
 def padded(terms: set[str]) -> str:
@@ -119,18 +136,19 @@ class SQLiteSearchUnit:
         self.listings: dict[UUID, tuple[int | None, ListingDoc | None]] = {}
         self.changed_merchants: dict[UUID, MerchantDoc] = {}
         self.changed_listings: dict[UUID, ListingDoc] = {}
+        self.visibility: list[tuple[UUID, bool]] = []
 
     def load(self, events: Sequence[Any]) -> None:
         merchant_ids, listing_ids = SearchProjection.keys(events)
         self._fetch("merchants", MERCHANT_COLUMNS, merchant_ids, merchant_doc, self.merchants)
         self._fetch("listings", LISTING_COLUMNS, listing_ids, listing_doc, self.listings)
 
-    def _fetch(self, table: str, columns: str, ids: set[UUID], to_doc: Any,
+    def _fetch(self, table: str, columns: tuple[str, ...], ids: set[UUID], to_doc: Any,
                into: dict[UUID, Any]) -> None:
         wanted = [str(i) for i in ids if i not in into]
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start:start + CHUNK]
-            self.c.execute(f"SELECT rowid, {columns} FROM {table} WHERE id IN "
+            self.c.execute(f"SELECT rowid, {', '.join(columns)} FROM {table} WHERE id IN "
                            f"({','.join('?' * len(chunk))})", chunk)
             for row in self.c.fetchall():
                 into[UUID(row["id"])] = (row["rowid"], to_doc(row))
@@ -155,6 +173,16 @@ class SQLiteSearchUnit:
         self.listings.setdefault(doc.id, (None, None))
         self.changed_listings[doc.id] = doc
 
+    def set_merchant_visibility(self, merchant_id: UUID, visible: bool) -> None:
+        for doc in list(self.changed_listings.values()):
+            if doc.merchant_id == merchant_id:
+                self.changed_listings[doc.id] = _with_merchant_visible(doc, visible)
+        for listing_id, (_, doc) in self.listings.items():
+            if doc is not None and doc.merchant_id == merchant_id \
+                    and listing_id not in self.changed_listings:
+                self.changed_listings[listing_id] = _with_merchant_visible(doc, visible)
+        self.visibility.append((merchant_id, visible))
+
     def flush(self) -> None:
         for doc in self.changed_merchants.values():
             rowid, before = self.merchants[doc.id]
@@ -168,13 +196,15 @@ class SQLiteSearchUnit:
         for doc in self.changed_listings.values():
             rowid, before = self.listings[doc.id]
             text = listing_text(doc)
-            values = (str(doc.id), str(doc.merchant_id), doc.merchant_name, doc.merchant_slug,
-                      doc.title_fr, doc.title_en, doc.description_fr, doc.description_en,
-                      doc.category, doc.origin, doc.price_cents, doc.on_hand, doc.reserved,
-                      int(doc.published), doc.municipality, doc.region, doc.lat, doc.lon,
-                      padded(text.title_terms()), self._merchant_rowid(doc.merchant_id))
+            values = (str(doc.id), str(doc.merchant_id),
+                      *(getattr(doc, column) for column in LISTING_COLUMNS[2:]),
+                      doc.visible, padded(text.title_terms()),
+                      self._merchant_rowid(doc.merchant_id))
             rowid = self._write("listings", LISTING_FIELDS, rowid, values)
             self._index("listings", rowid, doc, before, text, listing_text)
+        for merchant_id, visible in self.visibility:  # rows this batch did not load
+            self.c.execute("UPDATE listings SET merchant_visible = ?, visible = published AND ? "
+                           "WHERE merchant_id = ?", (int(visible), int(visible), str(merchant_id)))
 
     def _merchant_rowid(self, merchant_id: UUID) -> int | None:
         self.merchant(merchant_id)  # loads it if this batch did not
@@ -191,11 +221,14 @@ class SQLiteSearchUnit:
 
     def _index(self, table: str, rowid: int, doc: Any, before: Any, text: Any,
                text_of: Any) -> None:
-        if before is None:
-            self.c.execute(f"INSERT INTO {table}_geo VALUES (?, ?, ?, ?, ?)",
+        if before is None or (before.lat, before.lon) != (doc.lat, doc.lon):
+            self.c.execute(f"INSERT OR REPLACE INTO {table}_geo VALUES (?, ?, ?, ?, ?)",
                            (rowid, doc.lat, doc.lat, doc.lon, doc.lon))
         if before is None or text_of(before) != text:
             self.c.execute(f"DELETE FROM {table}_fts WHERE rowid = ?", (rowid,))
             self.c.execute(f"INSERT INTO {table}_fts (rowid, terms) VALUES (?, ?)",
                            (rowid, " ".join(sorted(text.body_terms()))))
 
+
+def _with_merchant_visible(doc: ListingDoc, visible: bool) -> ListingDoc:
+    return replace(doc, merchant_visible=visible)

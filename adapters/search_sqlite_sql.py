@@ -1,4 +1,4 @@
-"""SQL of the SQLite search read model: schema and the two search queries."""
+"""SQL of the SQLite search read model: schema and ranking queries."""
 
 from __future__ import annotations
 
@@ -8,26 +8,31 @@ from typing import Any
 from domain.geo import EARTH_RADIUS_KM
 from projections.search.query import SearchFilters
 
-MERCHANT_COLUMNS = ("id, slug, name, description_fr, description_en, categories, municipality, "
-                    "region, lat, lon, visible")
-LISTING_COLUMNS = ("id, merchant_id, merchant_name, merchant_slug, title_fr, title_en, "
-                   "description_fr, description_en, category, origin, price_cents, on_hand, "
-                   "reserved, published, municipality, region, lat, lon")
-MERCHANT_FIELDS = (*MERCHANT_COLUMNS.split(", "), "title_terms")
-LISTING_FIELDS = (*LISTING_COLUMNS.split(", "), "title_terms", "merchant_rowid")
+MERCHANT_COLUMNS = ("id", "slug", "name", "description_fr", "description_en", "categories",
+                    "municipality", "region", "lat", "lon", "visible")
+LISTING_COLUMNS = ("id", "merchant_id", "merchant_name", "merchant_slug", "title_fr", "title_en",
+                   "description_fr", "description_en", "category", "origin", "price_cents",
+                   "on_hand", "reserved", "published", "merchant_visible", "municipality",
+                   "region", "lat", "lon")
+MERCHANT_FIELDS = (*MERCHANT_COLUMNS, "title_terms")
+LISTING_FIELDS = (*LISTING_COLUMNS, "visible", "title_terms", "merchant_rowid")
 TABLES = ("merchants", "merchants_fts", "merchants_geo", "listings", "listings_fts",
           "listings_geo")
 
+
+def _columns(names: tuple[str, ...]) -> str:
+    return ", ".join("id TEXT UNIQUE NOT NULL" if n == "id" else n for n in names)
+
+
 SCHEMA = [
     f"CREATE TABLE IF NOT EXISTS merchants (rowid INTEGER PRIMARY KEY, "
-    f"{MERCHANT_COLUMNS.replace('id, ', 'id TEXT UNIQUE NOT NULL, ', 1)}, title_terms TEXT)",
+    f"{_columns(MERCHANT_FIELDS)})",
     "CREATE VIRTUAL TABLE IF NOT EXISTS merchants_fts USING fts5("
     "terms, tokenize = 'unicode61 remove_diacritics 2')",
     "CREATE VIRTUAL TABLE IF NOT EXISTS merchants_geo USING rtree("
     "id, min_lat, max_lat, min_lon, max_lon)",
     f"CREATE TABLE IF NOT EXISTS listings (rowid INTEGER PRIMARY KEY, "
-    f"{LISTING_COLUMNS.replace('id, ', 'id TEXT UNIQUE NOT NULL, ', 1)}, title_terms TEXT, "
-    f"merchant_rowid INTEGER NOT NULL)",
+    f"{_columns(LISTING_FIELDS)})",
     "CREATE INDEX IF NOT EXISTS listings_by_merchant ON listings (merchant_rowid)",
     "CREATE VIRTUAL TABLE IF NOT EXISTS listings_fts USING fts5("
     "terms, tokenize = 'unicode61 remove_diacritics 2')",
@@ -44,22 +49,22 @@ DISTANCE = (
 KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 
 
-def _text_match(f: SearchFilters, table: str, alias: str, params: dict[str, Any]) -> tuple[
+def _text(f: SearchFilters, table: str, alias: str, params: dict[str, Any]) -> tuple[
         list[str], str]:
-    """FTS5 condition (every word, any of its terms) and the title score expression."""
+    """FTS5 condition (every word, any of its terms) and the score: every word in the title."""
     if not f.terms:
         return [], "0"
-    groups, scores = [], []
+    groups, in_title = [], []
     for i, alternatives in enumerate(f.terms):
         groups.append("(" + " OR ".join(f'"{term}"' for term in alternatives) + ")")
         hits = []
         for j, term in enumerate(alternatives):
             params[f"t{i}_{j}"] = f" {term} "
             hits.append(f"instr({alias}.title_terms, :t{i}_{j}) > 0")
-        scores.append("(" + " OR ".join(hits) + ")")
+        in_title.append("(" + " OR ".join(hits) + ")")
     params["match"] = " AND ".join(groups)
     condition = f"{alias}.rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :match)"
-    return [condition], " + ".join(scores)
+    return [condition], "(" + " AND ".join(in_title) + ")"
 
 
 def _near(f: SearchFilters, table: str, alias: str, params: dict[str, Any]) -> tuple[
@@ -89,18 +94,19 @@ def _in(column: str, values: tuple[str, ...], name: str, params: dict[str, Any])
     return [f"{column} IN ({', '.join(f':{name}{i}' for i in range(len(values)))})"]
 
 
-def _paged(columns: str, base: str, score: str, distance: str, f: SearchFilters,
-           params: dict[str, Any], alias: str) -> str:
-    params.update(limit=f.page_size, offset=f.offset)
-    return (f"SELECT {columns}, {score} AS score, {distance} AS distance {base} "
-            f"ORDER BY score DESC, distance ASC, {alias}.id ASC LIMIT :limit OFFSET :offset")
+def _ranked(select: str, table: str, where: list[str], score: str, distance: str,
+            alias: str, limit: int, params: dict[str, Any]) -> str:
+    params["limit"] = limit
+    return (f"SELECT {select}, {score} AS score, {distance} AS distance FROM {table} {alias} "
+            f"WHERE {' AND '.join(where)} "
+            f"ORDER BY score DESC, distance ASC, {alias}.id ASC LIMIT :limit")
 
 
-def listing_query(f: SearchFilters) -> tuple[str, str, dict[str, Any]]:
+def rank_listings(f: SearchFilters, limit: int) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {}
-    text, score = _text_match(f, "listings", "l", params)
+    text, score = _text(f, "listings", "l", params)
     near, distance = _near(f, "listings", "l", params)
-    where = ["l.published = 1", "m.visible = 1", *text, *near,
+    where = ["l.visible = 1", *text, *near,
              *_in("l.category", f.categories, "category", params),
              *_in("l.region", f.regions, "region", params)]
     if f.origin:
@@ -114,17 +120,13 @@ def listing_query(f: SearchFilters) -> tuple[str, str, dict[str, Any]]:
     if f.max_price_cents is not None:
         where.append("l.price_cents <= :max_price")
         params["max_price"] = f.max_price_cents
-    base = (f"FROM listings l JOIN merchants m ON m.rowid = l.merchant_rowid "
-            f"WHERE {' AND '.join(where)}")
-    columns = ", ".join(f"l.{c}" for c in LISTING_COLUMNS.split(", "))
-    select = _paged(columns, base, score, distance, f, params, "l")
-    facets = f"SELECT l.category, l.origin, l.region, count(*) {base} GROUP BY 1, 2, 3"
-    return select, facets, params
+    select = "l.id, l.category, l.origin, l.region"
+    return _ranked(select, "listings", where, score, distance, "l", limit, params), params
 
 
-def merchant_query(f: SearchFilters) -> tuple[str, str, dict[str, Any]]:
+def rank_merchants(f: SearchFilters, limit: int) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {}
-    text, score = _text_match(f, "merchants", "m", params)
+    text, score = _text(f, "merchants", "m", params)
     near, distance = _near(f, "merchants", "m", params)
     where = ["m.visible = 1", *text, *near, *_in("m.region", f.regions, "region", params)]
     if f.categories:
@@ -132,8 +134,5 @@ def merchant_query(f: SearchFilters) -> tuple[str, str, dict[str, Any]]:
             params[f"category{i}"] = f" {category} "
         where.append("(" + " OR ".join(f"instr(m.categories, :category{i}) > 0"
                                        for i in range(len(f.categories))) + ")")
-    base = f"FROM merchants m WHERE {' AND '.join(where)}"
-    columns = ", ".join(f"m.{c}" for c in MERCHANT_COLUMNS.split(", "))
-    select = _paged(columns, base, score, distance, f, params, "m")
-    facets = f"SELECT m.categories, m.region, count(*) {base} GROUP BY 1, 2"
-    return select, facets, params
+    select = "m.id, m.categories, m.region"
+    return _ranked(select, "merchants", where, score, distance, "m", limit, params), params

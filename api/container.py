@@ -20,6 +20,7 @@ from application.locks import AggregateLocks
 from application.merchants import Merchants
 from application.ports import KeyStore
 from application.settings import Settings
+from projections.search.engine import Search
 from projections.search.query import SearchReader
 from projections.workers import Projections
 
@@ -34,6 +35,10 @@ class Container:
     catalog: Catalog
     search: SearchReader
     projections: Projections
+
+    @property
+    def search_store(self) -> SQLiteSearchStore | PostgresSearchStore:
+        return self.projections["search"].store  # type: ignore[return-value]
     _closers: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
@@ -65,7 +70,7 @@ def build_container(settings: Settings) -> Container:
     return Container(
         settings=settings, app=app, keys=keys, tokens=Tokens.from_settings(settings),
         merchants=Merchants(app, **shared), catalog=Catalog(app, **shared),
-        search=search, projections=projections, _closers=closers,
+        search=Search(search), projections=projections, _closers=closers,
     )
 
 

@@ -17,8 +17,13 @@ class JsonClient:
 
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         payload = None if body is None else json.dumps(body).encode()
-        self._conn.request(method, path, body=payload, headers=self._headers)
-        response = self._conn.getresponse()
+        try:
+            self._conn.request(method, path, body=payload, headers=self._headers)
+            response = self._conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self._conn.close()  # the server closed an idle keep-alive connection: reconnect
+            self._conn.request(method, path, body=payload, headers=self._headers)
+            response = self._conn.getresponse()
         data = response.read()
         if response.status >= 500:
             raise RuntimeError(f"{method} {path}: {response.status} {data[:200]!r}")

@@ -137,6 +137,9 @@ def comptoir_server(settings: Settings, *extra: str) -> Iterator[str]:
                 raise RuntimeError(f"comptoir serve did not start:\n{log_path.read_text()}")
             time.sleep(0.05)
         yield base
+    except Exception:
+        print(f"--- comptoir serve log ---\n{log_path.read_text()[-5000:]}")
+        raise
     finally:
         process.terminate()
         process.wait(timeout=10)

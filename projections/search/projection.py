@@ -11,7 +11,7 @@ from eventsourcing.utils import get_topic
 
 from domain.listing import Listing
 from domain.merchant import Merchant
-from projections.search.documents import ListingDoc, MerchantDoc
+from projections.search.documents import ListingDoc, MerchantDoc, nudge
 
 
 class SearchIndex(Protocol):
@@ -25,13 +25,20 @@ class SearchIndex(Protocol):
 
     def save_listing(self, doc: ListingDoc) -> None: ...
 
+    def set_merchant_visibility(self, merchant_id: UUID, visible: bool) -> None:
+        """Every listing row of this merchant (loaded or not) follows its visibility."""
+
+
+Handler = Callable[[Any, SearchIndex], None]
+
 
 def _merchant_applied(e: Any, index: SearchIndex) -> None:
+    lat, lon = nudge(e.location.lat, e.location.lon, e.originator_id)
     index.save_merchant(MerchantDoc(
         id=e.originator_id, slug=e.slug, name=e.name, description_fr=e.description_fr or "",
         description_en=e.description_en or "", categories=tuple(e.categories),
         municipality=e.address.municipality, region=e.address.region,
-        lat=e.location.lat, lon=e.location.lon, visible=False,
+        lat=lat, lon=lon, visible=False,
     ))
 
 
@@ -40,6 +47,7 @@ def _merchant_visibility(visible: bool) -> Handler:
         doc = index.merchant(e.originator_id)
         if doc is not None:
             index.save_merchant(replace(doc, visible=visible))
+            index.set_merchant_visibility(doc.id, visible)
 
     return apply
 
@@ -49,17 +57,15 @@ def _listing_created(e: Any, index: SearchIndex) -> None:
     if merchant is None:  # cannot happen in one log; a listing without its merchant is skipped
         return
     d = e.details
+    lat, lon = nudge(merchant.lat, merchant.lon, e.originator_id)
     index.save_listing(ListingDoc(
         id=e.originator_id, merchant_id=merchant.id, merchant_name=merchant.name,
         merchant_slug=merchant.slug, title_fr=d.title_fr, title_en=d.title_en or "",
         description_fr=d.description_fr, description_en=d.description_en or "",
         category=d.category, origin=str(d.origin), price_cents=d.price.cents, on_hand=0,
-        reserved=0, published=False, municipality=merchant.municipality,
-        region=merchant.region, lat=merchant.lat, lon=merchant.lon,
+        reserved=0, published=False, merchant_visible=merchant.visible,
+        municipality=merchant.municipality, region=merchant.region, lat=lat, lon=lon,
     ))
-
-
-Handler = Callable[[Any, SearchIndex], None]
 
 
 def _listing_change(change: Callable[[Any, ListingDoc], ListingDoc]) -> Handler:

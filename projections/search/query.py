@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
-from uuid import UUID
 
 from domain.address import parse_region
 from domain.errors import FieldErrors
@@ -73,14 +72,13 @@ class SearchPage(Generic[D]):
     page: int
     page_size: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    total_exact: bool = True  # False: `total` is a lower bound (see engine.WINDOW)
 
 
 class SearchReader(Protocol):
     def search_listings(self, filters: SearchFilters) -> SearchPage[ListingDoc]: ...
 
     def search_merchants(self, filters: SearchFilters) -> SearchPage[MerchantDoc]: ...
-
-    def listing_docs(self, ids: list[UUID]) -> list[ListingDoc]: ...
 
 
 def check_filters(

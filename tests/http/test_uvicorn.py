@@ -100,6 +100,6 @@ def test_a_read_model_is_rebuilt_from_the_cli(settings: Settings) -> None:
         head = store.app.log_position()
         assert f"at position {head:,}" in result.stdout
         assert store.projections["search"].position() == head
-        assert store.search.dump()[1] and len(store.search.dump()[1]) == 8
+        assert store.search_store.dump()[1] and len(store.search_store.dump()[1]) == 8
     finally:
         store.close()

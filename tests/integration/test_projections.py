@@ -46,7 +46,7 @@ def scratch(container: Container, tmp_path: Path) -> Iterator[Any]:
 
 def test_a_batch_delivered_twice_is_applied_once(container: Container) -> None:
     load_corpus(container.merchants, container.catalog)
-    store = container.search
+    store = container.search_store
     head = container.app.log_position()
     notifications = container.app.recorder.select_notifications(1, head,
                                                                 topics=store.projection.topics)
@@ -62,13 +62,13 @@ def test_a_batch_delivered_twice_is_applied_once(container: Container) -> None:
 def test_a_batch_that_fails_midway_leaves_no_trace(container: Container,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     owner, _, listing_id = approved_merchant_with_listing(container)
-    follower = Follower(container.app, container.search)
+    follower = Follower(container.app, container.search_store)
     follower.catch_up()
-    position, before = follower.position(), container.search.dump()
+    position, before = follower.position(), container.search_store.dump()
     for on_hand in (5, 6, 7):
         container.catalog.set_stock(owner, listing_id, on_hand)
     calls = {"n": 0}
-    process = container.search.projection.process
+    process = container.search_store.projection.process
 
     def failing(event: Any, index: Any) -> None:
         calls["n"] += 1
@@ -76,13 +76,13 @@ def test_a_batch_that_fails_midway_leaves_no_trace(container: Container,
             raise RuntimeError("disk on fire")
         process(event, index)
 
-    monkeypatch.setattr(container.search.projection, "process", failing)
+    monkeypatch.setattr(container.search_store.projection, "process", failing)
     with pytest.raises(RuntimeError):
         follower.catch_up()
-    assert (follower.position(), container.search.dump()) == (position, before)
-    monkeypatch.setattr(container.search.projection, "process", process)
+    assert (follower.position(), container.search_store.dump()) == (position, before)
+    monkeypatch.setattr(container.search_store.projection, "process", process)
     follower.catch_up()
-    assert container.search.dump()[1][0].on_hand == 7
+    assert container.search_store.dump()[1][0].on_hand == 7
 
 
 def test_the_position_reaches_the_head_past_events_it_does_not_read(
@@ -90,7 +90,7 @@ def test_the_position_reaches_the_head_past_events_it_does_not_read(
 ) -> None:
     # A merchant application ends with claims (not a search topic): the head is a claim.
     container.merchants.apply(form())
-    follower = Follower(container.app, container.search)
+    follower = Follower(container.app, container.search_store)
     follower.catch_up()
     assert follower.position() == container.app.log_position()
 
@@ -98,7 +98,7 @@ def test_the_position_reaches_the_head_past_events_it_does_not_read(
 def test_a_rebuilt_model_equals_the_live_one(container: Container, scratch: Any) -> None:
     """Writers and a live follower (small batches) interleave; a rebuild from zero into a
     scratch store must end with the very same rows."""
-    live = Follower(container.app, container.search, batch_size=7)
+    live = Follower(container.app, container.search_store, batch_size=7)
     stop = threading.Event()
     thread = threading.Thread(target=live.run, args=(stop, 0.001))
     thread.start()
@@ -135,8 +135,8 @@ def test_a_rebuilt_model_equals_the_live_one(container: Container, scratch: Any)
         live.wake()
         thread.join()
     Follower(container.app, scratch).rebuild()
-    assert scratch.dump() == container.search.dump()
-    assert scratch.position() == container.search.position()
+    assert scratch.dump() == container.search_store.dump()
+    assert scratch.position() == container.search_store.position()
 
 
 def test_read_your_writes_waits_for_the_follower(container: Container) -> None:
