@@ -39,16 +39,29 @@ def eventsourcing_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-class ReadModelDatastore(PostgresDatastore):
-    """Read models run short queries, where JIT compilation only adds latency (it cost a
-    geo search 1.6 s when the planner misjudged a radius)."""
+READ_MODEL_SETTINGS = (
+    # Short queries, where JIT compilation only adds latency (it cost a geo search 1.6 s
+    # when the planner misjudged a radius).
+    "SET jit = off",
+    # psycopg prepares a statement after five runs, and PostgreSQL may then plan it once for
+    # any parameters: a plan fit for a 5 km radius in Chibougamau is not fit for 50 km around
+    # Montréal (seen: 2.4 s at p99). Search statements are planned with their values.
+    "SET plan_cache_mode = force_custom_plan",
+    # Read models are derived data whose rows and tracked position commit together: a crash
+    # may lose their last commits, which are then replayed from the log. The event store
+    # itself keeps synchronous commits.
+    "SET synchronous_commit = off",
+)
 
+
+class ReadModelDatastore(PostgresDatastore):
     def after_connect_func(self) -> Callable[[Any], None]:
         configure = super().after_connect_func()
 
         def after_connect(conn: Any) -> None:
             configure(conn)
-            conn.execute("SET jit = off")
+            for setting in READ_MODEL_SETTINGS:
+                conn.execute(setting)
 
         return after_connect
 

@@ -36,18 +36,15 @@ BEGIN
 END $$;
 """
 
+# Documents are written by the projection's statements (see `upsert`), not generated: a stock
+# change then rewrites neither of them.
 _DOCUMENTS = """
-  search_title_fr text NOT NULL, search_title_en text NOT NULL,
-  search_body_fr text NOT NULL, search_body_en text NOT NULL,
-  title_document tsvector GENERATED ALWAYS AS (strip(
-    to_tsvector('public.comptoir_french'::regconfig, search_title_fr)
-    || to_tsvector('public.comptoir_english'::regconfig, search_title_en))) STORED,
-  document tsvector GENERATED ALWAYS AS (strip(
-    to_tsvector('public.comptoir_french'::regconfig, search_body_fr)
-    || to_tsvector('public.comptoir_english'::regconfig, search_body_en))) STORED,
+  title_document tsvector NOT NULL, document tsvector NOT NULL,
   geog public.geography(Point, 4326) GENERATED ALWAYS AS (
     public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326)::public.geography) STORED
 """
+_ANALYSED = ("strip(to_tsvector('public.comptoir_french'::regconfig, %s) "
+             "|| to_tsvector('public.comptoir_english'::regconfig, %s))")
 
 MERCHANT_FIELDS = ("id", "slug", "name", "description_fr", "description_en", "categories",
                    "municipality", "region", "lat", "lon", "visible")
@@ -55,7 +52,6 @@ LISTING_FIELDS = ("id", "merchant_id", "merchant_name", "merchant_slug", "title_
                   "description_fr", "description_en", "category", "origin", "price_cents",
                   "on_hand", "reserved", "published", "merchant_visible", "municipality",
                   "region", "lat", "lon")
-SEARCH_FIELDS = ("search_title_fr", "search_title_en", "search_body_fr", "search_body_en")
 
 TABLES = {
     "search_merchants": f"""
@@ -81,28 +77,43 @@ INDEXES = [
 ] + [("search_listings", "merchant_id", "btree", "")]
 
 
-def create_statements(schema: str) -> list[sql.Composable]:
+def create_statements(schema: str, with_indexes: bool = True) -> list[sql.Composable]:
     statements: list[sql.Composable] = [
         sql.SQL("CREATE TABLE IF NOT EXISTS {}.{} ({})").format(
             sql.Identifier(schema), sql.Identifier(table), sql.SQL(columns))
         for table, columns in TABLES.items()
     ]
-    statements += [
+    return statements + (index_statements(schema) if with_indexes else [])
+
+
+def index_statements(schema: str) -> list[sql.Composable]:
+    return [
         sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} USING {} ({}) {}").format(
             sql.Identifier(f"{table}_{column}"), sql.Identifier(schema), sql.Identifier(table),
             sql.SQL(method), sql.Identifier(column), sql.SQL(predicate))
         for table, column, method, predicate in INDEXES
     ]
-    return statements
 
 
 def upsert(schema: str, table: str, fields: tuple[str, ...]) -> sql.Composed:
-    return sql.SQL("INSERT INTO {}.{} ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {}").format(
+    """Insert or replace rows: `fields`, then the title's and the body's words (French,
+    English) that PostgreSQL analyses into the two documents."""
+    columns = (*fields, "title_document", "document")
+    return sql.SQL("INSERT INTO {}.{} ({}) VALUES ({}, {}, {}) ON CONFLICT (id) "
+                   "DO UPDATE SET {}").format(
         sql.Identifier(schema), sql.Identifier(table),
-        sql.SQL(", ").join(map(sql.Identifier, fields)),
-        sql.SQL(", ").join(sql.Placeholder() * len(fields)),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(", ").join(sql.Placeholder() * len(fields)), sql.SQL(_ANALYSED),
+        sql.SQL(_ANALYSED),
         sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(f))
-                           for f in fields[1:]))
+                           for f in columns[1:]))
+
+
+def update_data(schema: str, table: str, fields: tuple[str, ...]) -> sql.Composed:
+    """Rewrite the values of rows whose text did not change (stock, price, visibility)."""
+    return sql.SQL("UPDATE {}.{} SET {} WHERE id = %s").format(
+        sql.Identifier(schema), sql.Identifier(table),
+        sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(f)) for f in fields[1:]))
 
 
 def select_by_ids(schema: str, table: str, fields: tuple[str, ...]) -> sql.Composed:
@@ -124,7 +135,7 @@ POINT = "public.ST_SetSRID(public.ST_MakePoint(%(lon)s, %(lat)s), 4326)::public.
 
 
 @dataclass(frozen=True)
-class Ranking:
+class Tiers:
     """The statements that rank a search, run in turn until `limit` rows are found: first
     the rows with every query word in their title, then the others (the SQLite order, split so
     that each part can be served in index order and the second is often not needed). With a
@@ -137,7 +148,7 @@ class Ranking:
 
 
 def _ranked(f: SearchFilters, table: str, alias: str, select: str, where: list[str],
-            params: dict[str, Any]) -> Ranking:
+            params: dict[str, Any]) -> Tiers:
     order, distance = f"{alias}.id", "NULL::float8"
     if f.near is not None:
         params.update(lat=f.near.point.lat, lon=f.near.point.lon)
@@ -154,19 +165,19 @@ def _ranked(f: SearchFilters, table: str, alias: str, select: str, where: list[s
 
     def tier(score: int, condition: str | None) -> str:
         conditions = " AND ".join([*where, *([condition] if condition else [])])
-        return (f"SELECT {select}, {score} AS score, {distance} AS distance "
+        return (f"SELECT {alias}.id, {score} AS score, {distance} AS distance, {select} "
                 f"FROM {table} {alias} WHERE {conditions} ORDER BY {order} LIMIT %(limit)s")
 
     if not f.terms:
-        return Ranking([tier(0, None)], params, knn_only=f.near is not None)
+        return Tiers([tier(0, None)], params, knn_only=f.near is not None)
     params["tsquery"] = _tsquery(f.terms)
     in_title = f"{alias}.title_document @@ %(tsquery)s::tsquery"
-    return Ranking([tier(1, in_title),
+    return Tiers([tier(1, in_title),
                     tier(0, f"{alias}.document @@ %(tsquery)s::tsquery AND NOT ({in_title})")],
                    params, knn_only=False)
 
 
-def rank_listings(f: SearchFilters, schema: str) -> Ranking:
+def rank_listings(f: SearchFilters, schema: str) -> Tiers:
     params: dict[str, Any] = {}
     where = ["l.visible"]
     if f.categories:
@@ -187,10 +198,10 @@ def rank_listings(f: SearchFilters, schema: str) -> Ranking:
         where.append("l.price_cents <= %(max_price)s")
         params["max_price"] = f.max_price_cents
     table = f'"{schema}".search_listings'
-    return _ranked(f, table, "l", "l.id, l.category, l.origin, l.region", where, params)
+    return _ranked(f, table, "l", "l.category, l.origin, l.region", where, params)
 
 
-def rank_merchants(f: SearchFilters, schema: str) -> Ranking:
+def rank_merchants(f: SearchFilters, schema: str) -> Tiers:
     params: dict[str, Any] = {}
     where = ["m.visible"]
     if f.categories:
@@ -200,4 +211,4 @@ def rank_merchants(f: SearchFilters, schema: str) -> Ranking:
         where.append("m.region = ANY(%(regions)s)")
         params["regions"] = list(f.regions)
     table = f'"{schema}".search_merchants'
-    return _ranked(f, table, "m", "m.id, m.categories, m.region", where, params)
+    return _ranked(f, table, "m", "m.region, m.categories", where, params)

@@ -9,7 +9,7 @@ each other.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,10 +30,10 @@ from adapters.search_sqlite_sql import (
 from adapters.sqlite_datastore import read_model_datastore
 from adapters.tracked_store import UPSTREAM, TrackedStore
 from projections.search.documents import ListingDoc, MerchantDoc
-from projections.search.engine import Ranked
+from projections.search.engine import LISTING_FACETS, MERCHANT_FACETS, Ranking
 from projections.search.projection import SearchProjection
 from projections.search.query import Near, SearchFilters
-from projections.search.text import listing_text, merchant_text
+from projections.search.text import listing_text, listing_text_key, merchant_text
 
 CHUNK = 500
 
@@ -57,16 +57,14 @@ class SQLiteSearchStore(TrackedStore, SQLiteTrackingRecorder):
             c.execute("DELETE FROM tracking WHERE application_name = ?", (UPSTREAM,))
         self.create_table()
 
-    def rank_listings(self, f: SearchFilters, limit: int) -> list[Ranked]:
-        return [Ranked(UUID(r["id"]), r["score"], r["distance"],
-                       {"category": (r["category"],), "origin": (r["origin"],),
-                        "region": (r["region"],)})
-                for r in self._nearest_first(f, limit, rank_listings)]
+    def rebuilt(self) -> None:
+        """FTS5 and R*Tree tables are indexes in themselves: nothing to build afterwards."""
 
-    def rank_merchants(self, f: SearchFilters, limit: int) -> list[Ranked]:
-        return [Ranked(UUID(r["id"]), r["score"], r["distance"],
-                       {"category": tuple(r["categories"].split()), "region": (r["region"],)})
-                for r in self._nearest_first(f, limit, rank_merchants)]
+    def rank_listings(self, f: SearchFilters, limit: int) -> Ranking:
+        return Ranking(self._nearest_first(f, limit, rank_listings), LISTING_FACETS)
+
+    def rank_merchants(self, f: SearchFilters, limit: int) -> Ranking:
+        return Ranking(self._nearest_first(f, limit, rank_merchants), MERCHANT_FACETS, str.split)
 
     def _nearest_first(self, f: SearchFilters, limit: int, statement: Any) -> list[Any]:
         """SQLite has no KNN index: a distance order over a 50 km radius around Montréal
@@ -84,12 +82,13 @@ class SQLiteSearchStore(TrackedStore, SQLiteTrackingRecorder):
             tried *= 4
         return self._rows(*statement(f, limit))
 
-    def listing_docs(self, ids: list[UUID]) -> dict[UUID, ListingDoc]:
-        return {d.id: d for d in map(listing_doc, self._by_id("listings", LISTING_COLUMNS, ids))}
+    def listing_docs(self, ids: list[Hashable]) -> dict[Hashable, ListingDoc]:
+        """By the ids as ranked (text)."""
+        return {r["id"]: listing_doc(r) for r in self._by_id("listings", LISTING_COLUMNS, ids)}
 
-    def merchant_docs(self, ids: list[UUID]) -> dict[UUID, MerchantDoc]:
-        return {d.id: d for d in map(merchant_doc,
-                                     self._by_id("merchants", MERCHANT_COLUMNS, ids))}
+    def merchant_docs(self, ids: list[Hashable]) -> dict[Hashable, MerchantDoc]:
+        return {r["id"]: merchant_doc(r)
+                for r in self._by_id("merchants", MERCHANT_COLUMNS, ids)}
 
     def dump(self) -> tuple[list[MerchantDoc], list[ListingDoc]]:
         """Every row, in id order: to compare a rebuilt model with the live one."""
@@ -102,7 +101,7 @@ class SQLiteSearchStore(TrackedStore, SQLiteTrackingRecorder):
             c.execute(statement, params)
             return c.fetchall()
 
-    def _by_id(self, table: str, columns: tuple[str, ...], ids: list[UUID]) -> list[Any]:
+    def _by_id(self, table: str, columns: tuple[str, ...], ids: list[Hashable]) -> list[Any]:
         if not ids:
             return []
         return self._rows(f"SELECT {', '.join(columns)} FROM {table} WHERE id IN "
@@ -137,6 +136,7 @@ class SQLiteSearchUnit:
         self.changed_merchants: dict[UUID, MerchantDoc] = {}
         self.changed_listings: dict[UUID, ListingDoc] = {}
         self.visibility: list[tuple[UUID, bool]] = []
+        self._next_rowid: dict[str, int] = {}
 
     def load(self, events: Sequence[Any]) -> None:
         merchant_ids, listing_ids = SearchProjection.keys(events)
@@ -184,50 +184,84 @@ class SQLiteSearchUnit:
         self.visibility.append((merchant_id, visible))
 
     def flush(self) -> None:
+        writes = _Writes()
         for doc in self.changed_merchants.values():
             rowid, before = self.merchants[doc.id]
             text = merchant_text(doc)
             values = (str(doc.id), doc.slug, doc.name, doc.description_fr, doc.description_en,
                       " " + " ".join(doc.categories) + " ", doc.municipality, doc.region,
                       doc.lat, doc.lon, int(doc.visible), padded(text.title_terms()))
-            rowid = self._write("merchants", MERCHANT_FIELDS, rowid, values)
+            rowid = self._row(writes, "merchants", rowid, values)
             self.merchants[doc.id] = (rowid, doc)
-            self._index("merchants", rowid, doc, before, text, merchant_text)
+            if before is None or merchant_text(before) != text:
+                writes.index("merchants", rowid, doc, text, fresh=before is None)
         for doc in self.changed_listings.values():
             rowid, before = self.listings[doc.id]
+            data = (*(getattr(doc, column) for column in LISTING_COLUMNS[2:]), doc.visible)
+            if before is not None and listing_text_key(before) == listing_text_key(doc):
+                writes.data_only.append((*data, rowid))  # stock, price, visibility: no indexing
+                continue
             text = listing_text(doc)
-            values = (str(doc.id), str(doc.merchant_id),
-                      *(getattr(doc, column) for column in LISTING_COLUMNS[2:]),
-                      doc.visible, padded(text.title_terms()),
-                      self._merchant_rowid(doc.merchant_id))
-            rowid = self._write("listings", LISTING_FIELDS, rowid, values)
-            self._index("listings", rowid, doc, before, text, listing_text)
+            values = (str(doc.id), str(doc.merchant_id), *data, padded(text.title_terms()))
+            rowid = self._row(writes, "listings", rowid, values)
+            writes.index("listings", rowid, doc, text, fresh=before is None)
+        writes.run(self.c)
         for merchant_id, visible in self.visibility:  # rows this batch did not load
             self.c.execute("UPDATE listings SET merchant_visible = ?, visible = published AND ? "
                            "WHERE merchant_id = ?", (int(visible), int(visible), str(merchant_id)))
 
-    def _merchant_rowid(self, merchant_id: UUID) -> int | None:
-        self.merchant(merchant_id)  # loads it if this batch did not
-        return self.merchants[merchant_id][0]
-
-    def _write(self, table: str, names: tuple[str, ...], rowid: int | None, values: tuple) -> int:
+    def _row(self, writes: _Writes, table: str, rowid: int | None, values: tuple) -> int:
+        """New rows get their rowid here (one writer per batch transaction), so that every
+        insert of the batch goes in one executemany."""
         if rowid is None:
-            self.c.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES "
-                           f"({', '.join('?' * len(names))})", values)
-            return self.c.lastrowid
-        assignments = ", ".join(f"{name} = ?" for name in names[1:])
-        self.c.execute(f"UPDATE {table} SET {assignments} WHERE rowid = ?", (*values[1:], rowid))
+            if table not in self._next_rowid:
+                self.c.execute(f"SELECT coalesce(max(rowid), 0) + 1 FROM {table}")
+                self._next_rowid[table] = self.c.fetchone()[0]
+            rowid = self._next_rowid[table]
+            self._next_rowid[table] += 1
+            writes.inserts.setdefault(table, []).append((rowid, *values))
+        else:
+            writes.updates.setdefault(table, []).append((*values[1:], rowid))
         return rowid
 
-    def _index(self, table: str, rowid: int, doc: Any, before: Any, text: Any,
-               text_of: Any) -> None:
-        if before is None or (before.lat, before.lon) != (doc.lat, doc.lon):
-            self.c.execute(f"INSERT OR REPLACE INTO {table}_geo VALUES (?, ?, ?, ?, ?)",
-                           (rowid, doc.lat, doc.lat, doc.lon, doc.lon))
-        if before is None or text_of(before) != text:
-            self.c.execute(f"DELETE FROM {table}_fts WHERE rowid = ?", (rowid,))
-            self.c.execute(f"INSERT INTO {table}_fts (rowid, terms) VALUES (?, ?)",
-                           (rowid, " ".join(sorted(text.body_terms()))))
+
+class _Writes:
+    """The statements of one flush, grouped for executemany."""
+
+    def __init__(self) -> None:
+        self.inserts: dict[str, list[tuple]] = {}
+        self.updates: dict[str, list[tuple]] = {}
+        self.data_only: list[tuple] = []
+        self.geo: dict[str, list[tuple]] = {}
+        self.fts_removed: dict[str, list[tuple]] = {}
+        self.fts: dict[str, list[tuple]] = {}
+
+    def index(self, table: str, rowid: int, doc: Any, text: Any, fresh: bool) -> None:
+        if fresh:
+            self.geo.setdefault(table, []).append((rowid, doc.lat, doc.lat, doc.lon, doc.lon))
+        else:
+            self.fts_removed.setdefault(table, []).append((rowid,))
+        self.fts.setdefault(table, []).append((rowid, " ".join(sorted(text.body_terms()))))
+
+    def run(self, c: Any) -> None:
+        fields = {"merchants": MERCHANT_FIELDS, "listings": LISTING_FIELDS}
+        for table, rows in self.inserts.items():
+            names = ("rowid", *fields[table])
+            c.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+                          f"({', '.join('?' * len(names))})", rows)
+        for table, rows in self.updates.items():
+            assignments = ", ".join(f"{name} = ?" for name in fields[table][1:])
+            c.executemany(f"UPDATE {table} SET {assignments} WHERE rowid = ?", rows)
+        if self.data_only:
+            assignments = ", ".join(f"{name} = ?" for name in LISTING_FIELDS[2:-1])
+            c.executemany(f"UPDATE listings SET {assignments} WHERE rowid = ?", self.data_only)
+        for table, rows in self.geo.items():
+            c.executemany(f"INSERT INTO {table}_geo VALUES (?, ?, ?, ?, ?)", rows)
+        for table, rows in self.fts_removed.items():
+            c.executemany(f"DELETE FROM {table}_fts WHERE rowid = ?", rows)
+        for table, rows in self.fts.items():
+            c.executemany(f"INSERT INTO {table}_fts (rowid, terms) VALUES (?, ?)", rows)
+
 
 
 def _with_merchant_visible(doc: ListingDoc, visible: bool) -> ListingDoc:

@@ -15,7 +15,7 @@ LISTING_COLUMNS = ("id", "merchant_id", "merchant_name", "merchant_slug", "title
                    "on_hand", "reserved", "published", "merchant_visible", "municipality",
                    "region", "lat", "lon")
 MERCHANT_FIELDS = (*MERCHANT_COLUMNS, "title_terms")
-LISTING_FIELDS = (*LISTING_COLUMNS, "visible", "title_terms", "merchant_rowid")
+LISTING_FIELDS = (*LISTING_COLUMNS, "visible", "title_terms")
 TABLES = ("merchants", "merchants_fts", "merchants_geo", "listings", "listings_fts",
           "listings_geo")
 
@@ -28,14 +28,14 @@ SCHEMA = [
     f"CREATE TABLE IF NOT EXISTS merchants (rowid INTEGER PRIMARY KEY, "
     f"{_columns(MERCHANT_FIELDS)})",
     "CREATE VIRTUAL TABLE IF NOT EXISTS merchants_fts USING fts5("
-    "terms, tokenize = 'unicode61 remove_diacritics 2')",
+    "terms, tokenize = 'unicode61 remove_diacritics 2', detail = none)",
     "CREATE VIRTUAL TABLE IF NOT EXISTS merchants_geo USING rtree("
     "id, min_lat, max_lat, min_lon, max_lon)",
     f"CREATE TABLE IF NOT EXISTS listings (rowid INTEGER PRIMARY KEY, "
     f"{_columns(LISTING_FIELDS)})",
-    "CREATE INDEX IF NOT EXISTS listings_by_merchant ON listings (merchant_rowid)",
+    "CREATE INDEX IF NOT EXISTS listings_by_merchant ON listings (merchant_id)",
     "CREATE VIRTUAL TABLE IF NOT EXISTS listings_fts USING fts5("
-    "terms, tokenize = 'unicode61 remove_diacritics 2')",
+    "terms, tokenize = 'unicode61 remove_diacritics 2', detail = none)",
     "CREATE VIRTUAL TABLE IF NOT EXISTS listings_geo USING rtree("
     "id, min_lat, max_lat, min_lon, max_lon)",
 ]
@@ -97,7 +97,8 @@ def _in(column: str, values: tuple[str, ...], name: str, params: dict[str, Any])
 def _ranked(select: str, table: str, where: list[str], score: str, distance: str,
             alias: str, limit: int, params: dict[str, Any]) -> str:
     params["limit"] = limit
-    return (f"SELECT {select}, {score} AS score, {distance} AS distance FROM {table} {alias} "
+    return (f"SELECT {alias}.id, {score} AS score, {distance} AS distance, {select} "
+            f"FROM {table} {alias} "
             f"WHERE {' AND '.join(where)} "
             f"ORDER BY score DESC, distance ASC, {alias}.id ASC LIMIT :limit")
 
@@ -120,7 +121,7 @@ def rank_listings(f: SearchFilters, limit: int) -> tuple[str, dict[str, Any]]:
     if f.max_price_cents is not None:
         where.append("l.price_cents <= :max_price")
         params["max_price"] = f.max_price_cents
-    select = "l.id, l.category, l.origin, l.region"
+    select = "l.category, l.origin, l.region"
     return _ranked(select, "listings", where, score, distance, "l", limit, params), params
 
 
@@ -134,5 +135,5 @@ def rank_merchants(f: SearchFilters, limit: int) -> tuple[str, dict[str, Any]]:
             params[f"category{i}"] = f" {category} "
         where.append("(" + " OR ".join(f"instr(m.categories, :category{i}) > 0"
                                        for i in range(len(f.categories))) + ")")
-    select = "m.id, m.categories, m.region"
+    select = "m.region, m.categories"
     return _ranked(select, "merchants", where, score, distance, "m", limit, params), params

@@ -1,13 +1,17 @@
-"""`make bench`: every benchmark, on both backends, one after the other."""
+"""`make bench`: every benchmark, on both backends, one after the other (about 40 minutes)."""
 
 from __future__ import annotations
 
-from bench import stock_updates
+from bench import freshness, import_fiches, projection, search, stock_updates
 
 
 def main() -> None:
     for backend in ("sqlite", "postgres"):
         stock_updates.run(backend, count=1000, runs=3)
+        freshness.run(backend, count=100)
+        projection.run(backend, merchants=1000, listings=20)
+        import_fiches.run(backend, merchants=22_000)
+        search.run(backend, merchants=22_000, listings=500_000, count=300)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from uuid import UUID
 
 import psycopg
 
+from adapters.event_store import READ_MODEL_SETTINGS
 from adapters.search_postgres import PostgresSearchStore
 from adapters.search_postgres_sql import LISTING_FIELDS, select_by_ids
 from adapters.search_postgres_sql import rank_listings as pg_rank
@@ -117,16 +118,17 @@ def raw_sql(store: Any, backend: str) -> Callable[[dict[str, Any]], None]:
                        ids).fetchall()
         return run
     conn = psycopg.connect(autocommit=True, **_pg_kwargs(store))
-    conn.execute("SET jit = off")
+    for setting in READ_MODEL_SETTINGS:
+        conn.execute(setting)
 
     def run_pg(params: dict[str, Any]) -> None:
-        ranking, rows = pg_rank(_filters(params), store.schema), []
+        tiers, rows = pg_rank(_filters(params), store.schema), []
         with conn.transaction():
-            if ranking.knn_only:
+            if tiers.knn_only:
                 conn.execute("SET LOCAL enable_bitmapscan = off")
-            for tier in ranking.tiers:
+            for tier in tiers.tiers:
                 if len(rows) < limit:
-                    rows += conn.execute(tier, {**ranking.params,
+                    rows += conn.execute(tier, {**tiers.params,
                                                 "limit": limit - len(rows)}).fetchall()
         ids = [row[0] for row in rows[:20]]
         conn.execute(select_by_ids(store.schema, "search_listings", LISTING_FIELDS),

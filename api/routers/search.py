@@ -29,8 +29,8 @@ def search_listings(params: Annotated[ListingSearchParams, Query()],
         filters = check_filters(text=params.q, **params.model_dump(exclude={"q"}))
     page = search.search_listings(filters)
     return ListingSearchOut(items=[ListingHitOut.of(h) for h in page.hits], total=page.total,
-                            page=page.page, page_size=page.page_size,
-                            facets=facets_out(page.facets))
+                            total_exact=page.total_exact, page=page.page,
+                            page_size=page.page_size, facets=facets_out(page.facets))
 
 
 @router.get("/merchants", summary="Find Québec merchants by name, category or place")
@@ -39,6 +39,6 @@ def search_merchants(params: Annotated[SearchParams, Query()],
     with located("query"):
         filters = check_filters(text=params.q, **params.model_dump(exclude={"q"}))
     page = search.search_merchants(filters)
-    return MerchantSearchOut(items=[MerchantHitOut.of(h) for h in page.hits], total=page.total,
-                             page=page.page, page_size=page.page_size,
-                             facets=facets_out(page.facets))
+    return MerchantSearchOut(items=[MerchantHitOut.of(h) for h in page.hits],
+                             total=page.total, total_exact=page.total_exact, page=page.page,
+                             page_size=page.page_size, facets=facets_out(page.facets))

@@ -103,14 +103,18 @@ def facets_out(facets: dict[str, dict[str, int]]) -> dict[str, list[FacetCount]]
 class ListingSearchOut(BaseModel):
     items: list[ListingHitOut]
     total: int
+    total_exact: bool = Field(description="False: more than `total` (counted up to 1,000)")
     page: int
     page_size: int
-    facets: dict[str, list[FacetCount]] = Field(description="category, origin, region")
+    facets: dict[str, list[FacetCount]] = Field(
+        description="category, origin, region: over the first 1,000 results")
 
 
 class MerchantSearchOut(BaseModel):
     items: list[MerchantHitOut]
     total: int
+    total_exact: bool = Field(description="False: more than `total` (counted up to 1,000)")
     page: int
     page_size: int
-    facets: dict[str, list[FacetCount]] = Field(description="category, region")
+    facets: dict[str, list[FacetCount]] = Field(
+        description="category, region: over the first 1,000 results")
