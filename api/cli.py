@@ -19,8 +19,9 @@ from api.container import build_container
 from api.importer import Importer, rows
 from api.main import create_app
 from application.actors import Actor, Role
-from application.demo import load_demo
+from application.demo import load_demo, run_story
 from application.settings import Settings
+from domain.money import Money
 
 cli = typer.Typer(help="Comptoir: event-sourced local-buying marketplace for Québec.",
                   no_args_is_help=True)
@@ -82,6 +83,31 @@ def demo_load() -> None:
         console.print(table)
     finally:
         container.close()
+
+
+@demo_cli.command("story")
+def demo_story() -> None:
+    """The checkout story: three merchants, one cart, one payment, fulfilment, a refund."""
+    container = build_container(Settings(run_projections=False))
+    try:
+        order = run_story(container.merchants, container.catalog, container.consumers,
+                          container.carts, container.checkout, container.orders)
+    finally:
+        container.close()
+    table = Table("merchant", "status", "goods", "fee", "GST", "QST", "remits", "comm.",
+                  "total", "share", "refund", title=f"Order {order.id} — {order.status} (CAD)")
+    for p in order.parts:
+        b = p.terms.breakdown
+        table.add_row(p.terms.merchant_name, p.status, *(_dollars(m) for m in (
+            b.subtotal, b.fee, b.gst, b.qst)), "platform" if b.platform_remits else "merchant",
+            *(_dollars(m) for m in (b.commission, b.total, b.share, p.refunded)))
+    console.print(table)
+    platform = sum((p.terms.breakdown.platform_taxes for p in order.parts), Money.zero())
+    shares = sum((p.terms.breakdown.share + p.terms.breakdown.commission for p in order.parts),
+                 Money.zero())
+    assert order.total is not None
+    console.print(f"total {order.total} = shares + commissions {shares} + taxes the platform "
+                  f"remits {platform}: {'balanced' if order.total == shares + platform else 'NO'}")
 
 
 @import_cli.command("merchants")
@@ -168,6 +194,10 @@ def project_status() -> None:
         console.print(table)
     finally:
         container.close()
+
+
+def _dollars(money: Money) -> str:
+    return str(money).removesuffix(" CAD")
 
 
 def _known(names: list[str], name: str) -> str:

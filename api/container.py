@@ -4,21 +4,31 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
+from adapters.clock import SystemClock
+from adapters.deadlines_stores import PostgresDeadlinesStore, SQLiteDeadlinesStore
 from adapters.event_store import eventsourcing_env, postgres_datastore
 from adapters.keystores import PostgresKeyStore, SQLiteKeyStore
+from adapters.local_gateway import LocalGateway
 from adapters.search_postgres import PostgresSearchStore
 from adapters.search_sqlite import SQLiteSearchStore
 from api.auth import Tokens
 from application.app import Comptoir
+from application.carts import Carts
 from application.catalog import Catalog
+from application.checkout import Checkout
+from application.consumers import Consumers
+from application.jobs import Jobs
 from application.locks import AggregateLocks
 from application.merchants import Merchants
-from application.ports import KeyStore
+from application.orders import Orders
+from application.payments import Payments
+from application.ports import Clock, KeyStore
 from application.settings import Settings
 from projections.search.engine import Search
 from projections.search.query import SearchReader
@@ -35,6 +45,13 @@ class Container:
     catalog: Catalog
     search: SearchReader
     projections: Projections
+    consumers: Consumers
+    carts: Carts
+    payments: Payments
+    orders: Orders
+    checkout: Checkout
+    jobs: Jobs
+    gateway: LocalGateway
 
     @property
     def search_store(self) -> SQLiteSearchStore | PostgresSearchStore:
@@ -42,6 +59,7 @@ class Container:
     _closers: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
+        self.jobs.stop()
         self.projections.stop()
         self.app.close()
         for close in self._closers:
@@ -49,28 +67,43 @@ class Container:
                 close()
 
 
-def build_container(settings: Settings) -> Container:
+def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     closers: list[Any] = []
     keys: KeyStore
     search: SQLiteSearchStore | PostgresSearchStore
+    deadlines: SQLiteDeadlinesStore | PostgresDeadlinesStore
     if settings.backend == "postgres":
         pool = postgres_pool(settings)
         keys = PostgresKeyStore(pool, settings.postgres_schema)
         views = postgres_datastore(settings)
-        search = PostgresSearchStore(views)
+        search, deadlines = PostgresSearchStore(views), PostgresDeadlinesStore(views)
         closers += [pool.close, views.close]
     else:
         keys = SQLiteKeyStore(settings.data_dir / "keys.sqlite3")
         search = SQLiteSearchStore(settings.data_dir / "search.sqlite3")
-        closers += [keys.close, search.datastore.close]
+        deadlines = SQLiteDeadlinesStore(settings.data_dir / "deadlines.sqlite3")
+        closers += [keys.close, search.datastore.close, deadlines.datastore.close]
+    gateway = LocalGateway(settings.data_dir / "local-gateway.sqlite3")
+    closers.append(gateway.close)
     app = Comptoir(eventsourcing_env(settings), keys)
-    projections = Projections(app, [search])
+    projections = Projections(app, [search, deadlines])
     app.listeners.append(projections.wake)
     shared = {"conflict_retries": settings.conflict_retries, "locks": AggregateLocks()}
+    payments = Payments(app, gateway=gateway, **shared)
+    carts = Carts(app, **shared)
+    checkout = Checkout(
+        app, carts=carts, payments=payments, clock=clock or SystemClock(),
+        commission_rate=settings.commission_rate,
+        reservation_window=timedelta(minutes=settings.reservation_minutes),
+        due_orders=deadlines, **shared)
+    jobs = Jobs(settings.jobs_interval_seconds)
+    jobs.add("expire_reservations", checkout.expire_due)
     return Container(
         settings=settings, app=app, keys=keys, tokens=Tokens.from_settings(settings),
         merchants=Merchants(app, **shared), catalog=Catalog(app, **shared),
-        search=Search(search), projections=projections, _closers=closers,
+        search=Search(search), projections=projections, consumers=Consumers(app, **shared),
+        carts=carts, payments=payments, orders=Orders(app, payments=payments, **shared),
+        checkout=checkout, jobs=jobs, gateway=gateway, _closers=closers,
     )
 
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from api import problems
 from api.consistency import ReadYourWrites
 from api.container import Container, build_container
-from api.routers import listings, merchants, search
+from api.routers import listings, merchants, orders, search
 from application.demo import load_demo_if_empty
 from application.settings import Settings
 
@@ -34,9 +34,11 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             load_demo_if_empty(built.app, built.merchants, built.catalog)
         if settings.run_projections:
             built.projections.start()
+            built.jobs.start()
         try:
             yield
         finally:
+            built.jobs.stop()
             built.projections.stop()
             if owned:
                 built.close()
@@ -51,4 +53,5 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(merchants.router)
     app.include_router(listings.router)
     app.include_router(search.router)
+    app.include_router(orders.router)
     return app

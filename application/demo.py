@@ -7,8 +7,14 @@ from uuid import UUID, uuid4
 
 from application.actors import Actor, Role
 from application.app import Comptoir
+from application.carts import Carts
 from application.catalog import Catalog
+from application.checkout import Checkout, CheckoutChoices
+from application.consumers import Consumers
+from application.idempotency import IdempotencyKey
 from application.merchants import Merchants
+from application.orders import Orders, OrderView
+from domain.claim import Claim
 from domain.merchant_profile import ApplicationForm
 from domain.slug import slugify
 
@@ -66,23 +72,31 @@ def load_demo_if_empty(app: Comptoir, merchants: Merchants, catalog: Catalog) ->
     return True
 
 
-def load_demo(merchants: Merchants, catalog: Catalog) -> list[UUID]:
-    """Apply, approve and stock every demo merchant; returns their ids."""
+def load_demo(merchants: Merchants, catalog: Catalog) -> dict[UUID, list[UUID]]:
+    """Apply, approve and stock every demo merchant; returns their listings by merchant.
+    Idempotent: merchants are imported by external id and listings created with idempotency
+    keys, so loading twice changes nothing."""
     validator = Actor(Role.VALIDATOR, str(uuid4()))
-    ids = []
+    loaded: dict[UUID, list[UUID]] = {}
     for demo in DEMO_MERCHANTS:
-        view = merchants.apply(_form(demo))
-        merchants.approve(validator, view.id)
-        owner = Actor(Role.MERCHANT, str(uuid4()), view.id)
-        for title, description, category, cents, tax, origin, stock in demo.listings:
-            listing_id = catalog.create_listing(owner, view.id, {
-                "title_fr": title, "description_fr": description, "category": category,
-                "price_cents": cents, "tax_class": tax, "origin": origin,
-            })
-            catalog.set_stock(owner, listing_id, stock)
-            catalog.publish(owner, listing_id)
-        ids.append(view.id)
-    return ids
+        external_id = f"demo:{demo.neq}"
+        merchants.import_fiche(external_id, _form(demo), validator)
+        claim = merchants.find(Claim.create_id("import", external_id))
+        assert isinstance(claim, Claim)
+        owner = Actor(Role.MERCHANT, str(uuid4()), claim.holder_id)
+        loaded[claim.holder_id] = []
+        for n, (title, description, category, cents, tax, origin, stock) in enumerate(
+                demo.listings):
+            raw = {"title_fr": title, "description_fr": description, "category": category,
+                   "price_cents": cents, "tax_class": tax, "origin": origin}
+            key = IdempotencyKey.of(f"{external_id}:{n}", operation="listings.create",
+                                    subject="demo", request=raw)
+            listing_id = catalog.create_listing(owner, claim.holder_id, raw, key)
+            if catalog.get(owner, listing_id).status == "draft":
+                catalog.set_stock(owner, listing_id, stock)
+                catalog.publish(owner, listing_id)
+            loaded[claim.holder_id].append(listing_id)
+    return loaded
 
 
 def _form(demo: DemoMerchant) -> ApplicationForm:
@@ -101,3 +115,31 @@ def _form(demo: DemoMerchant) -> ApplicationForm:
                     "shipping_fee_cents": 1295},
         description_fr=f"{demo.name}, commerce d'ici.",
     )
+
+
+def run_story(merchants: Merchants, catalog: Catalog, consumers: Consumers, carts: Carts,
+              checkout: Checkout, orders: Orders) -> OrderView:
+    """The checkout story end to end: a consumer fills one cart from three merchants, checks
+    out once and pays with the local gateway; each merchant accepts and fulfils its part; one
+    refunds a line. Loads the demo catalogue first if it is not there."""
+    catalogue = load_demo(merchants, catalog)
+    consumer = Actor(Role.CONSUMER, str(uuid4()))
+    consumers.register(consumer, {
+        "name": "Camille Demo", "email": "camille@demo.example", "phone": None,
+        "address": {"street": "25, rue Principale", "municipality": "Gatineau",
+                    "postal_code": "J8X 2B2", "region": "07"}})
+    cart = carts.open(consumer)
+    for listings in list(catalogue.values())[:3]:
+        for listing_id, quantity in zip(listings, (2, 1), strict=False):
+            carts.set_line(consumer, cart.id, listing_id, quantity)
+    order = checkout.check_out(consumer, cart.id, CheckoutChoices())
+    for part in order.parts:
+        owner = Actor(Role.MERCHANT, str(uuid4()), part.terms.merchant_id)
+        orders.accept(owner, order.id, part.terms.merchant_id)
+        orders.fulfil(owner, order.id, part.terms.merchant_id)
+    refunder = order.parts[0].terms
+    line = refunder.lines[0]
+    owner = Actor(Role.MERCHANT, str(uuid4()), refunder.merchant_id)
+    orders.refund(owner, order.id, refunder.merchant_id, line.unit_price,
+                  f"Un « {line.title} » remboursé")
+    return orders.get(consumer, order.id)

@@ -38,3 +38,12 @@ class IdempotencyKeyReusedError(DomainError):
     """The same Idempotency-Key came back with a different request."""
 
     code = "idempotency_key_reused"
+
+
+class GatewayUnavailableError(Exception):
+    """The payment gateway did not answer (timeout, network, 5xx after its retries): the
+    outcome is unknown; the caller keeps the payment pending."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

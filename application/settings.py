@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = Field(60 * 12, ge=1, le=60 * 24 * 30)
 
     commission_rate: Decimal = Field(Decimal("0.08"), ge=0, le=Decimal("0.5"))
+    reservation_minutes: float = Field(15, gt=0, le=24 * 60,
+                                       description="How long checkout holds stock unpaid")
+    payment_gateway: Literal["local"] = "local"
+    jobs_interval_seconds: float = Field(15, gt=0, le=3600)
     default_language: Literal["fr", "en"] = "fr"
     conflict_retries: int = Field(10, ge=0, le=50)
 

@@ -20,6 +20,8 @@ from domain.listing import ListingDetails
 from domain.merchant_profile import FulfilmentOptions, TaxRegistration
 from domain.money import Money
 from domain.neq import NEQ
+from domain.order_terms import MerchantOrderTerms, OrderLine, Refund
+from domain.pricing import Breakdown, RefundBreakdown
 
 
 class ValueObjectAsDict(Transcoding):
@@ -59,6 +61,11 @@ VALUE_OBJECTS: dict[str, type] = {
     "tax_registration": TaxRegistration,
     "fulfilment_options": FulfilmentOptions,
     "listing_details": ListingDetails,
+    "order_line": OrderLine,
+    "merchant_order_terms": MerchantOrderTerms,
+    "breakdown": Breakdown,
+    "refund_breakdown": RefundBreakdown,
+    "refund": Refund,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -93,8 +94,24 @@ def _price(cents: int | None) -> Money:
     return price
 
 
+class InsufficientStockError(RuleViolatedError):
+    code = "insufficient_stock"
+
+
 class Listing(Aggregate):
+    """Stock: `on_hand` units, of which `reserved` are set aside for orders not yet fulfilled.
+    Invariant, whatever the order of commands: 0 <= reserved <= on_hand.
+
+    A reservation is made at checkout until a deadline; it is held (no longer expires) once the
+    order is paid, released when the order fails, expires or a merchant declines, and consumed
+    (leaves the stock) when the merchant fulfils the order."""
+
     TOPIC = "comptoir.Listing"
+    class_version = 2  # v2: reservations (snapshots of v1 had none)
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["reservations"] = {}
 
     @event("Created", topic="comptoir.Listing.Created")
     def __init__(self, merchant_id: UUID, details: ListingDetails) -> None:
@@ -103,6 +120,8 @@ class Listing(Aggregate):
         self.status = ListingStatus.DRAFT
         self.on_hand = 0
         self.reserved = 0
+        # order id (hex) -> {"quantity": int, "until": datetime, "held": bool}
+        self.reservations: dict[str, dict[str, Any]] = {}
 
     @property
     def available(self) -> int:
@@ -140,6 +159,45 @@ class Listing(Aggregate):
         self._check_stock(self.on_hand + delta, field="delta")
         self._stock_adjusted(delta=delta, reason=reason)
 
+    def reserve(self, order_id: UUID, quantity: int, until: datetime) -> None:
+        if not self.is_published:
+            raise RuleViolatedError("listing_not_for_sale", listing_id=str(self.id),
+                                    title=self.details.title_fr)
+        if not 1 <= quantity <= MAX_STOCK:
+            raise InvalidValueError("quantity_invalid", field="quantity")
+        if order_id.hex in self.reservations:
+            raise IllegalTransitionError("reservation", "reserve", "reserved")
+        if quantity > self.available:
+            raise InsufficientStockError(listing_id=str(self.id), title=self.details.title_fr,
+                                         available=self.available, requested=quantity)
+        self._reserved(order_id=order_id, quantity=quantity, until=until)
+
+    def hold(self, order_id: UUID) -> None:
+        """The order is paid: its reservation stays until fulfilment or decline."""
+        reservation = self.reservations.get(order_id.hex)
+        if reservation is not None and not reservation["held"]:
+            self._held(order_id=order_id)
+
+    def release(self, order_id: UUID, reason: str) -> None:
+        reservation = self.reservations.get(order_id.hex)
+        if reservation is not None:
+            self._released(order_id=order_id, quantity=reservation["quantity"], reason=reason)
+
+    def expire(self, order_id: UUID, now: datetime) -> bool:
+        """Release the reservation if its deadline has passed and the order was not paid."""
+        reservation = self.reservations.get(order_id.hex)
+        if reservation is None or reservation["held"] or reservation["until"] > now:
+            return False
+        self._released(order_id=order_id, quantity=reservation["quantity"], reason="expired")
+        return True
+
+    def consume(self, order_id: UUID) -> None:
+        """The merchant handed the goods over: they leave the stock."""
+        reservation = self.reservations.get(order_id.hex)
+        if reservation is None:
+            raise IllegalTransitionError("reservation", "consume", "absent")
+        self._consumed(order_id=order_id, quantity=reservation["quantity"])
+
     def _check_stock(self, on_hand: int, field: str) -> None:
         if not 0 <= on_hand <= MAX_STOCK:
             raise InvalidValueError("stock_out_of_range", field=field, maximum=MAX_STOCK)
@@ -169,3 +227,23 @@ class Listing(Aggregate):
     @event("StockAdjusted", topic="comptoir.Listing.StockAdjusted")
     def _stock_adjusted(self, delta: int, reason: str) -> None:
         self.on_hand += delta
+
+    @event("Reserved", topic="comptoir.Listing.Reserved")
+    def _reserved(self, order_id: UUID, quantity: int, until: datetime) -> None:
+        self.reservations[order_id.hex] = {"quantity": quantity, "until": until, "held": False}
+        self.reserved += quantity
+
+    @event("ReservationHeld", topic="comptoir.Listing.ReservationHeld")
+    def _held(self, order_id: UUID) -> None:
+        self.reservations[order_id.hex]["held"] = True
+
+    @event("ReservationReleased", topic="comptoir.Listing.ReservationReleased")
+    def _released(self, order_id: UUID, quantity: int, reason: str) -> None:
+        del self.reservations[order_id.hex]
+        self.reserved -= quantity
+
+    @event("ReservationConsumed", topic="comptoir.Listing.ReservationConsumed")
+    def _consumed(self, order_id: UUID, quantity: int) -> None:
+        del self.reservations[order_id.hex]
+        self.reserved -= quantity
+        self.on_hand -= quantity

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 from fastapi.testclient import TestClient
@@ -69,6 +69,9 @@ class Api:
         token = self.container.tokens.issue(
             role, merchant_id=UUID(str(merchant_id)) if merchant_id else None)
         return {"Authorization": f"Bearer {token}"}
+
+    def auth_as(self, role: Role, subject: UUID) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.container.tokens.issue(role, subject=subject)}"}
 
     @property
     def validator(self) -> dict[str, str]:
@@ -150,3 +153,42 @@ def _answers(base: str) -> bool:
         return httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200
     except httpx.TransportError:
         return False
+
+
+def consumer_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Marie Tremblay", "email": "marie.tremblay@courriel.example",
+        "phone": "819-555-0142",
+        "address": {"street": "10, rue Laval", "municipality": "Gatineau",
+                    "postal_code": "J8X 1A1", "region": "07"},
+    }
+    body.update(overrides)
+    return body
+
+
+class Shop:
+    """A consumer and merchants ready to trade, through the API."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+        self.consumer_id = uuid4()
+        self.consumer = api.auth_as(Role.CONSUMER, self.consumer_id)
+        response = api.client.post("/v1/consumers", headers=self.consumer, json=consumer_body())
+        assert response.status_code == 201, response.text
+
+    def merchant(self, registered: bool = True, **overrides: Any) -> tuple[str, dict[str, str]]:
+        tax = ({"gst_number": "123456789RT0001", "qst_number": "1234567890TQ0001"}
+               if registered else {"small_supplier": True})
+        return self.api.approved_merchant(tax=tax, **overrides)
+
+    def cart(self, lines: dict[str, int]) -> str:
+        cart_id = self.api.client.post("/v1/carts", headers=self.consumer).json()["id"]
+        for listing_id, quantity in lines.items():
+            response = self.api.client.put(f"/v1/carts/{cart_id}/lines/{listing_id}",
+                                           headers=self.consumer, json={"quantity": quantity})
+            assert response.status_code == 200, response.text
+        return cart_id
+
+    def check_out(self, cart_id: str, **body: Any) -> Any:
+        return self.api.client.post(f"/v1/carts/{cart_id}/checkout", headers=self.consumer,
+                                    json=body)

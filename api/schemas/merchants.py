@@ -18,7 +18,7 @@ from api.schemas.common import (
     ShortText,
 )
 from application.merchants import MerchantView
-from domain.merchant_profile import ApplicationForm
+from domain.merchant_profile import ApplicationForm, FulfilmentOptions
 from domain.quebec import REGIONS
 
 
@@ -100,6 +100,12 @@ class FulfilmentOut(BaseModel):
     delivery_fee: MoneyOut | None
     shipping_fee: MoneyOut | None
 
+    @classmethod
+    def of(cls, f: FulfilmentOptions) -> FulfilmentOut:
+        return cls(pickup=f.pickup, delivery_radius_km=f.delivery_radius_km,
+                   delivery_fee=MoneyOut.of(f.delivery_fee) if f.delivery_fee else None,
+                   shipping_fee=MoneyOut.of(f.shipping_fee) if f.shipping_fee else None)
+
 
 class MerchantOut(BaseModel):
     id: UUID
@@ -134,10 +140,7 @@ class MerchantOut(BaseModel):
             categories=list(v.categories),
             tax=TaxOut(registered=v.tax.is_registered, gst_number=v.tax.gst_number,
                        qst_number=v.tax.qst_number),
-            fulfilment=FulfilmentOut(
-                pickup=f.pickup, delivery_radius_km=f.delivery_radius_km,
-                delivery_fee=MoneyOut.of(f.delivery_fee) if f.delivery_fee else None,
-                shipping_fee=MoneyOut.of(f.shipping_fee) if f.shipping_fee else None),
+            fulfilment=FulfilmentOut.of(f),
             description_fr=v.description_fr, description_en=v.description_en, website=v.website,
             contact=None if v.contact is None else ContactOut(
                 name=v.contact.get("name"), email=v.contact.get("email"),

@@ -1,0 +1,118 @@
+"""Consumer, cart, checkout and order routes."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, keyed
+from api.problems import PROBLEM_RESPONSES
+from api.schemas.orders import (
+    CartIn,
+    CartLineIn,
+    CartOut,
+    CheckoutIn,
+    ConsumerIn,
+    ConsumerOut,
+    DeclineIn,
+    OrderOut,
+    RefundIn,
+)
+from application.checkout import CheckoutChoices
+from domain.money import Money
+
+router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
+
+
+@router.post("/consumers", status_code=201, tags=["consumers"],
+             summary="Register the consumer of this token")
+def register_consumer(body: ConsumerIn, c: ContainerDep, actor: ActorDep, key: IdempotencyKeyDep,
+                      response: Response) -> ConsumerOut:
+    request = body.model_dump(mode="json")
+    view = c.consumers.register(actor, body.model_dump(),
+                                keyed(key, actor, "consumers.register", request))
+    response.headers["Location"] = f"/v1/consumers/{view.id}"
+    return ConsumerOut.of(view)
+
+
+@router.get("/consumers/{consumer_id}", tags=["consumers"], summary="A consumer's profile")
+def get_consumer(consumer_id: UUID, c: ContainerDep, actor: ActorDep) -> ConsumerOut:
+    return ConsumerOut.of(c.consumers.get(actor, consumer_id))
+
+
+@router.post("/carts", status_code=201, tags=["carts"], summary="Open a cart")
+def open_cart(c: ContainerDep, actor: ActorDep, key: IdempotencyKeyDep, response: Response,
+              body: CartIn | None = None) -> CartOut:
+    body = body or CartIn()
+    view = c.carts.open(actor, body.storefront,
+                        keyed(key, actor, "carts.open", body.model_dump(mode="json")))
+    response.headers["Location"] = f"/v1/carts/{view.id}"
+    return CartOut.of(view)
+
+
+@router.get("/carts/{cart_id}", tags=["carts"],
+            summary="A cart, at today's prices, with what cannot be bought flagged")
+def get_cart(cart_id: UUID, c: ContainerDep, actor: ActorDep) -> CartOut:
+    return CartOut.of(c.carts.get(actor, cart_id))
+
+
+@router.put("/carts/{cart_id}/lines/{listing_id}", tags=["carts"], summary="Set a line")
+def set_line(cart_id: UUID, listing_id: UUID, body: CartLineIn, c: ContainerDep,
+             actor: ActorDep) -> CartOut:
+    return CartOut.of(c.carts.set_line(actor, cart_id, listing_id, body.quantity))
+
+
+@router.delete("/carts/{cart_id}/lines/{listing_id}", tags=["carts"], summary="Remove a line")
+def remove_line(cart_id: UUID, listing_id: UUID, c: ContainerDep, actor: ActorDep) -> CartOut:
+    return CartOut.of(c.carts.remove_line(actor, cart_id, listing_id))
+
+
+@router.post("/carts/{cart_id}/checkout", status_code=201, tags=["orders"],
+             summary="Check out: reserve, split per merchant, pay once")
+def check_out(cart_id: UUID, c: ContainerDep, actor: ActorDep, key: IdempotencyKeyDep,
+              response: Response, body: CheckoutIn | None = None) -> OrderOut:
+    body = body or CheckoutIn()
+    request = {"cart_id": str(cart_id), **body.model_dump(mode="json")}
+    view = c.checkout.check_out(
+        actor, cart_id, CheckoutChoices(dict(body.fulfilment), body.payment_method),
+        keyed(key, actor, "carts.check_out", request))
+    response.headers["Location"] = f"/v1/orders/{view.id}"
+    return OrderOut.of(view)
+
+
+@router.get("/orders/{order_id}", tags=["orders"],
+            summary="An order: the whole for its consumer, its part for a merchant")
+def get_order(order_id: UUID, c: ContainerDep, actor: ActorDep) -> OrderOut:
+    return OrderOut.of(c.orders.get(actor, order_id))
+
+
+PART = "/orders/{order_id}/merchant-orders/{merchant_id}"
+
+
+@router.post(f"{PART}/acceptance", tags=["orders"], summary="The merchant accepts its part")
+def accept(order_id: UUID, merchant_id: UUID, c: ContainerDep, actor: ActorDep) -> OrderOut:
+    return OrderOut.of(c.orders.accept(actor, order_id, merchant_id))
+
+
+@router.post(f"{PART}/fulfilment", tags=["orders"],
+             summary="The merchant handed its part over (its stock is consumed)")
+def fulfil(order_id: UUID, merchant_id: UUID, c: ContainerDep, actor: ActorDep) -> OrderOut:
+    return OrderOut.of(c.orders.fulfil(actor, order_id, merchant_id))
+
+
+@router.post(f"{PART}/decline", tags=["orders"],
+             summary="The merchant cannot serve its part: stock released, part refunded")
+def decline(order_id: UUID, merchant_id: UUID, body: DeclineIn, c: ContainerDep,
+            actor: ActorDep) -> OrderOut:
+    return OrderOut.of(c.orders.decline(actor, order_id, merchant_id, body.reason))
+
+
+@router.post(f"{PART}/refunds", status_code=201, tags=["orders"],
+             summary="Refund part or all of a merchant order (merchant or validator)")
+def refund(order_id: UUID, merchant_id: UUID, body: RefundIn, c: ContainerDep,
+           actor: ActorDep, key: IdempotencyKeyDep) -> OrderOut:
+    request = {"order_id": str(order_id), "merchant_id": str(merchant_id),
+               **body.model_dump(mode="json")}
+    return OrderOut.of(c.orders.refund(actor, order_id, merchant_id, Money(body.amount_cents),
+                                       body.reason, keyed(key, actor, "orders.refund", request)))

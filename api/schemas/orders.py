@@ -1,0 +1,214 @@
+"""Request and response bodies of consumers, carts and orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field, StrictInt
+
+from api.schemas.common import Input, MoneyOut, ShortText
+from api.schemas.merchants import AddressIn, FulfilmentOut
+from application.carts import CartView
+from application.consumers import ConsumerView
+from application.orders import OrderView, PartView
+from domain.order_terms import Fulfilment
+from domain.personal import PersonalData
+
+
+class ConsumerIn(Input):
+    """Personal data: stored encrypted with the person's own key, shown to them only."""
+
+    name: ShortText
+    email: str = Field(max_length=254)
+    phone: str | None = Field(None, max_length=30)
+    address: AddressIn | None = Field(None, description="For delivery and shipping")
+
+
+class PersonOut(BaseModel):
+    name: str | None
+    email: str | None = None
+    phone: str | None = None
+    street: str | None = None
+    municipality: str | None = None
+    postal_code: str | None = None
+    region: str | None = None
+    forgotten: bool = Field(description="True once the person was erased (Law 25)")
+
+    @classmethod
+    def of(cls, data: PersonalData) -> PersonOut:
+        return cls(forgotten=data.forgotten, **{
+            k: data.get(k) for k in ("name", "email", "phone", "street", "municipality",
+                                     "postal_code", "region")})
+
+
+class ConsumerOut(BaseModel):
+    id: UUID
+    profile: PersonOut
+    postal_area: str | None = Field(description="First three characters of the postal code")
+
+    @classmethod
+    def of(cls, v: ConsumerView) -> ConsumerOut:
+        return cls(id=v.id, profile=PersonOut.of(v.profile), postal_area=v.postal_area)
+
+
+class CartIn(Input):
+    storefront: str | None = Field(None, max_length=80, description="Where the cart began")
+
+
+class CartLineIn(Input):
+    quantity: StrictInt = Field(ge=1, le=999)
+
+
+class CartLineOut(BaseModel):
+    listing_id: UUID
+    title: str
+    unit_price: MoneyOut
+    quantity: int
+    amount: MoneyOut
+    available: int
+    problems: list[str] = Field(
+        description="listing_unavailable, merchant_unavailable, insufficient_stock")
+
+
+class CartMerchantOut(BaseModel):
+    merchant_id: UUID
+    name: str
+    subtotal: MoneyOut
+    fulfilment: FulfilmentOut
+    lines: list[CartLineOut]
+
+
+class CartOut(BaseModel):
+    id: UUID
+    consumer_id: UUID
+    status: Literal["open", "checked_out"]
+    order_id: UUID | None
+    storefront: str | None
+    merchants: list[CartMerchantOut]
+    subtotal: MoneyOut = Field(description="Goods, at today's prices, before taxes and fees")
+    ready: bool = Field(description="Every line can be bought as it stands")
+
+    @classmethod
+    def of(cls, v: CartView) -> CartOut:
+        return cls(
+            id=v.id, consumer_id=v.consumer_id, order_id=v.order_id, storefront=v.storefront,
+            status="checked_out" if v.order_id else "open", subtotal=MoneyOut.of(v.subtotal),
+            ready=v.ready, merchants=[CartMerchantOut(
+                merchant_id=m.merchant_id, name=m.name, subtotal=MoneyOut.of(m.subtotal),
+                fulfilment=FulfilmentOut.of(m.fulfilment), lines=[CartLineOut(
+                    listing_id=line.listing_id, title=line.title, quantity=line.quantity,
+                    unit_price=MoneyOut.of(line.unit_price), amount=MoneyOut.of(line.amount),
+                    available=line.available, problems=list(line.problems))
+                    for line in m.lines]) for m in v.merchants])
+
+
+class CheckoutIn(Input):
+    fulfilment: dict[UUID, Fulfilment] = Field(
+        default_factory=dict, description="Per merchant id; default: pickup when offered")
+    payment_method: str | None = Field(
+        None, max_length=64, examples=["pm_card_visa", "pm_card_chargeDeclined"],
+        description="The local gateway's outcome (see docs/checkout.md); Stripe's later")
+
+
+class OrderLineOut(BaseModel):
+    listing_id: UUID
+    title: str
+    unit_price: MoneyOut
+    quantity: int
+    amount: MoneyOut
+    tax_class: str
+
+
+class RefundOut(BaseModel):
+    id: UUID
+    amount: MoneyOut
+    gst: MoneyOut
+    qst: MoneyOut
+    commission: MoneyOut = Field(description="Commission the platform gives back")
+    share: MoneyOut = Field(description="Taken back from the merchant's share")
+    reason: str
+    status: Literal["pending", "settled"]
+
+
+class MerchantOrderOut(BaseModel):
+    merchant_id: UUID
+    merchant_name: str
+    status: str
+    reason: str | None
+    fulfilment: str
+    lines: list[OrderLineOut]
+    subtotal: MoneyOut
+    fee: MoneyOut
+    taxable: MoneyOut
+    gst: MoneyOut
+    qst: MoneyOut
+    taxes_remitted_by: Literal["merchant", "platform"]
+    commission: MoneyOut
+    total: MoneyOut
+    merchant_share: MoneyOut
+    refunded: MoneyOut
+    refundable: MoneyOut
+    refunds: list[RefundOut]
+
+    @classmethod
+    def of(cls, p: PartView) -> MerchantOrderOut:
+        t, b = p.terms, p.terms.breakdown
+        m = MoneyOut.of
+        return cls(
+            merchant_id=t.merchant_id, merchant_name=t.merchant_name, status=p.status,
+            reason=p.reason, fulfilment=str(t.fulfilment),
+            lines=[OrderLineOut(listing_id=line.listing_id, title=line.title,
+                                unit_price=m(line.unit_price), quantity=line.quantity,
+                                amount=m(line.amount), tax_class=str(line.tax_class))
+                   for line in t.lines],
+            subtotal=m(b.subtotal), fee=m(b.fee), taxable=m(b.taxable), gst=m(b.gst),
+            qst=m(b.qst), taxes_remitted_by="platform" if b.platform_remits else "merchant",
+            commission=m(b.commission), total=m(b.total), merchant_share=m(b.share),
+            refunded=m(p.refunded), refundable=m(p.refundable),
+            refunds=[RefundOut(id=r.refund_id, amount=m(r.breakdown.amount),
+                               gst=m(r.breakdown.gst), qst=m(r.breakdown.qst),
+                               commission=m(r.breakdown.commission), share=m(r.breakdown.share),
+                               reason=r.reason,
+                               status="settled" if r.gateway_refund_id else "pending")
+                     for r in p.refunds])
+
+
+class PaymentOut(BaseModel):
+    status: str = Field(description="pending, authorized, captured or failed")
+    note: str | None = Field(description="Why it is still pending (e.g. gateway_timeout)")
+    client_secret: str | None = Field(None, description="Only in the checkout answer")
+
+
+class OrderOut(BaseModel):
+    id: UUID
+    consumer_id: UUID
+    status: str = Field(description="awaiting_payment, confirmed, completed, failed, expired")
+    status_reason: str | None
+    payment: PaymentOut
+    expires_at: datetime = Field(description="Unpaid by then, the stock is released")
+    created_at: datetime
+    total: MoneyOut | None = Field(description="The whole order (not shown to a merchant)")
+    delivery_address: PersonOut | None
+    merchant_orders: list[MerchantOrderOut]
+
+    @classmethod
+    def of(cls, v: OrderView) -> OrderOut:
+        return cls(
+            id=v.id, consumer_id=v.consumer_id, status=v.status, status_reason=v.status_reason,
+            payment=PaymentOut(status=v.payment_status, note=v.payment_note,
+                               client_secret=v.client_secret),
+            expires_at=v.expires_at, created_at=v.created_on,
+            total=MoneyOut.of(v.total) if v.total is not None else None,
+            delivery_address=PersonOut.of(v.delivery_address) if v.delivery_address else None,
+            merchant_orders=[MerchantOrderOut.of(p) for p in v.parts])
+
+
+class DeclineIn(Input):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class RefundIn(Input):
+    amount_cents: StrictInt = Field(gt=0, description="Returned to the consumer, in cents")
+    reason: str = Field(min_length=1, max_length=500)

@@ -1,0 +1,126 @@
+"""Carts: lines from any number of merchants, shown with today's prices and stock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from application.actors import Actor, Role
+from application.errors import NotFoundError, denied
+from application.idempotency import IdempotencyKey
+from application.service import Service
+from domain.cart import Cart
+from domain.errors import RuleViolatedError
+from domain.listing import Listing
+from domain.merchant import Merchant
+from domain.merchant_profile import FulfilmentOptions
+from domain.money import Money, total
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    listing_id: UUID
+    title: str
+    unit_price: Money
+    quantity: int
+    amount: Money
+    available: int
+    problems: tuple[str, ...]  # listing_unavailable, merchant_unavailable, insufficient_stock
+
+
+@dataclass(frozen=True)
+class CartMerchantView:
+    merchant_id: UUID
+    name: str
+    lines: list[CartLineView]
+    subtotal: Money
+    fulfilment: FulfilmentOptions
+
+
+@dataclass(frozen=True)
+class CartView:
+    id: UUID
+    consumer_id: UUID
+    storefront: str | None
+    order_id: UUID | None
+    merchants: list[CartMerchantView]
+    subtotal: Money
+
+    @property
+    def ready(self) -> bool:
+        """Every line can be bought as it stands."""
+        return bool(self.merchants) and not any(
+            line.problems for m in self.merchants for line in m.lines)
+
+
+class Carts(Service):
+    def open(self, actor: Actor, storefront: str | None = None,
+             key: IdempotencyKey | None = None) -> CartView:
+        if actor.role != Role.CONSUMER:
+            raise denied(actor.is_anonymous)
+
+        def build() -> tuple[UUID, list[Aggregate]]:
+            cart = Cart(consumer_id=UUID(actor.subject), storefront=storefront)
+            return cart.id, [cart]
+
+        return self.get(actor, self.create(key, build))
+
+    def get(self, actor: Actor, cart_id: UUID) -> CartView:
+        return self.view(self.owned(actor, cart_id))
+
+    def set_line(self, actor: Actor, cart_id: UUID, listing_id: UUID, quantity: int) -> CartView:
+        def attempt() -> Cart:
+            cart = self.owned(actor, cart_id)
+            if listing_id.hex not in cart.lines:  # a new line must be for sale today
+                listing = self.load(Listing, listing_id, "listing")
+                merchant = self.load(Merchant, listing.merchant_id, "merchant")
+                if not (listing.is_published and merchant.is_approved):
+                    raise RuleViolatedError("listing_not_for_sale", listing_id=str(listing_id),
+                                            title=listing.details.title_fr)
+            cart.set_line(listing_id, quantity)
+            self.save(cart)
+            return cart
+
+        return self.view(self.retrying(attempt, serialise=[cart_id]))
+
+    def remove_line(self, actor: Actor, cart_id: UUID, listing_id: UUID) -> CartView:
+        def attempt() -> Cart:
+            cart = self.owned(actor, cart_id)
+            cart.remove_line(listing_id)
+            self.save(cart)
+            return cart
+
+        return self.view(self.retrying(attempt, serialise=[cart_id]))
+
+    def owned(self, actor: Actor, cart_id: UUID) -> Cart:
+        cart = self.load(Cart, cart_id, "cart")
+        if actor.role != Role.CONSUMER or actor.subject != str(cart.consumer_id):
+            raise NotFoundError("cart")
+        return cart
+
+    def view(self, cart: Cart) -> CartView:
+        """Today's prices and stock; a line whose listing or merchant cannot sell is flagged,
+        never dropped."""
+        groups: dict[UUID, tuple[Merchant, list[CartLineView]]] = {}
+        for listing_id, quantity in cart.quantities().items():
+            listing = self.load(Listing, listing_id, "listing")
+            merchant = groups.get(listing.merchant_id, (None,))[0] or self.load(
+                Merchant, listing.merchant_id, "merchant")
+            problems = tuple(problem for problem, present in (
+                ("listing_unavailable", not listing.is_published),
+                ("merchant_unavailable", not merchant.is_approved),
+                ("insufficient_stock", listing.available < quantity),
+            ) if present)
+            price = listing.details.price
+            line = CartLineView(listing_id, listing.details.title_fr, price, quantity,
+                                price.times(quantity), max(0, listing.available), problems)
+            groups.setdefault(listing.merchant_id, (merchant, []))[1].append(line)
+        merchants = [
+            CartMerchantView(m.id, m.name, lines, total([line.amount for line in lines]),
+                             m.fulfilment)
+            for m, lines in groups.values()
+        ]
+        return CartView(cart.id, cart.consumer_id, cart.storefront, cart.order_id, merchants,
+                        total([m.subtotal for m in merchants]))

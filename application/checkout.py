@@ -1,0 +1,180 @@
+"""Checkout: one cart, many merchants, one atomic save, one payment.
+
+1. Re-validate the cart: merchants approved, listings for sale (prices re-read now).
+2. ONE atomic save: a reservation on every listing, the order (one part per merchant, priced),
+   the cart checked out, and the Idempotency-Key's record. Another writer in between makes the
+   whole save fail: it is retried, and a listing that ran out is a 409 naming it.
+3. Charge the order once through the gateway; its outcome holds or releases the reservations.
+4. A job expires orders not paid within the reservation window and releases their stock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Protocol
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from application.actors import Actor
+from application.carts import Carts
+from application.errors import ConflictError
+from application.idempotency import IdempotencyKey
+from application.orders import OrderView, view_for
+from application.payments import Payments
+from application.ports import Clock
+from application.service import Service
+from domain.cart import Cart
+from domain.consumer import Consumer
+from domain.errors import InvalidValueError, RuleViolatedError
+from domain.geo import GeoPoint
+from domain.listing import Listing
+from domain.merchant import Merchant
+from domain.money import Money
+from domain.order import Order
+from domain.order_terms import Fulfilment, MerchantOrderTerms, OrderLine
+from domain.personal import PersonalData
+from domain.pricing import PricedLine, price
+from domain.quebec import find_municipality
+
+ADDRESS_FIELDS = ("name", "street", "municipality", "postal_code", "region", "province")
+
+
+class DueOrders(Protocol):
+    """Orders still waiting for their payment when their reservation window closes."""
+
+    def due(self, now: object, limit: int) -> list[UUID]: ...
+
+
+@dataclass(frozen=True)
+class CheckoutChoices:
+    fulfilment: dict[UUID, Fulfilment] = field(default_factory=dict)  # per merchant
+    payment_method: str | None = None
+
+
+class Checkout(Service):
+    def __init__(self, *args: object, carts: Carts, payments: Payments, clock: Clock,
+                 commission_rate: Decimal, reservation_window: timedelta,
+                 due_orders: DueOrders, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.carts, self.payments, self.clock = carts, payments, clock
+        self.commission_rate, self.window, self.due_orders = (
+            commission_rate, reservation_window, due_orders)
+
+    def check_out(self, actor: Actor, cart_id: UUID, choices: CheckoutChoices,
+                  key: IdempotencyKey | None = None) -> OrderView:
+        listing_ids = list(self.carts.owned(actor, cart_id).quantities())
+
+        def build() -> tuple[UUID, list[Aggregate]]:
+            cart = self.carts.owned(actor, cart_id)
+            if not cart.is_open:
+                raise ConflictError("cart_checked_out", order_id=str(cart.order_id))
+            consumer = self.load(Consumer, cart.consumer_id, "consumer")
+            listings = {i: self.load(Listing, i, "listing") for i in cart.quantities()}
+            merchant_ids = {listing.merchant_id for listing in listings.values()}
+            merchants = {i: self.load(Merchant, i, "merchant") for i in merchant_ids}
+            parts = self._parts(cart, listings, merchants, consumer, choices)
+            needs_address = any(p.fulfilment != Fulfilment.PICKUP for p in parts)
+            expires_at = self.clock.now() + self.window
+            order = Order(cart.consumer_id, cart.id, cart.storefront, tuple(parts),
+                          _address(consumer) if needs_address else None, expires_at)
+            for listing_id, quantity in cart.quantities().items():
+                listings[listing_id].reserve(order.id, quantity, expires_at)
+            cart.check_out(order.id)
+            return order.id, [cart, order, *listings.values()]
+
+        order_id = self.create(key, build, serialise=[cart_id, *listing_ids])
+        secret = self.payments.request(order_id, choices.payment_method)
+        order = view_for(actor, self.load(Order, order_id, "order"))
+        return OrderView(**{**order.__dict__, "client_secret": secret})
+
+    def expire_due(self, limit: int = 100) -> int:
+        """Release the stock of orders not paid in time (run by a job); returns how many."""
+        now = self.clock.now()
+        expired = 0
+        for order_id in self.due_orders.due(now, limit):
+            order = self.load(Order, order_id, "order")
+            ids = [line.listing_id for part in order.parts.values() for line in part.lines]
+
+            def attempt(order_id: UUID = order_id, ids: list[UUID] = ids) -> bool:
+                order = self.load(Order, order_id, "order")
+                if not order.expire(now):
+                    return False
+                listings = [self.load(Listing, i, "listing") for i in ids]
+                for listing in listings:
+                    listing.expire(order_id, now)
+                self.save(order, *listings)
+                return True
+
+            expired += self.retrying(attempt, serialise=[order_id, *ids])
+        return expired
+
+    def _parts(self, cart: Cart, listings: dict[UUID, Listing],
+               merchants: dict[UUID, Merchant], consumer: Consumer,
+               choices: CheckoutChoices) -> list[MerchantOrderTerms]:
+        lines: dict[UUID, list[OrderLine]] = {}
+        for listing_id, quantity in cart.quantities().items():
+            listing = listings[listing_id]
+            merchant = merchants[listing.merchant_id]
+            if not (listing.is_published and merchant.is_approved):
+                raise RuleViolatedError("listing_not_for_sale", listing_id=str(listing_id),
+                                        title=listing.details.title_fr)
+            d = listing.details
+            lines.setdefault(merchant.id, []).append(
+                OrderLine(listing_id, d.title_fr, d.price, quantity, d.tax_class))
+        parts = []
+        for merchant_id, merchant_lines in lines.items():
+            merchant = merchants[merchant_id]
+            method = choices.fulfilment.get(merchant_id) or _default_method(merchant)
+            fee = _fee(merchant, method, consumer)
+            breakdown = price([PricedLine(line.unit_price, line.quantity, line.tax_class)
+                               for line in merchant_lines], fee, merchant.tax.is_registered,
+                              self.commission_rate)
+            parts.append(MerchantOrderTerms(merchant_id, merchant.name, tuple(merchant_lines),
+                                            method, breakdown))
+        return parts
+
+
+def _default_method(merchant: Merchant) -> Fulfilment:
+    options = merchant.fulfilment
+    if options.pickup:
+        return Fulfilment.PICKUP
+    return Fulfilment.SHIPPING if options.shipping_fee is not None else Fulfilment.DELIVERY
+
+
+def _fee(merchant: Merchant, method: Fulfilment, consumer: Consumer) -> Money:
+    options = merchant.fulfilment
+    params = {"merchant_id": str(merchant.id), "method": str(method)}
+    if method == Fulfilment.PICKUP:
+        if not options.pickup:
+            raise RuleViolatedError("fulfilment_not_offered", **params)
+        return Money.zero()
+    if method == Fulfilment.SHIPPING:
+        if options.shipping_fee is None:
+            raise RuleViolatedError("fulfilment_not_offered", **params)
+        return options.shipping_fee
+    if options.delivery_radius_km is None or options.delivery_fee is None:
+        raise RuleViolatedError("fulfilment_not_offered", **params)
+    where = _place(consumer.profile)
+    if where is None:
+        raise InvalidValueError("delivery_location_unknown", field="fulfilment")
+    if where.distance_km(merchant.location) > options.delivery_radius_km:
+        raise RuleViolatedError("delivery_out_of_range", radius_km=options.delivery_radius_km,
+                                **params)
+    return options.delivery_fee
+
+
+def _place(profile: PersonalData) -> GeoPoint | None:
+    """The consumer's municipality centre: coarse enough for a delivery radius, and nothing
+    more precise about where they live is ever computed."""
+    town = find_municipality(profile.get("municipality") or "", profile.get("region") or "")
+    return GeoPoint(town.lat, town.lon) if town else None
+
+
+def _address(consumer: Consumer) -> PersonalData:
+    values = {k: v for k in ADDRESS_FIELDS if (v := consumer.profile.get(k))}
+    if "street" not in values:
+        raise RuleViolatedError("delivery_address_missing")
+    return PersonalData(consumer.id, values)

@@ -1,0 +1,144 @@
+"""Orders: what each actor may see of them, and the merchants' side of their lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from application.actors import Actor, Role
+from application.errors import NotFoundError, denied
+from application.idempotency import IdempotencyKey
+from application.payments import Payments
+from application.service import Service
+from domain.listing import Listing
+from domain.money import Money
+from domain.order import Order
+from domain.order_terms import MerchantOrderTerms, Refund
+from domain.personal import PersonalData
+
+
+@dataclass(frozen=True)
+class PartView:
+    terms: MerchantOrderTerms
+    status: str
+    reason: str | None
+    refunds: list[Refund]
+    refunded: Money
+    refundable: Money
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: UUID
+    consumer_id: UUID
+    status: str
+    status_reason: str | None
+    payment_status: str
+    payment_note: str | None
+    expires_at: datetime
+    created_on: datetime
+    parts: list[PartView]  # a merchant sees only its own
+    total: Money | None  # the whole order's, for those who see every part
+    delivery_address: PersonalData | None
+    client_secret: str | None = None
+
+
+class Orders(Service):
+    def __init__(self, *args: object, payments: Payments, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.payments = payments
+
+    def get(self, actor: Actor, order_id: UUID) -> OrderView:
+        return view_for(actor, self.load(Order, order_id, "order"))
+
+    def accept(self, actor: Actor, order_id: UUID, merchant_id: UUID) -> OrderView:
+        return self._act(actor, order_id, merchant_id, lambda o, _: o.accept(merchant_id))
+
+    def fulfil(self, actor: Actor, order_id: UUID, merchant_id: UUID) -> OrderView:
+        def fulfil(order: Order, listings: list[Listing]) -> None:
+            order.fulfil(merchant_id)
+            for listing in listings:
+                listing.consume(order.id)
+
+        return self._act(actor, order_id, merchant_id, fulfil)
+
+    def decline(self, actor: Actor, order_id: UUID, merchant_id: UUID, reason: str) -> OrderView:
+        """The merchant cannot serve its part: its stock goes back and its part is refunded."""
+        refund_id = uuid4()
+
+        def decline(order: Order, listings: list[Listing]) -> None:
+            order.decline(merchant_id, reason)
+            for listing in listings:
+                listing.release(order.id, reason="declined")
+            order.refund(merchant_id, order.refundable(merchant_id), reason, refund_id)
+
+        self._act(actor, order_id, merchant_id, decline)
+        self.payments.refund(order_id, merchant_id, refund_id)
+        return self.get(actor, order_id)
+
+    def refund(self, actor: Actor, order_id: UUID, merchant_id: UUID, amount: Money,
+               reason: str, key: IdempotencyKey | None = None) -> OrderView:
+        """Part or all of a merchant order, by its merchant or a validator; never more than
+        was paid for it. With an Idempotency-Key a retried refund happens once."""
+
+        def build() -> tuple[UUID, list[Aggregate]]:
+            order = self._visible(actor, order_id)
+            if actor.role != Role.VALIDATOR:
+                self._own_part(actor, order, merchant_id)
+            refund = order.refund(merchant_id, amount, reason, uuid4())
+            return refund.refund_id, [order]
+
+        refund_id = self.create(key, build, serialise=[order_id])
+        self.payments.refund(order_id, merchant_id, refund_id)
+        return self.get(actor, order_id)
+
+    def _act(self, actor: Actor, order_id: UUID, merchant_id: UUID,
+             decide: Callable[[Order, list[Listing]], None]) -> OrderView:
+        order = self._visible(actor, order_id)
+        self._own_part(actor, order, merchant_id)
+        ids = [line.listing_id for line in order.part(merchant_id).lines]
+
+        def attempt() -> None:
+            order = self.load(Order, order_id, "order")
+            listings = [self.load(Listing, listing_id, "listing") for listing_id in ids]
+            decide(order, listings)
+            self.save(order, *listings)
+
+        self.retrying(attempt, serialise=[order_id, *ids])
+        return self.get(actor, order_id)
+
+    def _visible(self, actor: Actor, order_id: UUID) -> Order:
+        order = self.load(Order, order_id, "order")
+        view_for(actor, order)  # raises NotFoundError for those who may not see it
+        return order
+
+    @staticmethod
+    def _own_part(actor: Actor, order: Order, merchant_id: UUID) -> None:
+        if not actor.owns(merchant_id):
+            raise denied(actor.is_anonymous)
+        order.part(merchant_id)
+
+
+def view_for(actor: Actor, order: Order) -> OrderView:
+    """Consumers and staff see the whole order; a merchant only its own part (and the
+    delivery address when it delivers or ships); anyone else nothing."""
+    whole = actor.reads_everything or (
+        actor.role == Role.CONSUMER and actor.subject == str(order.consumer_id))
+    keys = list(order.parts) if whole else [
+        key for key in order.parts if actor.merchant_id is not None
+        and actor.role == Role.MERCHANT and key == actor.merchant_id.hex]
+    if not keys:
+        raise NotFoundError("order")
+    parts = [PartView(order.parts[k], str(order.part_status[k]), order.part_reason.get(k),
+                      list(order.refunds[k]), order.refunded(order.parts[k].merchant_id),
+                      order.refundable(order.parts[k].merchant_id)) for k in keys]
+    ships = any(str(p.terms.fulfilment) != "pickup" for p in parts)
+    sees_address = (whole and actor.role != Role.AUDITOR) or ships
+    return OrderView(
+        order.id, order.consumer_id, str(order.status), order.status_reason,
+        str(order.payment_status), order.payment_note, order.expires_at, order.created_on, parts,
+        order.total if whole else None, order.delivery_address if sees_address else None)

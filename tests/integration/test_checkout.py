@@ -1,0 +1,151 @@
+"""Checkout on the real stores: compensation, expiry, concurrent retries, both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from adapters.clock import FixedClock
+from api.container import Container, build_container
+from application.actors import Actor, Role
+from application.checkout import CheckoutChoices
+from application.idempotency import IdempotencyKey
+from application.settings import Settings
+from tests.integration.test_event_store import VALIDATOR
+from tests.unit.test_merchant import form
+from tests.unit.test_merchant_services import LISTING
+
+CONSUMER_PROFILE = {"name": "Luc Roy", "email": "luc@courriel.example", "phone": None,
+                    "address": None}
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC))
+
+
+@pytest.fixture
+def shop(settings: Settings, clock: FixedClock) -> Iterator[Container]:
+    container = build_container(settings, clock=clock)
+    yield container
+    container.close()
+
+
+def listing_in_stock(c: Container, on_hand: int) -> UUID:
+    merchant = c.merchants.apply(form())
+    c.merchants.approve(VALIDATOR, merchant.id)
+    owner = Actor(Role.MERCHANT, str(uuid4()), merchant.id)
+    listing_id = c.catalog.create_listing(owner, merchant.id, LISTING)
+    c.catalog.set_stock(owner, listing_id, on_hand)
+    c.catalog.publish(owner, listing_id)
+    return listing_id
+
+
+def consumer_with_cart(c: Container, listing_id: UUID, quantity: int) -> tuple[Actor, UUID]:
+    consumer = Actor(Role.CONSUMER, str(uuid4()))
+    c.consumers.register(consumer, CONSUMER_PROFILE)
+    cart = c.carts.open(consumer)
+    c.carts.set_line(consumer, cart.id, listing_id, quantity)
+    return consumer, cart.id
+
+
+def reserved(c: Container, listing_id: UUID) -> tuple[int, int]:
+    listing = c.catalog.get(VALIDATOR, listing_id)
+    return listing.on_hand or 0, listing.reserved or 0
+
+
+def test_an_unanswered_payment_expires_with_its_window_and_gives_the_stock_back(
+    shop: Container, clock: FixedClock
+) -> None:
+    listing_id = listing_in_stock(shop, 3)
+    consumer, cart_id = consumer_with_cart(shop, listing_id, 2)
+    order = shop.checkout.check_out(consumer, cart_id, CheckoutChoices(
+        payment_method="pm_card_timeout"))
+    assert (order.status, order.payment_status, order.payment_note) == (
+        "awaiting_payment", "pending", "gateway_timeout")
+    assert reserved(shop, listing_id) == (3, 2)
+    shop.projections.catch_up()
+
+    clock.advance(timedelta(minutes=14))
+    assert shop.checkout.expire_due() == 0  # the window is still open
+    clock.advance(timedelta(minutes=2))
+    assert shop.checkout.expire_due() == 1
+    expired = shop.orders.get(consumer, order.id)
+    assert (expired.status, expired.status_reason) == ("expired", "gateway_timeout")
+    assert [p.status for p in expired.parts] == ["cancelled"]
+    assert reserved(shop, listing_id) == (3, 0)
+    shop.projections.catch_up()
+    assert shop.checkout.expire_due() == 0  # gone from the deadlines once expired
+
+
+def test_a_paid_order_never_expires(shop: Container, clock: FixedClock) -> None:
+    listing_id = listing_in_stock(shop, 3)
+    consumer, cart_id = consumer_with_cart(shop, listing_id, 1)
+    order = shop.checkout.check_out(consumer, cart_id, CheckoutChoices())
+    assert order.status == "confirmed"
+    shop.projections.catch_up()
+    clock.advance(timedelta(days=2))
+    assert shop.checkout.expire_due() == 0
+    assert reserved(shop, listing_id) == (3, 1)
+
+
+def test_ten_identical_retries_at_once_make_one_order(shop: Container) -> None:
+    listing_id = listing_in_stock(shop, 5)
+    consumer, cart_id = consumer_with_cart(shop, listing_id, 1)
+    key = IdempotencyKey.of("buy-once", operation="carts.check_out", subject=consumer.subject,
+                            request={"cart_id": str(cart_id)})
+
+    def check_out(_: int) -> UUID:
+        return shop.checkout.check_out(consumer, cart_id, CheckoutChoices(), key).id
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        order_ids = set(pool.map(check_out, range(10)))
+    assert len(order_ids) == 1
+    placed = [n for n in shop.app.recorder.select_notifications(1, 10_000)
+              if n.topic == "comptoir.Order.Placed"]
+    captured = [n for n in shop.app.recorder.select_notifications(1, 10_000)
+                if n.topic == "comptoir.Order.PaymentCaptured"]
+    assert (len(placed), len(captured)) == (1, 1)
+    assert reserved(shop, listing_id) == (5, 1)
+
+
+def test_checkouts_from_two_processes_never_oversell(shop: Container, settings: Settings,
+                                                     clock: FixedClock) -> None:
+    """Two application instances meet only at the database: its optimistic concurrency check
+    and the retries keep the stock exact."""
+    other = build_container(settings, clock=clock)
+    try:
+        listing_id = listing_in_stock(shop, 6)
+        buyers = [consumer_with_cart(shop, listing_id, 1) for _ in range(12)]
+
+        def buy(i: int) -> str:
+            consumer, cart_id = buyers[i]
+            try:
+                (shop, other)[i % 2].checkout.check_out(consumer, cart_id, CheckoutChoices())
+            except Exception as error:  # noqa: BLE001
+                return getattr(error, "code", type(error).__name__)
+            return "sold"
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            outcomes = sorted(pool.map(buy, range(12)))
+        assert outcomes == ["insufficient_stock"] * 6 + ["sold"] * 6
+        assert reserved(shop, listing_id) == (6, 6)
+    finally:
+        other.close()
+
+
+def test_rebuilt_deadlines_equal_the_live_ones(shop: Container) -> None:
+    listing_id = listing_in_stock(shop, 10)
+    for method in ("pm_card_timeout", "pm_card_visa", "pm_card_timeout"):
+        consumer, cart_id = consumer_with_cart(shop, listing_id, 1)
+        shop.checkout.check_out(consumer, cart_id, CheckoutChoices(payment_method=method))
+    deadlines = shop.projections["deadlines"]
+    deadlines.catch_up()
+    live = deadlines.store.dump()
+    assert len(live) == 2  # the two unpaid orders
+    deadlines.rebuild()
+    assert deadlines.store.dump() == live
