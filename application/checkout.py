@@ -66,6 +66,7 @@ class Checkout(Service):
     def check_out(self, actor: Actor, cart_id: UUID, choices: CheckoutChoices,
                   key: IdempotencyKey | None = None) -> OrderView:
         listing_ids = list(self.carts.owned(actor, cart_id).quantities())
+        built: list[tuple[Order, list[Listing]]] = []
 
         def build() -> tuple[UUID, list[Aggregate]]:
             cart = self.carts.owned(actor, cart_id)
@@ -83,12 +84,14 @@ class Checkout(Service):
             for listing_id, quantity in cart.quantities().items():
                 listings[listing_id].reserve(order.id, quantity, expires_at)
             cart.check_out(order.id)
+            built[:] = [(order, [listings[line.listing_id] for part in parts
+                                 for line in part.lines])]
             return order.id, [cart, order, *listings.values()]
 
         order_id = self.create(key, build, serialise=[cart_id, *listing_ids])
-        secret = self.payments.request(order_id, choices.payment_method)
-        order = view_for(actor, self.load(Order, order_id, "order"))
-        return OrderView(**{**order.__dict__, "client_secret": secret})
+        fresh = built[0] if built and built[0][0].id == order_id else None
+        secret, order = self.payments.request(order_id, choices.payment_method, fresh)
+        return OrderView(**{**view_for(actor, order).__dict__, "client_secret": secret})
 
     def expire_due(self, limit: int = 100) -> int:
         """Release the stock of orders not paid in time (run by a job); returns how many."""

@@ -24,42 +24,54 @@ class Payments(Service):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.gateway = gateway
 
-    def request(self, order_id: UUID, method: str | None) -> str | None:
+    def request(self, order_id: UUID, method: str | None,
+                fresh: tuple[Order, list[Listing]] | None = None) -> tuple[str | None, Order]:
         """Charge the order once (create, then capture). Returns the client secret the
-        consumer's device needs when the gateway asks for a confirmation. Safe to repeat."""
-        order = self.load(Order, order_id, "order")
+        consumer's device needs when the gateway asks for a confirmation, and the order as
+        recorded. Safe to repeat.
+
+        `fresh`: the order and its listings as just saved, to record the outcome without
+        reading them again (if another writer changed them since, they are read again)."""
+        order = fresh[0] if fresh else self.load(Order, order_id, "order")
         if order.status != OrderStatus.AWAITING_PAYMENT:
-            return None
+            return None, order
+        ids = _listing_ids(order)
         try:
-            outcome = self.gateway.create_payment(order_id, order.total, method,
+            created = self.gateway.create_payment(order_id, order.total, method,
                                                   idempotency_key=f"{order_id}:payment")
-            self.apply(order_id, outcome)
-            if outcome.status == "authorized":
-                self.apply(order_id, self.gateway.capture(
-                    outcome.payment_id, order.total, idempotency_key=f"{order_id}:capture"))
+            outcomes = [created]
+            if created.status == "authorized":
+                outcomes.append(self.gateway.capture(
+                    created.payment_id, order.total, idempotency_key=f"{order_id}:capture"))
         except GatewayUnavailableError as error:
             note = f"gateway_{error.reason}"
-            self._change(order_id, lambda o, _: o.note_payment_delay(note))
-            return None
-        return outcome.client_secret
+            return None, self._change(order_id, ids, lambda o, _: o.note_payment_delay(note),
+                                      fresh)
+        return created.client_secret, self.apply(order_id, *outcomes, listing_ids=ids,
+                                                 fresh=fresh)
 
-    def apply(self, order_id: UUID, outcome: PaymentOutcome) -> None:
-        """Record where the payment stands (from a gateway answer or a webhook)."""
+    def apply(self, order_id: UUID, *outcomes: PaymentOutcome,
+              listing_ids: list[UUID] | None = None,
+              fresh: tuple[Order, list[Listing]] | None = None) -> Order:
+        """Record where the payment stands (gateway answers or a webhook), in one save."""
 
         def record(order: Order, listings: list[Listing]) -> None:
-            order.record_payment(outcome.payment_id)
-            if outcome.status == "authorized":
-                order.authorize()
-            elif outcome.status == "captured":
-                order.capture()
-                for listing in listings:
-                    listing.hold(order.id)
-            elif outcome.status == "failed":
-                order.fail_payment(outcome.failure_reason or "payment_failed")
-                for listing in listings:
-                    listing.release(order.id, reason="payment_failed")
+            for outcome in outcomes:
+                order.record_payment(outcome.payment_id)
+                if outcome.status == "authorized":
+                    order.authorize()
+                elif outcome.status == "captured":
+                    order.capture()
+                    for listing in listings:
+                        listing.hold(order.id)
+                elif outcome.status == "failed":
+                    order.fail_payment(outcome.failure_reason or "payment_failed")
+                    for listing in listings:
+                        listing.release(order.id, reason="payment_failed")
 
-        self._change(order_id, record)
+        if listing_ids is None:
+            listing_ids = _listing_ids(self.load(Order, order_id, "order"))
+        return self._change(order_id, listing_ids, record, fresh)
 
     def refund(self, order_id: UUID, merchant_id: UUID, refund_id: UUID) -> None:
         """Carry out a decided refund at the gateway, then record its settlement."""
@@ -69,19 +81,29 @@ class Payments(Service):
             return
         gateway_refund_id = self.gateway.refund(order.payment_id, refund.breakdown.amount,
                                                 idempotency_key=f"refund:{refund_id}")
-        self._change(order_id, lambda o, _: o.settle_refund(merchant_id, refund_id,
-                                                             gateway_refund_id))
+        self._change(order_id, [], lambda o, _: o.settle_refund(merchant_id, refund_id,
+                                                                 gateway_refund_id))
 
-    def _change(self, order_id: UUID,
-                decide: Callable[[Order, list[Listing]], None]) -> None:
-        def attempt() -> None:
-            order = self.load(Order, order_id, "order")
-            listings = [self.load(Listing, line.listing_id, "listing")
-                        for part in order.parts.values() for line in part.lines]
+    def _change(self, order_id: UUID, listing_ids: list[UUID],
+                decide: Callable[[Order, list[Listing]], None],
+                fresh: tuple[Order, list[Listing]] | None = None) -> Order:
+        """Load the order and the given listings, decide, save them together."""
+        first = [fresh]
+
+        def attempt() -> Order:
+            loaded, first[0] = first[0], None  # only the first attempt may use them
+            if loaded is not None:
+                order, listings = loaded
+            else:
+                order = self.load(Order, order_id, "order")
+                listings = [self.load(Listing, i, "listing") for i in listing_ids]
             decide(order, listings)
             self.save(order, *listings)
+            return order
 
-        order = self.load(Order, order_id, "order")
-        ids = [line.listing_id for part in order.parts.values() for line in part.lines]
-        self.retrying(attempt, serialise=[order_id, *ids])
+        return self.retrying(attempt, serialise=[order_id, *listing_ids])
+
+
+def _listing_ids(order: Order) -> list[UUID]:
+    return [line.listing_id for part in order.parts.values() for line in part.lines]
 
