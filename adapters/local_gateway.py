@@ -11,7 +11,12 @@ the payment method, after Stripe's test methods:
 | `pm_card_insufficientFunds` | failed: `insufficient_funds` |
 | `pm_card_timeout` | the gateway does not answer (`GatewayUnavailableError`) |
 
-Every mutating call is idempotent on its key: the same key returns the first answer.
+Connected accounts are ready as soon as they are opened (there is nobody to onboard); each has
+a balance that transfers fill and reversals draw on. `pay_out(account)` empties it as a bank
+payout would, so that the next reversal is refused with `balance_insufficient`, as at Stripe.
+
+Every mutating call is idempotent on its key: the same key returns the first answer (a refused
+reversal is not remembered, as Stripe does not keep the answers of requests it refused).
 """
 
 from __future__ import annotations
@@ -22,8 +27,8 @@ import threading
 from pathlib import Path
 from uuid import UUID, uuid4
 
-from application.errors import GatewayUnavailableError
-from application.ports import PaymentOutcome
+from application.errors import GatewayUnavailableError, ReversalRefusedError
+from application.ports import OrderRecords, PaymentOutcome, PayoutAccountStatus, TransferRecord
 from domain.errors import RuleViolatedError
 from domain.money import Money
 
@@ -45,6 +50,13 @@ class LocalGateway:
             CREATE TABLE IF NOT EXISTS refunds (id TEXT PRIMARY KEY, payment_id TEXT,
                 amount INTEGER);
             CREATE TABLE IF NOT EXISTS answers (idempotency_key TEXT PRIMARY KEY, answer TEXT);
+            CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, merchant_id TEXT,
+                balance INTEGER DEFAULT 0);
+            CREATE TABLE IF NOT EXISTS transfers (id TEXT PRIMARY KEY, payment_id TEXT,
+                order_id TEXT, merchant_id TEXT, account_id TEXT, amount INTEGER,
+                reversed INTEGER DEFAULT 0);
+            CREATE TABLE IF NOT EXISTS payouts (id TEXT PRIMARY KEY, account_id TEXT,
+                amount INTEGER);
         """)
         self._lock = threading.Lock()
 
@@ -89,6 +101,84 @@ class LocalGateway:
             return {"refund_id": refund_id}
 
         return self._once(idempotency_key, refund)["refund_id"]
+
+    def transfer(self, *, payment_id: str, account_id: str, amount: Money, order_id: UUID,
+                 merchant_id: UUID, idempotency_key: str) -> str:
+        def transfer() -> dict:
+            row = self._payment(payment_id)
+            moved = self._db.execute("SELECT COALESCE(SUM(amount - reversed), 0) FROM transfers "
+                                     "WHERE payment_id = ?", (payment_id,)).fetchone()[0]
+            if row["status"] != "captured" or moved + amount.cents > row["captured"]:
+                raise RuleViolatedError("transfer_exceeds_charge")
+            if self._db.execute("SELECT 1 FROM accounts WHERE id = ?",
+                                (account_id,)).fetchone() is None:
+                raise RuleViolatedError("account_unknown")
+            transfer_id = f"tr_local_{uuid4().hex[:24]}"
+            self._db.execute("INSERT INTO transfers (id, payment_id, order_id, merchant_id, "
+                             "account_id, amount) VALUES (?, ?, ?, ?, ?, ?)",
+                             (transfer_id, payment_id, str(order_id), str(merchant_id),
+                              account_id, amount.cents))
+            self._db.execute("UPDATE accounts SET balance = balance + ? WHERE id = ?",
+                             (amount.cents, account_id))
+            return {"transfer_id": transfer_id}
+
+        return self._once(idempotency_key, transfer)["transfer_id"]
+
+    def reverse_transfer(self, transfer_id: str, amount: Money, idempotency_key: str) -> str:
+        def reverse() -> dict:
+            row = self._db.execute(
+                "SELECT t.amount - t.reversed, a.balance, a.id FROM transfers t JOIN accounts a "
+                "ON a.id = t.account_id WHERE t.id = ?", (transfer_id,)).fetchone()
+            if row is None or amount.cents > row[0]:
+                raise RuleViolatedError("reversal_exceeds_transfer")
+            if amount.cents > row[1]:
+                raise ReversalRefusedError("balance_insufficient")
+            self._db.execute("UPDATE transfers SET reversed = reversed + ? WHERE id = ?",
+                             (amount.cents, transfer_id))
+            self._db.execute("UPDATE accounts SET balance = balance - ? WHERE id = ?",
+                             (amount.cents, row[2]))
+            return {"reversal_id": f"trr_local_{uuid4().hex[:24]}"}
+
+        return self._once(idempotency_key, reverse)["reversal_id"]
+
+    def open_account(self, merchant_id: UUID, idempotency_key: str) -> str:
+        def open_account() -> dict:
+            account_id = f"acct_local_{uuid4().hex[:16]}"
+            self._db.execute("INSERT INTO accounts (id, merchant_id) VALUES (?, ?)",
+                             (account_id, str(merchant_id)))
+            return {"account_id": account_id}
+
+        return self._once(idempotency_key, open_account)["account_id"]
+
+    def onboarding_link(self, account_id: str, refresh_url: str, return_url: str) -> str:
+        return f"{return_url}?account={account_id}&onboarding=local"
+
+    def account_status(self, account_id: str) -> PayoutAccountStatus:
+        if self._db.execute("SELECT 1 FROM accounts WHERE id = ?",
+                            (account_id,)).fetchone() is None:
+            raise RuleViolatedError("account_unknown")
+        return PayoutAccountStatus(account_id, charges_enabled=True, payouts_enabled=True,
+                                   details_submitted=True)
+
+    def order_records(self, order_id: UUID, payment_id: str | None) -> OrderRecords:
+        payment = self._payment(payment_id) if payment_id else None
+        rows = self._db.execute("SELECT id, merchant_id, amount, reversed FROM transfers "
+                                "WHERE order_id = ? ORDER BY rowid", (str(order_id),)).fetchall()
+        return OrderRecords(
+            captured=Money(payment["captured"] if payment else 0),
+            refunded=Money(payment["refunded"] if payment else 0),
+            transfers=tuple(TransferRecord(r[0], UUID(r[1]), Money(r[2]), Money(r[3]))
+                            for r in rows))
+
+    def pay_out(self, account_id: str) -> Money:
+        """Send the account's balance to the merchant's bank, as a Stripe payout would."""
+        with self._lock:
+            balance = self._db.execute("SELECT balance FROM accounts WHERE id = ?",
+                                       (account_id,)).fetchone()[0]
+            self._db.execute("INSERT INTO payouts VALUES (?, ?, ?)",
+                             (f"po_local_{uuid4().hex[:24]}", account_id, balance))
+            self._db.execute("UPDATE accounts SET balance = 0 WHERE id = ?", (account_id,))
+        return Money(balance)
 
     def payment(self, payment_id: str) -> dict:
         """The gateway's record (for reconciliation and tests)."""

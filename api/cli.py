@@ -20,6 +20,7 @@ from api.importer import Importer, rows
 from api.main import create_app
 from application.actors import Actor, Role
 from application.demo import load_demo, run_story
+from application.reconciliation import reconcile
 from application.settings import Settings
 from domain.money import Money
 
@@ -34,6 +35,8 @@ cli.add_typer(demo_cli, name="demo")
 import_cli = typer.Typer(help="Bulk imports.", no_args_is_help=True)
 cli.add_typer(project_cli, name="project")
 cli.add_typer(import_cli, name="import")
+payouts_cli = typer.Typer(help="Merchant payouts.", no_args_is_help=True)
+cli.add_typer(payouts_cli, name="payouts")
 console = Console()
 
 
@@ -91,7 +94,10 @@ def demo_story() -> None:
     container = build_container(Settings(run_projections=False))
     try:
         order = run_story(container.merchants, container.catalog, container.consumers,
-                          container.carts, container.checkout, container.orders)
+                          container.carts, container.checkout, container.orders,
+                          container.payouts, container.projections.settle)
+        rows = [r for r in container.ledger.orders() if r["order_id"] == str(order.id)]
+        differences = reconcile(rows, container.gateway)
     finally:
         container.close()
     table = Table("merchant", "status", "goods", "fee", "GST", "QST", "remits", "comm.",
@@ -108,6 +114,16 @@ def demo_story() -> None:
     assert order.total is not None
     console.print(f"total {order.total} = shares + commissions {shares} + taxes the platform "
                   f"remits {platform}: {'balanced' if order.total == shares + platform else 'NO'}")
+    payouts = Table("merchant", "share", "refunded share", "transferred", "reversed", "owed",
+                    title="Payouts (ledger)")
+    names = {str(p.terms.merchant_id): p.terms.merchant_name for p in order.parts}
+    for r in rows:
+        owed = r["share"] - r["refund_share"] - r["transfer"] + r["reversal"]
+        payouts.add_row(names[r["merchant_id"]], *(_dollars(Money(c)) for c in (
+            r["share"], r["refund_share"], r["transfer"], r["reversal"], owed)))
+    console.print(payouts)
+    console.print("reconciliation with the gateway: " + (
+        "no difference" if not differences else f"{len(differences)} difference(s)"))
 
 
 @import_cli.command("merchants")
@@ -194,6 +210,30 @@ def project_status() -> None:
         console.print(table)
     finally:
         container.close()
+
+
+@payouts_cli.command("reconcile")
+def payouts_reconcile() -> None:
+    """Compare the payouts ledger with the gateway's records; list every difference.
+    Exits with 1 when there is one."""
+    container = build_container(Settings(run_projections=False))
+    try:
+        container.projections["payouts"].catch_up()
+        rows = container.ledger.orders()
+        differences = reconcile(rows, container.gateway)
+    finally:
+        container.close()
+    orders = len({r["order_id"] for r in rows})
+    if not differences:
+        console.print(f"{orders:,} orders, {len(rows):,} merchant orders: no difference")
+        return
+    table = Table("order", "merchant", "what", "ledger", "gateway",
+                  title=f"{len(differences)} difference(s)")
+    for d in differences:
+        table.add_row(str(d.order_id), str(d.merchant_id or ""), d.what, str(d.ledger),
+                      str(d.gateway))
+    console.print(table)
+    raise typer.Exit(1)
 
 
 def _dollars(money: Money) -> str:

@@ -14,7 +14,9 @@ from adapters.clock import SystemClock
 from adapters.deadlines_stores import PostgresDeadlinesStore, SQLiteDeadlinesStore
 from adapters.event_store import eventsourcing_env, postgres_datastore
 from adapters.keystores import PostgresKeyStore, SQLiteKeyStore
+from adapters.ledger_stores import PostgresLedgerStore, SQLiteLedgerStore
 from adapters.local_gateway import LocalGateway
+from adapters.process_stores import PostgresProcessStore, SQLiteProcessStore
 from adapters.search_postgres import PostgresSearchStore
 from adapters.search_sqlite import SQLiteSearchStore
 from api.auth import Tokens
@@ -28,8 +30,10 @@ from application.locks import AggregateLocks
 from application.merchants import Merchants
 from application.orders import Orders
 from application.payments import Payments
-from application.ports import Clock, KeyStore
+from application.payouts import PayoutPolicy, PayoutProcess, Payouts
+from application.ports import Clock, KeyStore, PaymentGateway, WebhookVerifier
 from application.settings import Settings
+from application.webhooks import Webhooks
 from projections.search.engine import Search
 from projections.search.query import SearchReader
 from projections.workers import Projections
@@ -51,11 +55,19 @@ class Container:
     orders: Orders
     checkout: Checkout
     jobs: Jobs
-    gateway: LocalGateway
+    gateway: PaymentGateway
+    payouts: Payouts
+    webhooks: Webhooks
+    stripe_webhooks: WebhookVerifier | None
 
     @property
     def search_store(self) -> SQLiteSearchStore | PostgresSearchStore:
         return self.projections["search"].store  # type: ignore[return-value]
+
+    @property
+    def ledger(self) -> SQLiteLedgerStore | PostgresLedgerStore:
+        return self.projections["payouts"].store  # type: ignore[return-value]
+
     _closers: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
@@ -72,39 +84,75 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     keys: KeyStore
     search: SQLiteSearchStore | PostgresSearchStore
     deadlines: SQLiteDeadlinesStore | PostgresDeadlinesStore
+    ledger: SQLiteLedgerStore | PostgresLedgerStore
+    gateway, stripe_webhooks = build_gateway(settings, closers)
+    clock = clock or SystemClock()
     if settings.backend == "postgres":
         pool = postgres_pool(settings)
         keys = PostgresKeyStore(pool, settings.postgres_schema)
         views = postgres_datastore(settings)
         search, deadlines = PostgresSearchStore(views), PostgresDeadlinesStore(views)
+        ledger = PostgresLedgerStore(views)
         closers += [pool.close, views.close]
     else:
         keys = SQLiteKeyStore(settings.data_dir / "keys.sqlite3")
         search = SQLiteSearchStore(settings.data_dir / "search.sqlite3")
         deadlines = SQLiteDeadlinesStore(settings.data_dir / "deadlines.sqlite3")
-        closers += [keys.close, search.datastore.close, deadlines.datastore.close]
-    gateway = LocalGateway(settings.data_dir / "local-gateway.sqlite3")
-    closers.append(gateway.close)
+        ledger = SQLiteLedgerStore(settings.data_dir / "ledger.sqlite3")
+        closers += [keys.close, search.datastore.close, deadlines.datastore.close,
+                    ledger.datastore.close]
     app = Comptoir(eventsourcing_env(settings), keys)
-    projections = Projections(app, [search, deadlines])
-    app.listeners.append(projections.wake)
     shared = {"conflict_retries": settings.conflict_retries, "locks": AggregateLocks()}
+    payouts = Payouts(app, gateway=gateway, clock=clock, policy=PayoutPolicy(
+        settings.payout_release, timedelta(days=settings.payout_delay_days),
+        settings.sell_without_payout_account), **shared)
+    payouts.pending = ledger
+    process: SQLiteProcessStore | PostgresProcessStore = (
+        PostgresProcessStore(views, PayoutProcess(payouts)) if settings.backend == "postgres"
+        else SQLiteProcessStore(settings.data_dir / "payouts-process.sqlite3",
+                                PayoutProcess(payouts)))
+    if isinstance(process, SQLiteProcessStore):
+        closers.append(process.datastore.close)
+    projections = Projections(app, [search, deadlines, ledger, process])
+    app.listeners.append(projections.wake)
     payments = Payments(app, gateway=gateway, **shared)
     carts = Carts(app, **shared)
     checkout = Checkout(
-        app, carts=carts, payments=payments, clock=clock or SystemClock(),
+        app, carts=carts, payments=payments, clock=clock, payouts=payouts,
         commission_rate=settings.commission_rate,
         reservation_window=timedelta(minutes=settings.reservation_minutes),
         due_orders=deadlines, **shared)
     jobs = Jobs(settings.jobs_interval_seconds)
     jobs.add("expire_reservations", checkout.expire_due)
+    jobs.add("payouts", payouts.tick)
     return Container(
         settings=settings, app=app, keys=keys, tokens=Tokens.from_settings(settings),
         merchants=Merchants(app, **shared), catalog=Catalog(app, **shared),
         search=Search(search), projections=projections, consumers=Consumers(app, **shared),
         carts=carts, payments=payments, orders=Orders(app, payments=payments, **shared),
-        checkout=checkout, jobs=jobs, gateway=gateway, _closers=closers,
+        checkout=checkout, jobs=jobs, gateway=gateway, payouts=payouts,
+        webhooks=Webhooks(app, payments=payments, payouts=payouts, **shared),
+        stripe_webhooks=stripe_webhooks, _closers=closers,
     )
+
+
+def build_gateway(settings: Settings,
+                  closers: list[Any]) -> tuple[PaymentGateway, WebhookVerifier | None]:
+    verifier: WebhookVerifier | None = None
+    if settings.stripe_webhook_secret is not None:
+        from adapters.stripe_webhooks import StripeWebhooks
+
+        verifier = StripeWebhooks(settings.stripe_webhook_secret.get_secret_value())
+    if settings.gateway == "stripe":
+        from adapters.stripe_gateway import StripeGateway
+
+        if settings.stripe_secret_key is None:
+            raise ValueError("COMPTOIR_STRIPE_SECRET_KEY is required for the Stripe gateway")
+        return StripeGateway(settings.stripe_secret_key.get_secret_value(),
+                             api_base=settings.stripe_api_base), verifier
+    gateway = LocalGateway(settings.data_dir / "local-gateway.sqlite3")
+    closers.append(gateway.close)
+    return gateway, verifier
 
 
 def postgres_pool(settings: Settings) -> ConnectionPool:

@@ -130,6 +130,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "refund_exceeds_captured": ("Remboursement supérieur au montant capturé.",
                                 "Refund above the captured amount."),
     "payment_unknown": ("Paiement inconnu.", "Unknown payment."),
+    # payouts and webhooks
+    "merchant_payouts_not_ready": ("{name} ne peut pas encore être payé : son compte de "
+                                   "versement n'est pas prêt.",
+                                   "{name} cannot be paid yet: its payout account is not ready."),
+    "payout_account_missing": ("Aucun compte de versement.", "No payout account."),
+    "transfer_exceeds_charge": ("Virement supérieur au paiement.",
+                                "Transfer above the payment."),
+    "reversal_exceeds_transfer": ("Annulation supérieure au virement.",
+                                  "Reversal above the transfer."),
+    "account_unknown": ("Compte de versement inconnu.", "Unknown payout account."),
+    "month_invalid": ("Mois au format AAAA-MM.", "Month as YYYY-MM."),
+    "signature_missing": ("En-tête Stripe-Signature absent.", "Stripe-Signature header missing."),
+    "signature_invalid": ("Signature du webhook invalide.", "Invalid webhook signature."),
+    "signature_stale": ("Signature du webhook périmée.", "Stale webhook signature."),
+    "payload_invalid": ("Contenu du webhook illisible.", "Unreadable webhook payload."),
+    "webhooks_not_configured": ("Webhooks Stripe non configurés "
+                                "(COMPTOIR_STRIPE_WEBHOOK_SECRET).",
+                                "Stripe webhooks are not configured "
+                                "(COMPTOIR_STRIPE_WEBHOOK_SECRET)."),
     "subject_mismatch": ("Profil d'une autre personne.", "Another person's profile."),
     # rules and states
     "validation_failed": ("Certaines valeurs sont invalides.", "Some values are invalid."),
@@ -215,6 +234,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "conflict": ("Conflit", "Conflict"),
     "idempotency-key-reused": ("Clé d'idempotence réutilisée", "Idempotency key reused"),
     "internal-error": ("Erreur interne", "Internal error"),
+    "webhook-rejected": ("Webhook refusé", "Webhook rejected"),
+    "unavailable": ("Service indisponible", "Service unavailable"),
 }
 
 

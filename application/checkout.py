@@ -24,6 +24,7 @@ from application.errors import ConflictError
 from application.idempotency import IdempotencyKey
 from application.orders import OrderView, view_for
 from application.payments import Payments
+from application.payouts import Payouts
 from application.ports import Clock
 from application.service import Service
 from domain.cart import Cart
@@ -57,9 +58,9 @@ class CheckoutChoices:
 class Checkout(Service):
     def __init__(self, *args: object, carts: Carts, payments: Payments, clock: Clock,
                  commission_rate: Decimal, reservation_window: timedelta,
-                 due_orders: DueOrders, **kwargs: object) -> None:
+                 due_orders: DueOrders, payouts: Payouts, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.carts, self.payments, self.clock = carts, payments, clock
+        self.carts, self.payments, self.clock, self.payouts = carts, payments, clock, payouts
         self.commission_rate, self.window, self.due_orders = (
             commission_rate, reservation_window, due_orders)
 
@@ -124,6 +125,9 @@ class Checkout(Service):
             if not (listing.is_published and merchant.is_approved):
                 raise RuleViolatedError("listing_not_for_sale", listing_id=str(listing_id),
                                         title=listing.details.title_fr)
+            if merchant.id not in lines and not self.payouts.may_sell(merchant.id):
+                raise RuleViolatedError("merchant_payouts_not_ready", merchant_id=str(merchant.id),
+                                        name=merchant.name)
             d = listing.details
             lines.setdefault(merchant.id, []).append(
                 OrderLine(listing_id, d.title_fr, d.price, quantity, d.tax_class))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
@@ -14,6 +15,7 @@ from application.consumers import Consumers
 from application.idempotency import IdempotencyKey
 from application.merchants import Merchants
 from application.orders import Orders, OrderView
+from application.payouts import Payouts
 from domain.claim import Claim
 from domain.merchant_profile import ApplicationForm
 from domain.slug import slugify
@@ -118,11 +120,18 @@ def _form(demo: DemoMerchant) -> ApplicationForm:
 
 
 def run_story(merchants: Merchants, catalog: Catalog, consumers: Consumers, carts: Carts,
-              checkout: Checkout, orders: Orders) -> OrderView:
-    """The checkout story end to end: a consumer fills one cart from three merchants, checks
-    out once and pays with the local gateway; each merchant accepts and fulfils its part; one
-    refunds a line. Loads the demo catalogue first if it is not there."""
+              checkout: Checkout, orders: Orders, payouts: Payouts,
+              settle: Callable[[], object]) -> OrderView:
+    """The checkout story end to end: three merchants open their payout accounts; a consumer
+    fills one cart from them, checks out once and pays with the gateway; each merchant accepts
+    and fulfils its part (and is transferred its share); one refunds a line (and that much of
+    its transfer is reversed). Loads the demo catalogue first if it is not there.
+
+    `settle`: runs the payout process until it has nothing left to do."""
     catalogue = load_demo(merchants, catalog)
+    for merchant_id in list(catalogue)[:3]:
+        payouts.set_up_account(Actor(Role.MERCHANT, str(uuid4()), merchant_id), merchant_id,
+                               "http://127.0.0.1:8000/", "http://127.0.0.1:8000/")
     consumer = Actor(Role.CONSUMER, str(uuid4()))
     consumers.register(consumer, {
         "name": "Camille Demo", "email": "camille@demo.example", "phone": None,
@@ -140,6 +149,8 @@ def run_story(merchants: Merchants, catalog: Catalog, consumers: Consumers, cart
     refunder = order.parts[0].terms
     line = refunder.lines[0]
     owner = Actor(Role.MERCHANT, str(uuid4()), refunder.merchant_id)
+    settle()
     orders.refund(owner, order.id, refunder.merchant_id, line.unit_price,
                   f"Un « {line.title} » remboursé")
+    settle()
     return orders.get(consumer, order.id)

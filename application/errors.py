@@ -47,3 +47,19 @@ class GatewayUnavailableError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ReversalRefusedError(Exception):
+    """The gateway refused to reverse a transfer (e.g. `balance_insufficient`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class InvalidWebhookError(Exception):
+    """A webhook whose signature is missing, wrong or stale, or that is not an event."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -45,6 +45,7 @@ class OrderView:
     total: Money | None  # the whole order's, for those who see every part
     delivery_address: PersonalData | None
     client_secret: str | None = None
+    disputes: tuple[tuple[str, Money, str], ...] = ()  # id, amount, reason (whole order only)
 
 
 class Orders(Service):
@@ -141,4 +142,6 @@ def view_for(actor: Actor, order: Order) -> OrderView:
     return OrderView(
         order.id, order.consumer_id, str(order.status), order.status_reason,
         str(order.payment_status), order.payment_note, order.expires_at, order.created_on, parts,
-        order.total if whole else None, order.delivery_address if sees_address else None)
+        order.total if whole else None, order.delivery_address if sees_address else None,
+        disputes=tuple((d, amount, why) for d, (amount, why) in order.disputes.items())
+        if whole else ())

@@ -30,7 +30,16 @@ class Settings(BaseSettings):
     commission_rate: Decimal = Field(Decimal("0.08"), ge=0, le=Decimal("0.5"))
     reservation_minutes: float = Field(15, gt=0, le=24 * 60,
                                        description="How long checkout holds stock unpaid")
-    payment_gateway: Literal["local"] = "local"
+    # The local gateway unless a Stripe secret key is configured (then Stripe Connect).
+    payment_gateway: Literal["local", "stripe"] | None = None
+    stripe_secret_key: SecretStr | None = None
+    stripe_api_base: str | None = None  # another Stripe-compatible address (tests)
+    stripe_webhook_secret: SecretStr | None = None  # whsec_…: POST /v1/payments/webhooks/stripe
+    payout_release: Literal["fulfilment", "capture"] = Field(
+        "fulfilment", description="When a merchant's share may be transferred")
+    payout_delay_days: float = Field(0, ge=0, le=90, description="After capture, if on capture")
+    sell_without_payout_account: bool = Field(
+        True, description="Merchants not yet onboarded sell; their funds are held")
     jobs_interval_seconds: float = Field(15, gt=0, le=3600)
     default_language: Literal["fr", "en"] = "fr"
     conflict_retries: int = Field(10, ge=0, le=50)
@@ -43,6 +52,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     public_base_url: str = "http://127.0.0.1:8000"
+
+    @property
+    def gateway(self) -> Literal["local", "stripe"]:
+        if self.payment_gateway is not None:
+            return self.payment_gateway
+        return "stripe" if self.stripe_secret_key is not None else "local"
 
     @property
     def event_store_path(self) -> Path:

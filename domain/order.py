@@ -48,6 +48,7 @@ class Order(Aggregate):
         self.payment_status = PaymentStatus.PENDING
         self.payment_id: str | None = None
         self.payment_note: str | None = None
+        self.disputes: dict[str, tuple[Money, str]] = {}  # gateway dispute id: amount, reason
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -99,6 +100,13 @@ class Order(Aggregate):
         if self.status != OrderStatus.AWAITING_PAYMENT:
             raise IllegalTransitionError("order", "fail_payment", str(self.status))
         self._payment_failed(reason=reason)
+
+    def open_dispute(self, dispute_id: str, amount: Money, reason: str) -> bool:
+        """The consumer's bank disputes the charge (the gateway says so)."""
+        if dispute_id in self.disputes:
+            return False
+        self._disputed(dispute_id=dispute_id, amount=amount, reason=reason)
+        return True
 
     def expire(self, now: datetime) -> bool:
         if self.status != OrderStatus.AWAITING_PAYMENT or now < self.expires_at:
@@ -183,6 +191,10 @@ class Order(Aggregate):
         self.status = OrderStatus.FAILED
         self.status_reason = reason
         self._cancel_parts()
+
+    @event("Disputed", topic="comptoir.Order.Disputed")
+    def _disputed(self, dispute_id: str, amount: Money, reason: str) -> None:
+        self.disputes[dispute_id] = (amount, reason)
 
     @event("Expired", topic="comptoir.Order.Expired")
     def _expired(self, reason: str) -> None:

@@ -50,6 +50,17 @@ class Projections:
     def catch_up(self) -> int:
         return sum(follower.catch_up() for follower in self.followers.values())
 
+    def settle(self, rounds: int = 20) -> int:
+        """Catch up until nothing new comes: a process (payouts) writes events that it and the
+        read models must then follow. Returns how many events were applied."""
+        total = 0
+        for _ in range(rounds):
+            applied = self.catch_up()
+            total += applied
+            if not applied:
+                break
+        return total
+
     def wait_for(self, position: int, timeout: float) -> bool:
         """Every read model has considered `position` (False if the timeout came first)."""
         deadline = time.monotonic() + timeout

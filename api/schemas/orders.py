@@ -181,6 +181,12 @@ class PaymentOut(BaseModel):
     client_secret: str | None = Field(None, description="Only in the checkout answer")
 
 
+class DisputeOut(BaseModel):
+    id: str
+    amount: MoneyOut
+    reason: str
+
+
 class OrderOut(BaseModel):
     id: UUID
     consumer_id: UUID
@@ -192,6 +198,8 @@ class OrderOut(BaseModel):
     total: MoneyOut | None = Field(description="The whole order (not shown to a merchant)")
     delivery_address: PersonOut | None
     merchant_orders: list[MerchantOrderOut]
+    disputes: list[DisputeOut] = Field(
+        default_factory=list, description="Charges disputed by the consumer's bank")
 
     @classmethod
     def of(cls, v: OrderView) -> OrderOut:
@@ -202,7 +210,8 @@ class OrderOut(BaseModel):
             expires_at=v.expires_at, created_at=v.created_on,
             total=MoneyOut.of(v.total) if v.total is not None else None,
             delivery_address=PersonOut.of(v.delivery_address) if v.delivery_address else None,
-            merchant_orders=[MerchantOrderOut.of(p) for p in v.parts])
+            merchant_orders=[MerchantOrderOut.of(p) for p in v.parts],
+            disputes=[DisputeOut(id=d, amount=MoneyOut.of(a), reason=r) for d, a, r in v.disputes])
 
 
 class DeclineIn(Input):
