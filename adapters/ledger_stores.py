@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
+from psycopg import sql
 
 from adapters.sqlite_datastore import read_model_datastore
 from adapters.tracked_store import UPSTREAM, TrackedStore
@@ -217,7 +218,8 @@ class PostgresLedgerStore(LedgerQueries, TrackedStore, PostgresTrackingRecorder)
         super().__init__(datastore, tracking_table_name="ledger_tracking")
         self.schema = datastore.schema
         self.sql = LedgerSQL("%s", f'"{self.schema}".')
-        self.sql_create_statements += [self.sql(t) for t in TABLES]
+        self.sql_create_statements += [sql.SQL(self.sql(t)) for t in TABLES]  # type: ignore[arg-type]
+        self.projection = PayoutsLedgerProjection()
         self.create_table()
 
     def unit_of_work(self, cursor: Any) -> LedgerUnit:

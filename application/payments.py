@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from application.errors import GatewayUnavailableError
 from application.ports import PaymentGateway, PaymentOutcome
 from application.service import Service
+from domain.claim import Claim
 from domain.listing import Listing
 from domain.order import Order
 from domain.order_terms import OrderStatus
@@ -50,12 +53,31 @@ class Payments(Service):
         return created.client_secret, self.apply(order_id, *outcomes, listing_ids=ids,
                                                  fresh=fresh)
 
+    def capture_confirmed(self, order_id: UUID, payment_id: str) -> None:
+        """The consumer's device confirmed the payment (the gateway says it can be captured):
+        capture it. Safe to repeat (same idempotency key as the checkout's own capture)."""
+        order = self.load(Order, order_id, "order")
+        if order.status != OrderStatus.AWAITING_PAYMENT:
+            return
+        try:
+            captured = self.gateway.capture(payment_id, order.total,
+                                            idempotency_key=f"{order_id}:capture")
+        except GatewayUnavailableError as error:
+            note = f"gateway_{error.reason}"
+            self._change(order_id, _listing_ids(order), lambda o, _: o.note_payment_delay(note))
+            return
+        self.apply(order_id, PaymentOutcome(payment_id, "authorized"), captured,
+                   listing_ids=_listing_ids(order))
+
     def apply(self, order_id: UUID, *outcomes: PaymentOutcome,
               listing_ids: list[UUID] | None = None,
               fresh: tuple[Order, list[Listing]] | None = None) -> Order:
         """Record where the payment stands (gateway answers or a webhook), in one save."""
 
-        def record(order: Order, listings: list[Listing]) -> None:
+        def record(order: Order, listings: list[Listing]) -> list[Aggregate]:
+            # Gateway events about a charge or a dispute name the payment, not the order.
+            claim = [] if order.payment_id else [Claim(PAYMENT_CLAIM, outcomes[0].payment_id,
+                                                       order.id)]
             for outcome in outcomes:
                 order.record_payment(outcome.payment_id)
                 if outcome.status == "authorized":
@@ -68,6 +90,7 @@ class Payments(Service):
                     order.fail_payment(outcome.failure_reason or "payment_failed")
                     for listing in listings:
                         listing.release(order.id, reason="payment_failed")
+            return claim
 
         if listing_ids is None:
             listing_ids = _listing_ids(self.load(Order, order_id, "order"))
@@ -85,7 +108,7 @@ class Payments(Service):
                                                                  gateway_refund_id))
 
     def _change(self, order_id: UUID, listing_ids: list[UUID],
-                decide: Callable[[Order, list[Listing]], None],
+                decide: Callable[[Order, list[Listing]], list[Aggregate] | None],
                 fresh: tuple[Order, list[Listing]] | None = None) -> Order:
         """Load the order and the given listings, decide, save them together."""
         first = [fresh]
@@ -97,11 +120,14 @@ class Payments(Service):
             else:
                 order = self.load(Order, order_id, "order")
                 listings = [self.load(Listing, i, "listing") for i in listing_ids]
-            decide(order, listings)
-            self.save(order, *listings)
+            also = decide(order, listings) or []
+            self.save(order, *listings, *also)
             return order
 
         return self.retrying(attempt, serialise=[order_id, *listing_ids])
+
+
+PAYMENT_CLAIM = "payment"  # Claim(kind, gateway payment id) → order id
 
 
 def _listing_ids(order: Order) -> list[UUID]:

@@ -18,7 +18,7 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 
 from application.errors import NotFoundError
-from application.payments import Payments
+from application.payments import PAYMENT_CLAIM, Payments
 from application.payouts import ACCOUNT_CLAIM, Payouts
 from application.ports import GatewayEvent, PaymentOutcome
 from application.service import Service
@@ -52,6 +52,7 @@ class Webhooks(Service):
         self.payments = payments
         self.payouts = payouts
         self.effects: dict[str, Callable[[GatewayEvent], None]] = {
+            "payment_intent.amount_capturable_updated": self._capturable,
             "payment_intent.succeeded": self._succeeded,
             "payment_intent.payment_failed": self._failed,
             "charge.refunded": self._refunded,
@@ -87,6 +88,11 @@ class Webhooks(Service):
             self.payments.apply(order.id, PaymentOutcome(e.payment_id or order.payment_id or "",
                                                          "captured"))
 
+    def _capturable(self, e: GatewayEvent) -> None:
+        order = self._order(e)
+        if order.status == OrderStatus.AWAITING_PAYMENT:
+            self.payments.capture_confirmed(order.id, e.payment_id or order.payment_id or "")
+
     def _failed(self, e: GatewayEvent) -> None:
         order = self._order(e)
         if order.status == OrderStatus.AWAITING_PAYMENT:
@@ -111,9 +117,13 @@ class Webhooks(Service):
         self.retrying(attempt, serialise=[order_id])
 
     def _order(self, e: GatewayEvent) -> Order:
-        if e.order_id is None:
+        order_id = e.order_id
+        if order_id is None and e.payment_id:
+            claim = self.find(Claim.create_id(PAYMENT_CLAIM, e.payment_id))
+            order_id = claim.holder_id if isinstance(claim, Claim) else None
+        if order_id is None:
             raise NotFoundError("order")
-        return self.load(Order, e.order_id, "order")
+        return self.load(Order, order_id, "order")
 
     # -- payouts ------------------------------------------------------------------------------
 

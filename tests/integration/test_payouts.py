@@ -1,0 +1,353 @@
+"""Payouts on the real stores with the local gateway, both backends: each merchant is
+transferred exactly its share, refunds reverse exactly the merchant's part, held funds wait for
+the account, refused reversals stay visible until retried, a crash between a gateway call and
+its record pays once, and the ledger reconciles with the gateway."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from adapters.clock import FixedClock
+from adapters.local_gateway import LocalGateway
+from api.container import Container, build_container
+from application.actors import Actor, Role
+from application.checkout import CheckoutChoices
+from application.errors import GatewayUnavailableError
+from application.reconciliation import reconcile
+from application.settings import Settings
+from domain.errors import RuleViolatedError
+from domain.money import Money
+from domain.payout import Payout, PayoutStatus
+from tests.integration.test_checkout import CONSUMER_PROFILE
+from tests.integration.test_event_store import VALIDATOR
+from tests.unit.test_merchant import form
+from tests.unit.test_merchant_services import LISTING
+
+REGISTERED = {"small_supplier": False, "gst_number": "123456789RT0001",
+              "qst_number": "1234567890TQ0001"}
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC))
+
+
+@pytest.fixture
+def shop(settings: Settings, clock: FixedClock) -> Iterator[Container]:
+    container = build_container(settings, clock=clock)
+    yield container
+    container.close()
+
+
+class Market:
+    """Three merchants (one a small supplier), a listing each, and helpers."""
+
+    def __init__(self, c: Container, onboard: bool = True) -> None:
+        self.c = c
+        self.owners: dict[UUID, Actor] = {}
+        self.listings: dict[UUID, UUID] = {}
+        for n, (price, tax_class, tax) in enumerate([
+                (12_99, "taxable", REGISTERED), (7_50, "zero_rated", {"small_supplier": True}),
+                (24_95, "taxable", {"small_supplier": True})]):
+            merchant = c.merchants.apply(form(neq=f"11654321{n:02d}", name=f"Commerce {n}",
+                                              tax={**{"gst_number": None, "qst_number": None},
+                                                   **tax}))
+            c.merchants.approve(VALIDATOR, merchant.id)
+            owner = Actor(Role.MERCHANT, str(uuid4()), merchant.id)
+            listing_id = c.catalog.create_listing(owner, merchant.id, {
+                **LISTING, "title_fr": f"Article {n}", "price_cents": price,
+                "tax_class": tax_class})
+            c.catalog.set_stock(owner, listing_id, 100)
+            c.catalog.publish(owner, listing_id)
+            self.owners[merchant.id], self.listings[merchant.id] = owner, listing_id
+            if onboard:
+                self.onboard(merchant.id)
+
+    def onboard(self, merchant_id: UUID) -> Any:
+        return self.c.payouts.set_up_account(self.owners[merchant_id], merchant_id,
+                                             "http://x/refresh", "http://x/return")
+
+    def buy(self, quantity: int = 2) -> Any:
+        consumer = Actor(Role.CONSUMER, str(uuid4()))
+        self.c.consumers.register(consumer, CONSUMER_PROFILE)
+        cart = self.c.carts.open(consumer)
+        for listing_id in self.listings.values():
+            self.c.carts.set_line(consumer, cart.id, listing_id, quantity)
+        order = self.c.checkout.check_out(consumer, cart.id, CheckoutChoices())
+        assert order.payment_status == "captured"
+        self.settle()
+        return order
+
+    def fulfil(self, order_id: UUID, merchant_id: UUID) -> None:
+        owner = self.owners[merchant_id]
+        self.c.orders.accept(owner, order_id, merchant_id)
+        self.c.orders.fulfil(owner, order_id, merchant_id)
+        self.settle()
+
+    def refund(self, order_id: UUID, merchant_id: UUID, cents: int) -> Any:
+        refunded = self.c.orders.refund(self.owners[merchant_id], order_id, merchant_id,
+                                        Money(cents), "abîmé")
+        self.settle()
+        return refunded
+
+    def settle(self) -> None:
+        self.c.projections.settle()
+
+    def payout(self, order_id: UUID, merchant_id: UUID) -> Payout:
+        return self.c.payouts.load(Payout, Payout.create_id(order_id, merchant_id), "payout")
+
+    def transfers(self, order_id: UUID) -> dict[UUID | None, tuple[int, int]]:
+        records = self.c.gateway.order_records(order_id, None)
+        return {t.merchant_id: (t.amount.cents, t.reversed.cents) for t in records.transfers}
+
+    def ledger(self, merchant_id: UUID) -> dict[str, Any]:
+        rows = self.c.ledger.orders(merchant_id)
+        assert len(rows) == 1
+        return rows[0]
+
+
+def shares(order: Any) -> dict[UUID, int]:
+    return {p.terms.merchant_id: p.terms.breakdown.share.cents for p in order.parts}
+
+
+def test_each_merchant_is_transferred_its_share_after_fulfilment_and_a_refund_reverses_its_part(
+    shop: Container,
+) -> None:
+    market = Market(shop)
+    order = market.buy()
+    first, *others = list(market.listings)
+    assert market.transfers(order.id) == {}  # nothing before fulfilment (the default policy)
+    assert market.payout(order.id, first).status == PayoutStatus.WAITING
+
+    for merchant_id in market.listings:
+        market.fulfil(order.id, merchant_id)
+    expected = shares(order)
+    assert market.transfers(order.id) == {m: (share, 0) for m, share in expected.items()}
+
+    refunded = market.refund(order.id, first, 12_99)  # one of its two items
+    refund = refunded.parts[0].refunds[0].breakdown if refunded.parts[0].terms.merchant_id == \
+        first else next(p for p in refunded.parts if p.terms.merchant_id == first).refunds[0] \
+        .breakdown
+    assert refund.amount.cents == 12_99
+    transfers = market.transfers(order.id)
+    assert transfers[first] == (expected[first], refund.share.cents)
+    assert all(transfers[m] == (expected[m], 0) for m in others)
+
+    row = market.ledger(first)
+    assert (row["share"], row["refund_share"], row["transfer"], row["reversal"]) == (
+        expected[first], refund.share.cents, expected[first], refund.share.cents)
+    assert (row["gross"], row["refund"], row["status"], row["remitter"]) == (
+        expected[first] + row["commission"], 12_99, "transferred", "merchant")
+    assert reconcile(shop.ledger.orders(), shop.gateway) == []
+
+
+def test_a_refund_before_fulfilment_lowers_the_transfer_and_a_decline_transfers_nothing(
+    shop: Container,
+) -> None:
+    market = Market(shop)
+    order = market.buy()
+    first, second, third = list(market.listings)
+    refunded = market.refund(order.id, first, 5_00)
+    refund = next(p for p in refunded.parts if p.terms.merchant_id == first).refunds[0]
+    shop.orders.decline(market.owners[second], order.id, second, "rupture")
+    market.settle()
+    market.fulfil(order.id, first)
+    market.fulfil(order.id, third)
+
+    expected = shares(order)
+    assert market.transfers(order.id) == {
+        first: (expected[first] - refund.breakdown.share.cents, 0),
+        third: (expected[third], 0)}
+    assert market.payout(order.id, second).status == PayoutStatus.CLOSED
+    declined = market.ledger(second)
+    assert (declined["status"], declined["refund_share"], declined["transfer"]) == (
+        "closed", expected[second], 0)
+    assert reconcile(shop.ledger.orders(), shop.gateway) == []
+
+
+def test_funds_of_a_merchant_without_a_ready_account_are_held_until_it_is_ready(
+    shop: Container,
+) -> None:
+    market = Market(shop, onboard=False)
+    order = market.buy(quantity=1)
+    merchant_id = next(iter(market.listings))
+    market.fulfil(order.id, merchant_id)
+    assert market.payout(order.id, merchant_id).status == PayoutStatus.HELD
+    assert market.transfers(order.id) == {}
+
+    account = market.onboard(merchant_id)  # the local gateway's accounts are ready at once
+    assert (account.ready, account.onboarding_url is not None) == (True, True)
+    market.settle()
+    assert market.transfers(order.id) == {merchant_id: (shares(order)[merchant_id], 0)}
+
+
+def test_merchants_without_a_ready_account_cannot_sell_when_the_policy_forbids_holding(
+    settings: Settings, clock: FixedClock,
+) -> None:
+    strict = build_container(settings.model_copy(update={"sell_without_payout_account": False}),
+                             clock=clock)
+    try:
+        market = Market(strict, onboard=False)
+        with pytest.raises(RuleViolatedError) as refused:
+            market.buy()
+        assert refused.value.code == "merchant_payouts_not_ready"
+        for merchant_id in market.listings:
+            market.onboard(merchant_id)
+        assert market.buy().status == "confirmed"
+    finally:
+        strict.close()
+
+
+def test_a_refused_reversal_stays_visible_and_is_retried_until_it_goes_through(
+    shop: Container,
+) -> None:
+    market = Market(shop)
+    order = market.buy()
+    merchant_id = next(iter(market.listings))
+    market.fulfil(order.id, merchant_id)
+    gateway = shop.gateway
+    assert isinstance(gateway, LocalGateway)
+    account_id = shop.payouts.account_view(merchant_id).account_id
+    assert account_id is not None
+    gateway.pay_out(account_id)  # the merchant's balance went to its bank
+
+    market.refund(order.id, merchant_id, 12_99)
+    payout = market.payout(order.id, merchant_id)
+    [refused] = payout.refused_reversals()
+    assert refused.reason == "balance_insufficient"
+    assert market.ledger(merchant_id)["reversals_refused"] == 1
+    assert shop.payouts.tick() == 1  # retried, refused again: still visible
+    market.settle()
+    assert market.payout(order.id, merchant_id).refused_reversals()[0].attempt == 2
+
+    second = market.buy()  # a new sale refills the merchant's balance
+    market.fulfil(second.id, merchant_id)
+    shop.payouts.tick()
+    market.settle()
+    payout = market.payout(order.id, merchant_id)
+    assert (payout.refused_reversals(), payout.reversed) == ([], refused.amount)
+    assert market.transfers(order.id)[merchant_id] == (shares(order)[merchant_id],
+                                                       refused.amount.cents)
+    assert reconcile(shop.ledger.orders(), shop.gateway) == []
+
+
+class CrashAfterTransfer:
+    """The gateway does the transfer, then the process dies before recording it."""
+
+    def __init__(self, gateway: Any) -> None:
+        self.gateway = gateway
+        self.transfers = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.gateway, name)
+
+    def transfer(self, **kwargs: Any) -> str:
+        self.transfers += 1
+        self.gateway.transfer(**kwargs)
+        raise SystemExit("killed between the gateway call and the record of its outcome")
+
+
+def test_a_crash_between_the_transfer_and_its_record_pays_exactly_once_after_restart(
+    settings: Settings, clock: FixedClock,
+) -> None:
+    first = build_container(settings, clock=clock)
+    market = Market(first)
+    order = market.buy()
+    merchant_id = next(iter(market.listings))
+    owner = market.owners[merchant_id]
+    first.orders.accept(owner, order.id, merchant_id)
+    first.orders.fulfil(owner, order.id, merchant_id)
+    crashing = CrashAfterTransfer(first.payouts.gateway)
+    first.payouts.gateway = crashing
+    with pytest.raises(SystemExit):
+        first.projections.settle()
+    assert crashing.transfers == 1
+    assert market.payout(order.id, merchant_id).status == PayoutStatus.DUE  # not recorded
+    first.close()
+
+    restarted = build_container(settings, clock=clock)
+    try:
+        restarted.projections.settle()
+        payout = restarted.payouts.load(Payout, Payout.create_id(order.id, merchant_id),
+                                        "payout")
+        assert payout.status == PayoutStatus.TRANSFERRED
+        records = restarted.gateway.order_records(order.id, None)
+        assert [(t.merchant_id, t.amount.cents, t.transfer_id) for t in records.transfers] == [
+            (merchant_id, shares(order)[merchant_id], payout.transfer_id)]
+        assert reconcile(restarted.ledger.orders(), restarted.gateway) == []
+    finally:
+        restarted.close()
+
+
+def test_an_unavailable_gateway_leaves_the_transfer_due_for_the_job(shop: Container) -> None:
+    market = Market(shop)
+    order = market.buy()
+    merchant_id = next(iter(market.listings))
+    real = shop.payouts.gateway
+
+    class Down:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def transfer(self, **kwargs: Any) -> str:
+            raise GatewayUnavailableError("rate_limited")
+
+    shop.payouts.gateway = Down()  # type: ignore[assignment]
+    market.fulfil(order.id, merchant_id)
+    assert market.payout(order.id, merchant_id).status == PayoutStatus.DUE
+    assert market.ledger(merchant_id)["status"] == "due"
+    shop.payouts.gateway = real
+    assert shop.payouts.tick() == 1
+    market.settle()
+    assert market.payout(order.id, merchant_id).status == PayoutStatus.TRANSFERRED
+    assert market.transfers(order.id) == {merchant_id: (shares(order)[merchant_id], 0)}
+
+
+def test_reconciliation_lists_what_the_gateway_did_that_the_ledger_does_not_know(
+    shop: Container,
+) -> None:
+    market = Market(shop)
+    order = market.buy()
+    merchant_id = next(iter(market.listings))
+    market.fulfil(order.id, merchant_id)
+    payout = market.payout(order.id, merchant_id)
+    shop.gateway.refund(payout.payment_id, Money(1_00), idempotency_key="dashboard-refund")
+    shop.gateway.transfer(payment_id=payout.payment_id, account_id=shop.payouts.account_view(
+        merchant_id).account_id or "", amount=Money(50), order_id=order.id,
+        merchant_id=merchant_id, idempotency_key="manual")
+    found = {(d.what, d.merchant_id, d.ledger, d.gateway)
+             for d in reconcile(shop.ledger.orders(), shop.gateway)}
+    share = shares(order)[merchant_id]
+    assert found == {("refunded", None, 0, 1_00), ("paid", merchant_id, share, share + 50),
+                     ("transfers", merchant_id, 1, 2)}
+
+
+def test_the_ledger_rebuilt_from_the_log_equals_the_live_one(shop: Container) -> None:
+    market = Market(shop)
+    order = market.buy()
+    for merchant_id in market.listings:
+        market.fulfil(order.id, merchant_id)
+    market.refund(order.id, next(iter(market.listings)), 3_00)
+    live = shop.ledger.dump()
+    assert len(live) == 3
+    shop.projections["payouts"].rebuild()
+    assert shop.ledger.dump() == live
+
+
+def test_monthly_entries_sum_to_the_ledger(shop: Container, clock: FixedClock) -> None:
+    market = Market(shop)
+    order = market.buy()
+    merchant_id = next(iter(market.listings))
+    market.fulfil(order.id, merchant_id)
+    month = datetime.now(UTC).astimezone().strftime("%Y-%m")  # events carry the real time
+    entries = shop.ledger.entries(merchant_id, month) or shop.ledger.entries(
+        merchant_id, (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m"))
+    kinds = {e["kind"]: e["amount"] for e in entries}
+    row = market.ledger(merchant_id)
+    assert kinds == {k: row[k] for k in ("gross", "goods", "fee", "gst", "qst", "commission",
+                                         "share", "transfer")}
