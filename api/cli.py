@@ -225,7 +225,7 @@ def payouts_reconcile() -> None:
         container.close()
     orders = len({r["order_id"] for r in rows})
     if not differences:
-        console.print(f"{orders:,} orders, {len(rows):,} merchant orders: no difference")
+        console.print(f"{orders:,} order(s), {len(rows):,} merchant order(s): no difference")
         return
     table = Table("order", "merchant", "what", "ledger", "gateway",
                   title=f"{len(differences)} difference(s)")

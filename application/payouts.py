@@ -34,6 +34,7 @@ from application.service import Service
 from domain.claim import Claim
 from domain.errors import RuleViolatedError
 from domain.merchant import Merchant
+from domain.money import Money
 from domain.order import Order
 from domain.payout import Payout, PayoutStatus
 from domain.payout_account import PayoutAccount
@@ -59,6 +60,7 @@ class PayoutAccountView:
     payouts_enabled: bool
     details_submitted: bool
     requirements: tuple[str, ...]
+    bank_payouts: tuple[tuple[str, Money, str, str | None], ...] = ()  # id, amount, status, why
     onboarding_url: str | None = None
 
 
@@ -97,7 +99,8 @@ class Payouts(Service):
     def account_view(self, merchant_id: UUID) -> PayoutAccountView:
         a = self._account(merchant_id)
         return PayoutAccountView(merchant_id, a.account_id, a.ready, a.charges_enabled,
-                                 a.payouts_enabled, a.details_submitted, a.requirements)
+                                 a.payouts_enabled, a.details_submitted, a.requirements,
+                                 tuple((i, *p) for i, p in a.payouts.items()))
 
     def report_account(self, merchant_id: UUID, status: PayoutAccountStatus) -> None:
         """What the gateway says of the account (on setup, or from `account.updated`)."""

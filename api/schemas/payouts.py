@@ -12,6 +12,13 @@ from application.payouts import PayoutAccountView
 from projections.payouts_ledger import KINDS
 
 
+class BankPayoutOut(BaseModel):
+    id: str
+    amount_cents: int
+    status: Literal["paid", "failed"]
+    failure: str | None
+
+
 class PayoutAccountOut(BaseModel):
     merchant_id: UUID
     account_id: str | None
@@ -20,11 +27,14 @@ class PayoutAccountOut(BaseModel):
     payouts_enabled: bool
     details_submitted: bool
     requirements: list[str] = Field(description="What the gateway still needs")
+    bank_payouts: list[BankPayoutOut] = Field(description="From the account to the bank")
     onboarding_url: str | None = Field(None, description="Single use; ask again for a new one")
 
     @classmethod
     def of(cls, v: PayoutAccountView) -> PayoutAccountOut:
-        return cls(**{**v.__dict__, "requirements": list(v.requirements)})
+        return cls(**{**v.__dict__, "requirements": list(v.requirements), "bank_payouts": [
+            BankPayoutOut(id=i, amount_cents=a.cents, status=s, failure=f)
+            for i, a, s, f in v.bank_payouts]})
 
 
 class LedgerFigures(BaseModel):

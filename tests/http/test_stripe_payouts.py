@@ -240,3 +240,39 @@ def _quebec_month(iso: str) -> str:
     from projections.payouts_ledger import month_of
 
     return month_of(datetime.fromisoformat(iso.replace("Z", "+00:00")))
+
+
+def test_killed_between_the_stripe_transfer_and_its_record_the_restart_pays_once(
+    stripe_api: tuple[Api, FakeStripe],
+) -> None:
+    api, fake = stripe_api
+    market = Market(api, fake)
+    merchant_id = next(iter(market.merchants))
+    market.onboard(merchant_id)
+    order = market.order(payment_method="pm_card_visa")
+    assert market.act(order["id"], merchant_id, "acceptance").status_code == 200
+    assert market.act(order["id"], merchant_id, "fulfilment").status_code == 200
+    payouts = api.container.payouts
+    real = payouts.gateway
+
+    class KilledAfterTheCall:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def transfer(self, **kwargs: Any) -> str:
+            real.transfer(**kwargs)
+            raise SystemExit("killed")
+
+    payouts.gateway = KilledAfterTheCall()  # type: ignore[assignment]
+    with pytest.raises(SystemExit):
+        settle(api)
+    payouts.gateway = real  # the restarted process (its position was not recorded)
+    settle(api)
+
+    [transfer] = fake.transfers.values()
+    sent = fake.sent("POST", "/v1/transfers")
+    assert len(sent) == 2 and sent[0].idempotency_key == sent[1].idempotency_key
+    share = next(m["merchant_share"]["cents"] for m in order["merchant_orders"]
+                 if m["merchant_id"] == merchant_id)
+    assert (transfer["amount"], transfer["metadata"]["merchant_id"]) == (share, merchant_id)
+    assert reconcile(api.container.ledger.orders(), api.container.gateway) == []

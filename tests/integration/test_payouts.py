@@ -18,6 +18,7 @@ from api.container import Container, build_container
 from application.actors import Actor, Role
 from application.checkout import CheckoutChoices
 from application.errors import GatewayUnavailableError
+from application.ports import GatewayEvent
 from application.reconciliation import reconcile
 from application.settings import Settings
 from domain.errors import RuleViolatedError
@@ -351,3 +352,45 @@ def test_monthly_entries_sum_to_the_ledger(shop: Container, clock: FixedClock) -
     row = market.ledger(merchant_id)
     assert kinds == {k: row[k] for k in ("gross", "goods", "fee", "gst", "qst", "commission",
                                          "share", "transfer")}
+
+
+def test_gateway_reports_converge_with_the_process_in_any_order(shop: Container) -> None:
+    """A `transfer.created` may come before the process records its own call's answer; bank
+    payouts are recorded on the merchant's payout account; a redelivery changes nothing."""
+    market = Market(shop)
+    order = market.buy()
+    merchant_id = next(iter(market.listings))
+    real = shop.payouts.gateway
+
+    class Down:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def transfer(self, **kwargs: Any) -> str:
+            raise GatewayUnavailableError("timeout")  # the call went through, the answer not
+
+    shop.payouts.gateway = Down()  # type: ignore[assignment]
+    market.fulfil(order.id, merchant_id)
+    assert market.payout(order.id, merchant_id).status == PayoutStatus.DUE
+    account = shop.payouts.account_view(merchant_id).account_id
+    created = GatewayEvent("evt_1", "transfer.created", order_id=order.id,
+                           merchant_id=merchant_id, object_id="tr_reported",
+                           amount=Money(shares(order)[merchant_id]), account_id=account)
+    assert shop.webhooks.receive(created) is True
+    assert shop.webhooks.receive(created) is False
+    payout = market.payout(order.id, merchant_id)
+    assert (payout.status, payout.transfer_id) == (PayoutStatus.TRANSFERRED, "tr_reported")
+    shop.payouts.gateway = real
+    shop.payouts.tick()
+    market.settle()
+    assert market.transfers(order.id) == {}  # the process did not transfer it again
+
+    paid = GatewayEvent("evt_2", "payout.paid", object_id="po_1", amount=Money(40_00),
+                        account_id=account)
+    failed = GatewayEvent("evt_3", "payout.failed", object_id="po_2", amount=Money(5_00),
+                          account_id=account, failure_reason="account_closed")
+    assert (shop.webhooks.receive(paid), shop.webhooks.receive(failed)) == (True, True)
+    assert shop.payouts.account_view(merchant_id).bank_payouts == (
+        ("po_1", Money(40_00), "paid", None), ("po_2", Money(5_00), "failed", "account_closed"))
+    unknown = GatewayEvent("evt_4", "payment_intent.succeeded", order_id=uuid4())
+    assert shop.webhooks.receive(unknown) is True  # recorded, changes nothing else
