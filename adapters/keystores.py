@@ -58,6 +58,8 @@ class SQLiteKeyStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # A destroyed key must not linger in free pages: SQLite zeroes what it deletes.
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS personal_data_keys "
             "(subject_id TEXT PRIMARY KEY, key BLOB, forgotten_at TEXT)"
@@ -96,6 +98,8 @@ class SQLiteKeyStore:
                 "DO UPDATE SET key = NULL, forgotten_at = excluded.forgotten_at",
                 (subject_id.hex,),
             )
+            # ... nor in the write-ahead log: copy it back into the file and empty it.
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return existed
 
     def close(self) -> None:
@@ -150,6 +154,10 @@ class PostgresKeyStore:
                         "forgotten_at = excluded.forgotten_at").format(self._table),
                 (subject_id,),
             )
+            # The old row version (with the key) stays in the table's pages until vacuumed;
+            # VACUUM FULL rewrites the (small) table without it. PostgreSQL's WAL and base
+            # backups of the key store keep it until they are rotated: docs/privacy-and-audit.md.
+            conn.execute(sql.SQL("VACUUM FULL {}").format(self._table))
         return existed
 
     def _select(self, conn: object, subject_id: UUID) -> bytes | None:

@@ -37,6 +37,10 @@ cli.add_typer(project_cli, name="project")
 cli.add_typer(import_cli, name="import")
 payouts_cli = typer.Typer(help="Merchant payouts.", no_args_is_help=True)
 cli.add_typer(payouts_cli, name="payouts")
+privacy_cli = typer.Typer(help="Law 25: retention and erasure.", no_args_is_help=True)
+retention_cli = typer.Typer(help="Retention rules.", no_args_is_help=True)
+privacy_cli.add_typer(retention_cli, name="retention")
+cli.add_typer(privacy_cli, name="privacy")
 console = Console()
 
 
@@ -234,6 +238,28 @@ def payouts_reconcile() -> None:
                       str(d.gateway))
     console.print(table)
     raise typer.Exit(1)
+
+
+@retention_cli.command("run")
+def retention_run(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List, erase nothing")] = False,
+) -> None:
+    """Erase the personal data whose retention period is over; prints a report (ids only)."""
+    settings = Settings(run_projections=False)
+    container = build_container(settings)
+    try:
+        done = container.privacy.apply_retention(dry_run=dry_run)
+    finally:
+        container.close()
+    table = Table("subject", "kind", "since", "erased" if not dry_run else "would be erased",
+                  title=f"Retention: consumers {settings.retention_consumer_months} months "
+                        f"inactive, merchant contacts {settings.retention_merchant_contact_months}"
+                        " months after leaving")
+    for c in done:
+        table.add_row(str(c.subject_id), str(c.kind), c.since.date().isoformat(),
+                      "yes" if (c.erased or dry_run) else "already")
+    console.print(table)
+    console.print(f"{len(done)} subject(s) {'to erase' if dry_run else 'erased'}")
 
 
 def _dollars(money: Money) -> str:

@@ -32,6 +32,7 @@ from application.orders import Orders
 from application.payments import Payments
 from application.payouts import PayoutPolicy, PayoutProcess, Payouts
 from application.ports import Clock, KeyStore, PaymentGateway, WebhookVerifier
+from application.privacy import Privacy, RetentionPolicy
 from application.settings import Settings
 from application.webhooks import Webhooks
 from projections.search.engine import Search
@@ -58,6 +59,7 @@ class Container:
     gateway: PaymentGateway
     payouts: Payouts
     webhooks: Webhooks
+    privacy: Privacy
     stripe_webhooks: WebhookVerifier | None
 
     @property
@@ -132,6 +134,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         carts=carts, payments=payments, orders=Orders(app, payments=payments, **shared),
         checkout=checkout, jobs=jobs, gateway=gateway, payouts=payouts,
         webhooks=Webhooks(app, payments=payments, payouts=payouts, **shared),
+        privacy=Privacy(app, clock=clock, retention=RetentionPolicy(
+            timedelta(days=round(30.44 * settings.retention_consumer_months)),
+            timedelta(days=round(30.44 * settings.retention_merchant_contact_months))),
+            **shared),
         stripe_webhooks=stripe_webhooks, _closers=closers,
     )
 

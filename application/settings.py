@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     default_language: Literal["fr", "en"] = "fr"
     conflict_retries: int = Field(10, ge=0, le=50)
 
+    # Law 25 retention: consumers' personal data is erased this long after their last activity
+    # (when no order is still open); merchant contacts this long after the merchant left.
+    retention_consumer_months: int = Field(24, ge=1, le=120)
+    retention_merchant_contact_months: int = Field(24, ge=1, le=120)
+
     demo_data: bool = Field(False, description="Load the demo catalogue when the log is empty")
     run_projections: bool = Field(
         True, description="Follow the log into the read models inside the API process")

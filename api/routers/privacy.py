@@ -1,0 +1,42 @@
+"""Law 25: a person's erasure and the export of everything held about them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import ActorDep, ContainerDep
+from api.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/v1/privacy", tags=["privacy"], responses=PROBLEM_RESPONSES)
+
+
+@router.post("/subjects/{subject_id}/erasure", summary="Erase a person (themselves or an admin)")
+def erase(subject_id: UUID, c: ContainerDep, actor: ActorDep) -> dict[str, Any]:
+    newly = c.privacy.erase(actor, subject_id)
+    return {"subject_id": str(subject_id), "erased": True, "already_erased": not newly}
+
+
+@router.get("/subjects/{subject_id}/export",
+            summary="Everything held about a person (JSON, or its orders' lines as CSV)")
+def export(subject_id: UUID, c: ContainerDep, actor: ActorDep,
+           format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Any:  # noqa: A002
+    data = c.privacy.export(actor, subject_id)
+    if format == "json":
+        return data
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["commande", "date", "commerce", "article", "quantite", "prix_unitaire_cents",
+                     "montant_cents", "etat"])
+    for order in data["orders"]:
+        for part in order["merchant_orders"]:
+            for line in part["lines"]:
+                writer.writerow([order["id"], order["placed_at"], part["merchant_name"],
+                                 line["title"], line["quantity"], line["unit_price_cents"],
+                                 line["amount_cents"], part["status"]])
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="mes-donnees-commandes.csv"'})

@@ -1,0 +1,222 @@
+"""Québec's Law 25 in use cases: erasure, export (portability) and retention.
+
+Personal data lives only in `PersonalData` values, encrypted with the person's own key
+(application/personal_data.py). Erasing a person records an `Erasure` (no personal data in it)
+and then destroys the key: every copy of their data in events, snapshots and backups becomes
+unreadable and reads as a placeholder, while orders, amounts, taxes and payouts stay intact
+(financial records are kept six years) and the audit chain, computed over the stored bytes,
+still verifies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from application.actors import Actor, Role
+from application.errors import NotFoundError, denied
+from application.ports import Clock
+from application.service import Service
+from domain.cart import Cart
+from domain.consumer import Consumer
+from domain.erasure import Erasure, ErasureReason, SubjectKind
+from domain.merchant import Merchant, MerchantStatus
+from domain.order import Order
+from domain.order_terms import OrderStatus
+from domain.personal import PersonalData
+
+FINAL_ORDER_STATES = (OrderStatus.COMPLETED, OrderStatus.FAILED, OrderStatus.EXPIRED)
+PROFILE_FIELDS = ("name", "email", "phone", "street", "municipality", "postal_code", "region")
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    consumer_inactive: timedelta  # after the last activity, when no order is still open
+    merchant_contact_after_closure: timedelta  # after a merchant is closed or rejected
+
+
+@dataclass(frozen=True)
+class RetentionCandidate:
+    subject_id: UUID
+    kind: SubjectKind
+    since: datetime  # last activity, or closure
+    erased: bool = False
+
+
+class Privacy(Service):
+    def __init__(self, *args: Any, clock: Clock, retention: RetentionPolicy,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clock = clock
+        self.retention = retention
+
+    # -- erasure ---------------------------------------------------------------------------
+
+    def erase(self, actor: Actor, subject_id: UUID) -> bool:
+        """The person (a consumer's own token) or an admin; False if already erased."""
+        kind = self._kind_of(actor, subject_id)
+        return self._erase(subject_id, kind, ErasureReason.REQUEST, by=actor.subject)
+
+    def is_erased(self, subject_id: UUID) -> bool:
+        return self.exists(Erasure.create_id(subject_id))
+
+    def _erase(self, subject_id: UUID, kind: SubjectKind, reason: ErasureReason,
+               by: str) -> bool:
+        erased = False
+        if not self.is_erased(subject_id):
+            self.save(Erasure(subject_id, kind, reason, by))
+            erased = True
+        # After the record, so that a crash in between is finished by asking again.
+        self.app.keys.delete(subject_id)
+        return erased
+
+    def _kind_of(self, actor: Actor, subject_id: UUID) -> SubjectKind:
+        if self.exists(subject_id) and isinstance(self.find(subject_id), Consumer):
+            if actor.subject == str(subject_id) or actor.role == Role.ADMIN:
+                return SubjectKind.CONSUMER
+            if actor.is_anonymous:
+                raise denied(anonymous=True)
+            raise NotFoundError("subject")  # whether someone is registered is not told
+        if actor.role != Role.ADMIN:  # a merchant's contact person: through the platform
+            raise NotFoundError("subject")
+        if self._merchant_of_contact(subject_id) is None:
+            raise NotFoundError("subject")
+        return SubjectKind.MERCHANT_CONTACT
+
+    # -- export ----------------------------------------------------------------------------
+
+    def export(self, actor: Actor, subject_id: UUID) -> dict[str, Any]:
+        """Everything held about the person, structured (portability)."""
+        kind = self._kind_of(actor, subject_id)
+        erased = self.is_erased(subject_id)
+        if kind == SubjectKind.MERCHANT_CONTACT:
+            merchant = self._merchant_of_contact(subject_id)
+            assert merchant is not None
+            return {"subject_id": str(subject_id), "kind": str(kind), "erased": erased,
+                    "exported_at": self.clock.now().isoformat(),
+                    "profile": _person(merchant.contact),
+                    "merchants": [{"id": str(merchant.id), "name": merchant.name,
+                                   "role": "contact", "status": str(merchant.status)}],
+                    "orders": [], "carts": [], "consents": []}
+        consumer = self.load(Consumer, subject_id, "consumer")
+        return {
+            "subject_id": str(subject_id), "kind": str(kind), "erased": erased,
+            "exported_at": self.clock.now().isoformat(),
+            "profile": _person(consumer.profile), "postal_area": consumer.postal_area,
+            "orders": [_order(self.load(Order, o, "order")) for o in self._orders_of(subject_id)],
+            "carts": [_cart(self.load(Cart, c, "cart")) for c in self._carts_of(subject_id)],
+            # Comptoir asks no consent beyond what an order needs (no marketing, no tracking):
+            # there is none to list.
+            "consents": [],
+        }
+
+    # -- retention -------------------------------------------------------------------------
+
+    def retention_candidates(self) -> list[RetentionCandidate]:
+        """Who the retention rules would erase now (a dry run)."""
+        now = self.clock.now()
+        found = []
+        for consumer_id, last in self._last_activity().items():
+            if now - last >= self.retention.consumer_inactive and not self.is_erased(
+                    consumer_id) and not self._has_open_order(consumer_id):
+                found.append(RetentionCandidate(consumer_id, SubjectKind.CONSUMER, last))
+        for merchant_id, since in self._merchants_gone().items():
+            merchant = self.load(Merchant, merchant_id, "merchant")
+            subject_id = merchant.contact.subject_id
+            if (merchant.status in (MerchantStatus.CLOSED, MerchantStatus.REJECTED)
+                    and now - since >= self.retention.merchant_contact_after_closure
+                    and not self.is_erased(subject_id)):
+                found.append(RetentionCandidate(subject_id, SubjectKind.MERCHANT_CONTACT, since))
+        return sorted(found, key=lambda c: (c.since, str(c.subject_id)))
+
+    def apply_retention(self, dry_run: bool = False) -> list[RetentionCandidate]:
+        candidates = self.retention_candidates()
+        if dry_run:
+            return candidates
+        return [RetentionCandidate(c.subject_id, c.kind, c.since, erased=self._erase(
+            c.subject_id, c.kind, ErasureReason.RETENTION, by="retention"))
+            for c in candidates]
+
+    # -- reading the log -------------------------------------------------------------------
+
+    def _events(self, *topics: str) -> Iterator[Any]:
+        start = 1
+        while True:
+            batch = self.app.recorder.select_notifications(start, 1000, topics=topics)
+            for notification in batch:
+                yield self.app.mapper.to_domain_event(notification)
+            if len(batch) < 1000:
+                return
+            start = batch[-1].id + 1
+
+    def _orders_of(self, consumer_id: UUID) -> list[UUID]:
+        return [e.originator_id for e in self._events("comptoir.Order.Placed")
+                if e.consumer_id == consumer_id]
+
+    def _carts_of(self, consumer_id: UUID) -> list[UUID]:
+        return [e.originator_id for e in self._events("comptoir.Cart.Opened")
+                if e.consumer_id == consumer_id]
+
+    def _has_open_order(self, consumer_id: UUID) -> bool:
+        return any(self.load(Order, o, "order").status not in FINAL_ORDER_STATES
+                   for o in self._orders_of(consumer_id))
+
+    def _last_activity(self) -> dict[UUID, datetime]:
+        """Each consumer's last registration, profile change, cart or order event."""
+        last: dict[UUID, datetime] = {}
+        owner: dict[UUID, UUID] = {}  # cart or order -> consumer
+        for e in self._events("comptoir.Consumer.Registered", "comptoir.Consumer.ProfileUpdated",
+                              "comptoir.Cart.Opened", "comptoir.Cart.LineSet",
+                              "comptoir.Cart.LineRemoved", "comptoir.Cart.CheckedOut",
+                              "comptoir.Order.Placed", "comptoir.Order.PaymentCaptured",
+                              "comptoir.Order.MerchantOrderFulfilled",
+                              "comptoir.Order.RefundSettled"):
+            consumer_id = getattr(e, "consumer_id", None)
+            if consumer_id is not None:
+                owner[e.originator_id] = consumer_id
+            who = owner.get(e.originator_id, e.originator_id)
+            last[who] = max(last.get(who, e.timestamp), e.timestamp)
+        return {who: at for who, at in last.items() if self.exists(who)
+                and isinstance(self.find(who), Consumer)}
+
+    def _merchants_gone(self) -> dict[UUID, datetime]:
+        return {e.originator_id: e.timestamp for e in self._events(
+            "comptoir.Merchant.Rejected", "comptoir.Merchant.Closed")}
+
+    def _merchant_of_contact(self, subject_id: UUID) -> Merchant | None:
+        for e in self._events("comptoir.Merchant.Applied"):
+            if e.contact.subject_id == subject_id:
+                return self.load(Merchant, e.originator_id, "merchant")
+        return None
+
+
+def _person(data: PersonalData) -> dict[str, Any]:
+    return {"forgotten": data.forgotten, **{k: data.get(k) for k in PROFILE_FIELDS}}
+
+
+def _order(order: Order) -> dict[str, Any]:
+    return {
+        "id": str(order.id), "placed_at": order.created_on.isoformat(),
+        "status": str(order.status), "payment_status": str(order.payment_status),
+        "total_cents": order.total.cents,
+        "delivery_address": _person(order.delivery_address) if order.delivery_address else None,
+        "merchant_orders": [{
+            "merchant_id": str(part.merchant_id), "merchant_name": part.merchant_name,
+            "status": str(order.part_status[key]), "fulfilment": str(part.fulfilment),
+            "total_cents": part.breakdown.total.cents,
+            "lines": [{"title": line.title, "quantity": line.quantity,
+                       "unit_price_cents": line.unit_price.cents,
+                       "amount_cents": line.amount.cents} for line in part.lines],
+            "refunds": [{"amount_cents": r.breakdown.amount.cents, "reason": r.reason}
+                        for r in order.refunds[key]],
+        } for key, part in order.parts.items()],
+    }
+
+
+def _cart(cart: Cart) -> dict[str, Any]:
+    return {"id": str(cart.id), "opened_at": cart.created_on.isoformat(),
+            "checked_out": not cart.is_open,
+            "lines": [{"listing_id": str(k), "quantity": q} for k, q in cart.quantities().items()]}
