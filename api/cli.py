@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 from uuid import UUID, uuid4
@@ -14,12 +15,16 @@ from rich.console import Console
 from rich.progress import Progress, TextColumn
 from rich.table import Table
 
+from adapters.audit_signing import public_key_verifier
+from adapters.audit_stores import verify_store
 from api.auth import Tokens
 from api.container import build_container
 from api.importer import Importer, rows
 from api.main import create_app
+from api.replay import replay
 from application.actors import Actor, Role
 from application.demo import load_demo, run_story
+from application.errors import NotFoundError
 from application.reconciliation import reconcile
 from application.settings import Settings
 from domain.money import Money
@@ -41,6 +46,8 @@ privacy_cli = typer.Typer(help="Law 25: retention and erasure.", no_args_is_help
 retention_cli = typer.Typer(help="Retention rules.", no_args_is_help=True)
 privacy_cli.add_typer(retention_cli, name="retention")
 cli.add_typer(privacy_cli, name="privacy")
+audit_cli = typer.Typer(help="Audit: the hash chain, time travel, replay.", no_args_is_help=True)
+cli.add_typer(audit_cli, name="audit")
 console = Console()
 
 
@@ -260,6 +267,74 @@ def retention_run(
                       "yes" if (c.erased or dry_run) else "already")
     console.print(table)
     console.print(f"{len(done)} subject(s) {'to erase' if dry_run else 'erased'}")
+
+
+@audit_cli.command("verify")
+def audit_verify(
+    public_key: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False, help="The platform's public key (PEM) the auditor kept; "
+        "default: the platform's own")] = None,
+) -> None:
+    """Recompute the hash chain from the stored events and check the signed checkpoints.
+    Exits with 1 at the first position where the log was altered, removed or reordered."""
+    container = build_container(Settings(run_projections=False))
+    try:
+        container.projections["audit"].catch_up()
+        verifier = (public_key_verifier(public_key.read_text()) if public_key
+                    else container.signer.verifier())
+        report = verify_store(container.raw_log, container.chain, verifier)
+    finally:
+        container.close()
+    console.print_json(json.dumps(report.__dict__, default=str))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit_cli.command("public-key")
+def audit_public_key() -> None:
+    """The public key that verifies the chain's checkpoints: keep it apart from the platform."""
+    container = build_container(Settings(run_projections=False))
+    try:
+        typer.echo(container.signer.public_key_pem(), nl=False)
+    finally:
+        container.close()
+
+
+@audit_cli.command("show")
+def audit_show(
+    aggregate_id: Annotated[UUID, typer.Argument(help="An order, a merchant, a listing…")],
+    position: Annotated[int | None, typer.Option(help="As it was after this position")] = None,
+    at: Annotated[datetime | None, typer.Option(help="As it was at this time (UTC)")] = None,
+) -> None:
+    """An aggregate as it was at a past position or time (personal data sealed)."""
+    container = build_container(Settings(run_projections=False))
+    try:
+        when = at.replace(tzinfo=UTC) if at and at.tzinfo is None else at
+        shown = container.audit.aggregate_at(Actor(Role.AUDITOR, "cli"), aggregate_id,
+                                             position, when)
+    except NotFoundError:
+        console.print("no such aggregate at that position or time")
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    console.print_json(json.dumps(shown, default=str))
+
+
+@audit_cli.command("replay")
+def audit_replay() -> None:
+    """Rebuild every read model from zero into a scratch area and compare with the live one.
+    Exits with 1 if any differs."""
+    container = build_container(Settings(run_projections=False))
+    try:
+        found = replay(container)
+    finally:
+        container.close()
+    for name, lines in found.items():
+        console.print(f"{name}: " + ("identical" if not lines else f"{len(lines)} difference(s)"))
+        for line in lines:
+            console.print(f"  {line}")
+    if any(found.values()):
+        raise typer.Exit(1)
 
 
 def _dollars(money: Money) -> str:

@@ -7,9 +7,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from eventsourcing.postgres import PostgresDatastore
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
+from adapters.audit_signing import AuditSigner
+from adapters.audit_stores import (
+    PostgresAuditChainStore,
+    PostgresRawLog,
+    SQLiteAuditChainStore,
+    SQLiteRawLog,
+    verify_store,
+)
 from adapters.clock import SystemClock
 from adapters.deadlines_stores import PostgresDeadlinesStore, SQLiteDeadlinesStore
 from adapters.event_store import eventsourcing_env, postgres_datastore
@@ -21,6 +30,7 @@ from adapters.search_postgres import PostgresSearchStore
 from adapters.search_sqlite import SQLiteSearchStore
 from api.auth import Tokens
 from application.app import Comptoir
+from application.audit import Audit
 from application.carts import Carts
 from application.catalog import Catalog
 from application.checkout import Checkout
@@ -35,6 +45,7 @@ from application.ports import Clock, KeyStore, PaymentGateway, WebhookVerifier
 from application.privacy import Privacy, RetentionPolicy
 from application.settings import Settings
 from application.webhooks import Webhooks
+from projections.audit_chain import VerificationReport
 from projections.search.engine import Search
 from projections.search.query import SearchReader
 from projections.workers import Projections
@@ -60,11 +71,23 @@ class Container:
     payouts: Payouts
     webhooks: Webhooks
     privacy: Privacy
+    audit: Audit
+    raw_log: SQLiteRawLog | PostgresRawLog
+    signer: AuditSigner
     stripe_webhooks: WebhookVerifier | None
 
     @property
     def search_store(self) -> SQLiteSearchStore | PostgresSearchStore:
         return self.projections["search"].store  # type: ignore[return-value]
+
+    @property
+    def chain(self) -> SQLiteAuditChainStore | PostgresAuditChainStore:
+        return self.projections["audit"].store  # type: ignore[return-value]
+
+    def verify_chain(self) -> VerificationReport:
+        """Chain what is new, then recompute everything from the stored bytes."""
+        self.projections["audit"].catch_up()
+        return verify_store(self.raw_log, self.chain, self.signer.verifier())
 
     @property
     def ledger(self) -> SQLiteLedgerStore | PostgresLedgerStore:
@@ -84,25 +107,21 @@ class Container:
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     closers: list[Any] = []
     keys: KeyStore
-    search: SQLiteSearchStore | PostgresSearchStore
-    deadlines: SQLiteDeadlinesStore | PostgresDeadlinesStore
-    ledger: SQLiteLedgerStore | PostgresLedgerStore
     gateway, stripe_webhooks = build_gateway(settings, closers)
     clock = clock or SystemClock()
     if settings.backend == "postgres":
         pool = postgres_pool(settings)
         keys = PostgresKeyStore(pool, settings.postgres_schema)
-        views = postgres_datastore(settings)
-        search, deadlines = PostgresSearchStore(views), PostgresDeadlinesStore(views)
-        ledger = PostgresLedgerStore(views)
-        closers += [pool.close, views.close]
+        closers.append(pool.close)
     else:
         keys = SQLiteKeyStore(settings.data_dir / "keys.sqlite3")
-        search = SQLiteSearchStore(settings.data_dir / "search.sqlite3")
-        deadlines = SQLiteDeadlinesStore(settings.data_dir / "deadlines.sqlite3")
-        ledger = SQLiteLedgerStore(settings.data_dir / "ledger.sqlite3")
-        closers += [keys.close, search.datastore.close, deadlines.datastore.close,
-                    ledger.datastore.close]
+        closers.append(keys.close)
+    signer = audit_signer(settings)
+    models = read_models(settings, closers, signer)
+    raw_log: SQLiteRawLog | PostgresRawLog = (
+        PostgresRawLog(models.views, settings.postgres_schema) if models.views
+        else SQLiteRawLog(settings.event_store_path))
+    search, deadlines, ledger = models.search, models.deadlines, models.ledger
     app = Comptoir(eventsourcing_env(settings), keys)
     shared = {"conflict_retries": settings.conflict_retries, "locks": AggregateLocks()}
     payouts = Payouts(app, gateway=gateway, clock=clock, policy=PayoutPolicy(
@@ -110,12 +129,12 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         settings.sell_without_payout_account), **shared)
     payouts.pending = ledger
     process: SQLiteProcessStore | PostgresProcessStore = (
-        PostgresProcessStore(views, PayoutProcess(payouts)) if settings.backend == "postgres"
+        PostgresProcessStore(models.views, PayoutProcess(payouts)) if models.views
         else SQLiteProcessStore(settings.data_dir / "payouts-process.sqlite3",
                                 PayoutProcess(payouts)))
     if isinstance(process, SQLiteProcessStore):
         closers.append(process.datastore.close)
-    projections = Projections(app, [search, deadlines, ledger, process])
+    projections = Projections(app, [*models.stores, process])
     app.listeners.append(projections.wake)
     payments = Payments(app, gateway=gateway, **shared)
     carts = Carts(app, **shared)
@@ -138,8 +157,50 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
             timedelta(days=round(30.44 * settings.retention_consumer_months)),
             timedelta(days=round(30.44 * settings.retention_merchant_contact_months))),
             **shared),
+        audit=Audit(app, log=raw_log, reveal_personal_data=settings.auditors_see_personal_data,
+                    **shared),
+        raw_log=raw_log, signer=signer,
         stripe_webhooks=stripe_webhooks, _closers=closers,
     )
+
+
+@dataclass
+class ReadModels:
+    """The read models of one store (the live ones, or a scratch copy to compare with)."""
+
+    search: SQLiteSearchStore | PostgresSearchStore
+    deadlines: SQLiteDeadlinesStore | PostgresDeadlinesStore
+    ledger: SQLiteLedgerStore | PostgresLedgerStore
+    chain: SQLiteAuditChainStore | PostgresAuditChainStore
+    views: PostgresDatastore | None  # PostgreSQL: the datastore they share
+
+    @property
+    def stores(self) -> list[Any]:
+        return [self.search, self.deadlines, self.ledger, self.chain]
+
+
+def read_models(settings: Settings, closers: list[Any], signer: AuditSigner) -> ReadModels:
+    """In `settings.data_dir` (SQLite files) or `settings.postgres_schema`."""
+    if settings.backend == "postgres":
+        views = postgres_datastore(settings)
+        closers.append(views.close)
+        return ReadModels(PostgresSearchStore(views), PostgresDeadlinesStore(views),
+                          PostgresLedgerStore(views), PostgresAuditChainStore(views, signer),
+                          views)
+    models = ReadModels(SQLiteSearchStore(settings.data_dir / "search.sqlite3"),
+                        SQLiteDeadlinesStore(settings.data_dir / "deadlines.sqlite3"),
+                        SQLiteLedgerStore(settings.data_dir / "ledger.sqlite3"),
+                        SQLiteAuditChainStore(settings.data_dir / "audit.sqlite3", signer), None)
+    closers.extend(store.datastore.close for store in models.stores)
+    return models
+
+
+def audit_signer(settings: Settings) -> AuditSigner:
+    """The platform's Ed25519 key that signs chain checkpoints (its public half is what
+    auditors keep): from COMPTOIR_AUDIT_SIGNING_KEY, else a file made once in the data dir."""
+    if settings.audit_signing_key is not None:
+        return AuditSigner.from_pem(settings.audit_signing_key.get_secret_value())
+    return AuditSigner.load_or_create(settings.data_dir / "secrets" / "audit-ed25519.pem")
 
 
 def build_gateway(settings: Settings,

@@ -141,6 +141,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "Reversal above the transfer."),
     "account_unknown": ("Compte de versement inconnu.", "Unknown payout account."),
     "month_invalid": ("Mois au format AAAA-MM.", "Month as YYYY-MM."),
+    "position_or_time": ("Une position ou un moment, pas les deux.",
+                         "A position or a time, not both."),
     "signature_missing": ("En-tête Stripe-Signature absent.", "Stripe-Signature header missing."),
     "signature_invalid": ("Signature du webhook invalide.", "Invalid webhook signature."),
     "signature_stale": ("Signature du webhook périmée.", "Stale webhook signature."),

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from api import problems
 from api.consistency import ReadYourWrites
 from api.container import Container, build_container
-from api.routers import listings, merchants, orders, payouts, privacy, search
+from api.routers import audit, listings, merchants, orders, payouts, privacy, search
 from application.demo import load_demo_if_empty
 from application.settings import Settings
 
@@ -56,4 +56,5 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(orders.router)
     app.include_router(payouts.router)
     app.include_router(privacy.router)
+    app.include_router(audit.router)
     return app

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     retention_consumer_months: int = Field(24, ge=1, le=120)
     retention_merchant_contact_months: int = Field(24, ge=1, le=120)
 
+    # Audit: the Ed25519 key (PEM) signing the hash chain's checkpoints; unset: a key file
+    # made once in data_dir/secrets/. Auditors see personal data only if this allows it.
+    audit_signing_key: SecretStr | None = None
+    auditors_see_personal_data: bool = False
+
     demo_data: bool = Field(False, description="Load the demo catalogue when the log is empty")
     run_projections: bool = Field(
         True, description="Follow the log into the read models inside the API process")

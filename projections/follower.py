@@ -104,12 +104,15 @@ class Follower:
         return applied
 
     def _read(self, position: int, head: int) -> tuple[list[Any], int]:
-        """The next batch after `position`, decoded, and the position it reaches."""
+        """The next batch after `position`, decoded (unless the projection is `raw`), and the
+        position it reaches."""
         notifications = self.source.recorder.select_notifications(
             start=position + 1, limit=self.batch_size, stop=head,
             topics=self.store.projection.topics,
         )
         upto = notifications[-1].id if len(notifications) == self.batch_size else head
+        if getattr(self.store.projection, "raw", False):  # it wants the stored bytes (audit)
+            return list(notifications), upto
         return [self.source.mapper.to_domain_event(n) for n in notifications], upto
 
     def wake(self) -> None:

@@ -16,7 +16,9 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+import psycopg
 from fastapi.testclient import TestClient
+from psycopg import sql
 
 from api.container import Container
 from application.actors import Role
@@ -192,3 +194,10 @@ class Shop:
     def check_out(self, cart_id: str, **body: Any) -> Any:
         return self.api.client.post(f"/v1/carts/{cart_id}/checkout", headers=self.consumer,
                                     json=body)
+
+
+def drop_schema(settings: Settings) -> None:
+    assert settings.postgres_dsn is not None
+    with psycopg.connect(settings.postgres_dsn.get_secret_value(), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+            sql.Identifier(settings.postgres_schema)))

@@ -1,0 +1,48 @@
+"""Auditors: the log as stored, any aggregate as it was, and the verification of the chain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ActorDep, ContainerDep
+from api.problems import PROBLEM_RESPONSES, HTTPProblem
+from application.audit import MAX_PAGE, EventQuery
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("/events", summary="Stored events in log order (auditors)")
+def events(
+    c: ContainerDep, actor: ActorDep,
+    aggregate_id: UUID | None = None,
+    topic: Annotated[str | None, Query(max_length=200)] = None,
+    after: Annotated[int, Query(ge=0, description="Continue after this position")] = 0,
+    to_position: Annotated[int | None, Query(ge=1)] = None,
+    since: datetime | None = None, until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+) -> dict[str, Any]:
+    page, last = c.audit.events(actor, EventQuery(aggregate_id, topic, after, to_position,
+                                                  since, until, limit))
+    return {"events": page, "next_after": last}
+
+
+@router.get("/aggregates/{aggregate_id}",
+            summary="An aggregate as it was after a position or at a time (auditors)")
+def aggregate(aggregate_id: UUID, c: ContainerDep, actor: ActorDep,
+              position: Annotated[int | None, Query(ge=1)] = None,
+              at: datetime | None = None) -> dict[str, Any]:
+    if position is not None and at is not None:
+        raise HTTPProblem(422, "validation-failed", "position_or_time")
+    return c.audit.aggregate_at(actor, aggregate_id, position, at)
+
+
+@router.post("/verification", summary="Recompute the hash chain and check its checkpoints")
+async def verification(c: ContainerDep, actor: ActorDep) -> dict[str, Any]:
+    c.audit.require_auditor(actor)
+    report = await run_in_threadpool(c.verify_chain)
+    return report.__dict__
