@@ -185,26 +185,26 @@ class ChainUnit:
         self.add = self.batch.add
 
     def flush(self) -> None:
-        q, signer = self.store.sql, self.store.signer
         if self.batch.rows:
             self.store.insert_chain(self.c, self.batch.rows)
-        at = datetime.now(UTC)
-        signed = [(position, head, utc_text(at), signer.sign(checkpoint_message(position, head,
-                                                                                at)))
-                  for position, head in self.batch.checkpoints()]
-        if signed:
-            self.c.executemany(q("INSERT INTO {p}audit_checkpoints VALUES (?, ?, ?, ?)"), signed)
+        if marks := self.batch.checkpoints():
+            at, sign = datetime.now(UTC), self.store.signer.sign
+            self.c.executemany(
+                self.store.sql("INSERT INTO {p}audit_checkpoints VALUES (?, ?, ?, ?)"),
+                [(p, head, utc_text(at), sign(checkpoint_message(p, head, at)))
+                 for p, head in marks])
 
 
 class AuditChainQueries:
-    """Reading the chain (needs `datastore`, `sql` and `_chunks` from the concrete store)."""
+    """Reading the chain (needs `datastore`, `sql`, `_chain_chunks` and `hash_pieces` from the
+    concrete store)."""
 
     datastore: Any
     sql: AuditSQL
     signer: AuditSigner
     checkpoint_every: int
 
-    def _chunks(self, query: str, start: int, stop: int | None) -> Iterator[list[Any]]:
+    def _chain_chunks(self, start: int, stop: int | None) -> Iterator[list[Any]]:
         raise NotImplementedError
 
     def unit_of_work(self, cursor: Any) -> ChainUnit:
@@ -222,7 +222,7 @@ class AuditChainQueries:
 
     def chain_rows(self, start: int = 1, stop: int | None = None) -> Iterator[ChainRow]:
         """(position, hash, digest) in position order, streamed."""
-        return chain.from_iterable(self._chunks("audit_chain", start, stop))
+        return chain.from_iterable(self._chain_chunks(start, stop))
 
     def hash_pieces(self, size: int = PIECE, stop: int | None = None) -> Iterator[bytes]:
         """The chain's hashes in position order, `size` at a time, concatenated: one object
@@ -257,10 +257,10 @@ class SQLiteAuditChainStore(AuditChainQueries, TrackedStore, SQLiteTrackingRecor
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *self.sql.tables()]
 
-    def _chunks(self, table: str, start: int, stop: int | None) -> Iterator[list[Any]]:
-        query = (f"SELECT position, hash, digest FROM {table} "  # noqa: S608 - a constant
-                 "WHERE position >= ? AND position <= ? ORDER BY position")
-        return _sqlite_chunks(self.path, query, start, stop)
+    def _chain_chunks(self, start: int, stop: int | None) -> Iterator[list[Any]]:
+        return _sqlite_chunks(self.path, "SELECT position, hash, digest FROM audit_chain "
+                              "WHERE position >= ? AND position <= ? ORDER BY position",
+                              start, stop)
 
     def hash_pieces(self, size: int = PIECE, stop: int | None = None) -> Iterator[bytes]:
         # hex(): group_concat makes text, and hex digits survive that whatever the bytes are.
@@ -297,11 +297,11 @@ class PostgresAuditChainStore(AuditChainQueries, TrackedStore, PostgresTrackingR
         self.projection = AuditChainProjection()
         self.create_table()
 
-    def _chunks(self, table: str, start: int, stop: int | None) -> Iterator[list[Any]]:
+    def _chain_chunks(self, start: int, stop: int | None) -> Iterator[list[Any]]:
         query = sql.SQL("SELECT position, hash, digest FROM {} WHERE position > %s "
                         "AND position <= %s ORDER BY position LIMIT %s").format(
-                            sql.Identifier(self.schema, table))
-        return _postgres_chunks(self.datastore.get_connection, query, start, stop)
+                            sql.Identifier(self.schema, "audit_chain"))
+        return _read_ahead(_postgres_chunks(self.datastore.get_connection, query, start, stop))
 
     def insert_chain(self, cursor: Any, rows: list[ChainRow]) -> None:
         """One statement of three arrays: executemany's round trips (even pipelined) cost
