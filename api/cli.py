@@ -283,9 +283,12 @@ def audit_verify(
         verifier = (public_key_verifier(public_key.read_text()) if public_key
                     else container.signer.verifier())
         report = verify_store(container.raw_log, container.chain, verifier)
+        head_position, head_hash = container.chain.head()
     finally:
         container.close()
     console.print_json(json.dumps(report.__dict__, default=str))
+    # Keep it: next time, the chain must still pass through this point.
+    console.print(f"chain head: position {head_position}, hash {head_hash.hex()}")
     if not report.ok:
         raise typer.Exit(1)
 

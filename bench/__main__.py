@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import checkout, freshness, import_fiches, projection, search, stock_updates
+from bench import audit, checkout, freshness, import_fiches, projection, search, stock_updates
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
         projection.run(backend, merchants=1000, listings=20)
         import_fiches.run(backend, merchants=22_000)
         search.run(backend, merchants=22_000, listings=500_000, count=300)
+        audit.run(backend, events=200_000, runs=5)
     checkout.run("postgres", per_client=40)
 
 
