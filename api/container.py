@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
@@ -22,6 +23,7 @@ from adapters.audit_stores import (
 from adapters.clock import SystemClock
 from adapters.deadlines_stores import PostgresDeadlinesStore, SQLiteDeadlinesStore
 from adapters.event_store import eventsourcing_env, postgres_datastore
+from adapters.insights_store import PostgresInsightsStore, SQLiteInsightsStore
 from adapters.keystores import PostgresKeyStore, SQLiteKeyStore
 from adapters.ledger_stores import PostgresLedgerStore, SQLiteLedgerStore
 from adapters.local_gateway import LocalGateway
@@ -35,6 +37,7 @@ from application.carts import Carts
 from application.catalog import Catalog
 from application.checkout import Checkout
 from application.consumers import Consumers
+from application.insights import Insights
 from application.jobs import Jobs
 from application.locks import AggregateLocks
 from application.merchants import Merchants
@@ -44,6 +47,7 @@ from application.payouts import PayoutPolicy, PayoutProcess, Payouts
 from application.ports import Clock, KeyStore, PaymentGateway, WebhookVerifier
 from application.privacy import Privacy, RetentionPolicy
 from application.settings import Settings
+from application.storefronts import Storefronts
 from application.webhooks import Webhooks
 from projections.audit_chain import VerificationReport
 from projections.search.engine import Search
@@ -72,6 +76,8 @@ class Container:
     webhooks: Webhooks
     privacy: Privacy
     audit: Audit
+    insights: Insights
+    storefronts: Storefronts
     raw_log: SQLiteRawLog | PostgresRawLog
     signer: AuditSigner
     stripe_webhooks: WebhookVerifier | None
@@ -96,6 +102,7 @@ class Container:
     _closers: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
+        self.insights.stop()
         self.jobs.stop()
         self.projections.stop()
         self.app.close()
@@ -112,10 +119,13 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     if settings.backend == "postgres":
         pool = postgres_pool(settings)
         keys = PostgresKeyStore(pool, settings.postgres_schema)
+        insight_store: SQLiteInsightsStore | PostgresInsightsStore = PostgresInsightsStore(
+            pool, settings.postgres_schema)
         closers.append(pool.close)
     else:
         keys = SQLiteKeyStore(settings.data_dir / "keys.sqlite3")
-        closers.append(keys.close)
+        insight_store = SQLiteInsightsStore(settings.data_dir / "insights.sqlite3")
+        closers += [keys.close, insight_store.close]
     signer = audit_signer(settings)
     models = read_models(settings, closers, signer)
     raw_log: SQLiteRawLog | PostgresRawLog = (
@@ -146,10 +156,15 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     jobs = Jobs(settings.jobs_interval_seconds)
     jobs.add("expire_reservations", checkout.expire_due)
     jobs.add("payouts", payouts.tick)
+    consumers = Consumers(app, **shared)
+    insights = Insights(insight_store, clock, region_of=lru_cache(maxsize=50_000)(
+        lambda consumer_id: consumers.postal_area(consumer_id)))
+    jobs.add("insights_forget_past_days", insights.forget_past_days)
     return Container(
         settings=settings, app=app, keys=keys, tokens=Tokens.from_settings(settings),
         merchants=Merchants(app, **shared), catalog=Catalog(app, **shared),
-        search=Search(search), projections=projections, consumers=Consumers(app, **shared),
+        search=Search(search), projections=projections, consumers=consumers, insights=insights,
+        storefronts=Storefronts(app, **shared),
         carts=carts, payments=payments, orders=Orders(app, payments=payments, **shared),
         checkout=checkout, jobs=jobs, gateway=gateway, payouts=payouts,
         webhooks=Webhooks(app, payments=payments, payouts=payouts, **shared),

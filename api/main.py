@@ -10,7 +10,16 @@ from fastapi import FastAPI
 from api import problems
 from api.consistency import ReadYourWrites
 from api.container import Container, build_container
-from api.routers import audit, listings, merchants, orders, payouts, privacy, search
+from api.routers import (
+    audit,
+    listings,
+    merchants,
+    orders,
+    payouts,
+    privacy,
+    search,
+    storefronts,
+)
 from application.demo import load_demo_if_empty
 from application.settings import Settings
 
@@ -32,12 +41,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         built = app.state.container = container or build_container(settings)
         if settings.demo_data:
             load_demo_if_empty(built.app, built.merchants, built.catalog)
+        built.insights.start()
         if settings.run_projections:
             built.projections.start()
             built.jobs.start()
         try:
             yield
         finally:
+            built.insights.stop()
             built.jobs.stop()
             built.projections.stop()
             if owned:
@@ -57,4 +68,5 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(payouts.router)
     app.include_router(privacy.router)
     app.include_router(audit.router)
+    app.include_router(storefronts.router)
     return app

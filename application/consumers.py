@@ -45,3 +45,8 @@ class Consumers(Service):
         if actor.subject != str(consumer_id) and actor.role != Role.ADMIN:
             raise NotFoundError("consumer")
         return ConsumerView(consumer.id, consumer.profile, consumer.postal_area)
+
+    def postal_area(self, consumer_id: UUID) -> str | None:
+        """The region insights use (three characters of the postal code), or None."""
+        consumer = self.find(consumer_id)
+        return consumer.postal_area if isinstance(consumer, Consumer) else None

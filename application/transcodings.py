@@ -22,6 +22,7 @@ from domain.money import Money
 from domain.neq import NEQ
 from domain.order_terms import MerchantOrderTerms, OrderLine, Refund
 from domain.pricing import Breakdown, RefundBreakdown
+from domain.storefront import StorefrontScope
 
 
 class ValueObjectAsDict(Transcoding):
@@ -66,6 +67,7 @@ VALUE_OBJECTS: dict[str, type] = {
     "breakdown": Breakdown,
     "refund_breakdown": RefundBreakdown,
     "refund": Refund,
+    "storefront_scope": StorefrontScope,
 }
 
 

@@ -28,6 +28,8 @@ from operator import attrgetter, itemgetter
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
+
 GENESIS = bytes(32)
 PROBLEMS = ("altered", "removed", "inserted", "reordered", "chain_altered",
             "checkpoint_signature_invalid")
@@ -127,7 +129,10 @@ class ChainBatch:
     def add(self, notification: Any) -> None:
         position = notification.id
         if position <= self.position:
-            raise ValueError(f"position {position} is not after the chain's head {self.position}")
+            # Another follower chained it first (its transaction committed before ours read
+            # the head): the follower takes up from the recorded position, as for any store.
+            raise IntegrityError(f"position {position} is not after the chain's head "
+                                 f"{self.position}")
         oid, name = _id_bytes(notification.originator_id), notification.topic.encode()
         version, state = notification.originator_version, notification.state
         self.previous = _link(self.previous, position, oid, version, name, state)

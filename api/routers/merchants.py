@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
-from api.deps import ActorDep, IdempotencyKeyDep, MerchantsDep, keyed
+from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, MerchantsDep, keyed
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.common import ReasonIn
 from api.schemas.merchants import MerchantApplicationIn, MerchantOut
@@ -26,8 +28,10 @@ def apply(
 
 
 @router.get("/{merchant_id}", summary="A merchant's fiche")
-def get(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
-    return MerchantOut.of(merchants.get(actor, merchant_id))
+def get(merchant_id: UUID, c: ContainerDep, actor: ActorDep) -> MerchantOut:
+    view = c.merchants.get(actor, merchant_id)
+    c.insights.saw(actor, "fiche_view", [merchant_id])
+    return MerchantOut.of(view)
 
 
 @router.post("/{merchant_id}/approval", summary="Approve an application (validator)")
@@ -57,3 +61,11 @@ def reinstate(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> Me
 @router.post("/{merchant_id}/closure", summary="Leave the platform (owner or validator)")
 def close(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
     return MerchantOut.of(merchants.close(actor, merchant_id))
+
+
+@router.get("/{merchant_id}/insights", tags=["insights"],
+            summary="Who looks at the merchant: counts by day and region, small groups hidden")
+def insights(merchant_id: UUID, c: ContainerDep, actor: ActorDep,
+             first: Annotated[date | None, Query(alias="from")] = None,
+             last: Annotated[date | None, Query(alias="to")] = None) -> dict[str, Any]:
+    return c.insights.report(actor, merchant_id, first, last)

@@ -20,6 +20,7 @@ from api.schemas.orders import (
     RefundIn,
 )
 from application.checkout import CheckoutChoices
+from domain.errors import InvalidValueError
 from domain.money import Money
 
 router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
@@ -45,6 +46,9 @@ def get_consumer(consumer_id: UUID, c: ContainerDep, actor: ActorDep) -> Consume
 def open_cart(c: ContainerDep, actor: ActorDep, key: IdempotencyKeyDep, response: Response,
               body: CartIn | None = None) -> CartOut:
     body = body or CartIn()
+    if body.storefront is not None and body.storefront not in {
+            v.slug for v in c.storefronts.all()}:
+        raise InvalidValueError("storefront_unknown", field="storefront")
     view = c.carts.open(actor, body.storefront,
                         keyed(key, actor, "carts.open", body.model_dump(mode="json")))
     response.headers["Location"] = f"/v1/carts/{view.id}"
@@ -60,7 +64,10 @@ def get_cart(cart_id: UUID, c: ContainerDep, actor: ActorDep) -> CartOut:
 @router.put("/carts/{cart_id}/lines/{listing_id}", tags=["carts"], summary="Set a line")
 def set_line(cart_id: UUID, listing_id: UUID, body: CartLineIn, c: ContainerDep,
              actor: ActorDep) -> CartOut:
-    return CartOut.of(c.carts.set_line(actor, cart_id, listing_id, body.quantity))
+    view = c.carts.set_line(actor, cart_id, listing_id, body.quantity)
+    c.insights.saw(actor, "add_to_cart", [m.merchant_id for m in view.merchants
+                                          if any(x.listing_id == listing_id for x in m.lines)])
+    return CartOut.of(view)
 
 
 @router.delete("/carts/{cart_id}/lines/{listing_id}", tags=["carts"], summary="Remove a line")
@@ -77,6 +84,8 @@ def check_out(cart_id: UUID, c: ContainerDep, actor: ActorDep, key: IdempotencyK
     view = c.checkout.check_out(
         actor, cart_id, CheckoutChoices(dict(body.fulfilment), body.payment_method),
         keyed(key, actor, "carts.check_out", request))
+    if view.payment_status == "captured":
+        c.insights.saw(actor, "order", [p.terms.merchant_id for p in view.parts])
     response.headers["Location"] = f"/v1/orders/{view.id}"
     return OrderOut.of(view)
 

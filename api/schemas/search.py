@@ -26,6 +26,7 @@ class SearchParams(BaseModel):
     region: Region | None = None
     page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(20, ge=1, le=MAX_PAGE_SIZE)
+    storefront: str | None = Field(None, max_length=60, description="Only within its area")
 
 
 class ListingSearchParams(SearchParams):

@@ -1,0 +1,198 @@
+"""Merchant insight counters (application/insights.py) in SQLite or PostgreSQL.
+
+Only aggregates: per merchant, day, kind and region (three characters of a postal code, or
+"unknown"), how many times and by how many distinct consumers. Distinct consumers are counted
+with a per-day salted hash (HMAC-SHA-256 of the consumer id under that day's random salt,
+truncated): the hashes and the salt are deleted once the day is over, leaving only the counts.
+No consumer id, no postal code beyond three characters, no IP is ever written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from psycopg import sql
+from psycopg_pool import ConnectionPool
+
+from application.insights import Sighting
+
+TABLES = (
+    "CREATE TABLE IF NOT EXISTS {p}insight_counts (merchant_id TEXT NOT NULL, day TEXT NOT NULL, "
+    "kind TEXT NOT NULL, region TEXT NOT NULL, events INTEGER NOT NULL, "
+    "consumers INTEGER NOT NULL, PRIMARY KEY (merchant_id, day, kind, region))",
+    "CREATE TABLE IF NOT EXISTS {p}insight_terms (merchant_id TEXT NOT NULL, day TEXT NOT NULL, "
+    "term TEXT NOT NULL, events INTEGER NOT NULL, consumers INTEGER NOT NULL, "
+    "PRIMARY KEY (merchant_id, day, term))",
+    # Today's salted hashes, only to count each consumer once per cell; deleted with the day.
+    "CREATE TABLE IF NOT EXISTS {p}insight_seen (cell TEXT NOT NULL, visitor TEXT NOT NULL, "
+    "day TEXT NOT NULL, PRIMARY KEY (cell, visitor))",
+    "CREATE TABLE IF NOT EXISTS {p}insight_salts (day TEXT PRIMARY KEY, salt TEXT NOT NULL)",
+)
+
+
+class InsightsSQL:
+    def __init__(self, placeholder: str, prefix: str) -> None:
+        self.ph, self.p = placeholder, prefix
+
+    def __call__(self, text: str) -> str:
+        return text.replace("{p}", self.p).replace("?", self.ph)
+
+
+class InsightsStore:
+    """Writes batches of sightings; reads counters. `_connection()` gives a DB-API connection
+    in a transaction (SQLite: one connection and a lock; PostgreSQL: from a pool)."""
+
+    q: InsightsSQL
+
+    def add(self, sightings: Iterable[Sighting]) -> None:
+        with self._transaction() as c:
+            salts: dict[str, bytes] = {}
+            for s in sightings:
+                day = s.day.isoformat()
+                if day not in salts:
+                    salts[day] = self._salt(c, day)
+                visitor = None if s.consumer_id is None else hmac.new(
+                    salts[day], s.consumer_id.bytes, hashlib.sha256).hexdigest()[:24]
+                self._count(c, "insight_counts", "merchant_id, day, kind, region",
+                            (str(s.merchant_id), day, s.kind, s.region),
+                            f"{s.merchant_id}|{day}|{s.kind}|{s.region}", visitor, day)
+                if s.term:
+                    self._count(c, "insight_terms", "merchant_id, day, term",
+                                (str(s.merchant_id), day, s.term),
+                                f"{s.merchant_id}|{day}|term|{s.term}", visitor, day)
+
+    def _count(self, c: Any, table: str, key: str, values: tuple, cell: str,
+               visitor: str | None, day: str) -> None:
+        new = 0
+        if visitor is not None:
+            c.execute(self.q("INSERT INTO {p}insight_seen VALUES (?, ?, ?) "
+                             "ON CONFLICT (cell, visitor) DO NOTHING"), (cell, visitor, day))
+            new = max(c.rowcount, 0)
+        marks = ", ".join("?" for _ in values)
+        c.execute(self.q(f"INSERT INTO {{p}}{table} AS t ({key}, events, consumers) "
+                         f"VALUES ({marks}, 1, ?) ON CONFLICT ({key}) DO UPDATE SET "
+                         "events = t.events + 1, consumers = t.consumers + excluded.consumers"),
+                  (*values, new))
+
+    def _salt(self, c: Any, day: str) -> bytes:
+        c.execute(self.q("INSERT INTO {p}insight_salts VALUES (?, ?) ON CONFLICT (day) "
+                         "DO NOTHING"), (day, os.urandom(32).hex()))
+        c.execute(self.q("SELECT salt FROM {p}insight_salts WHERE day = ?"), (day,))
+        return bytes.fromhex(_first(c.fetchone()))
+
+    def forget_before(self, day: date) -> int:
+        """Delete the salted hashes and salts of the days before `day`; returns how many."""
+        with self._transaction() as c:
+            c.execute(self.q("DELETE FROM {p}insight_seen WHERE day < ?"), (day.isoformat(),))
+            removed = max(c.rowcount, 0)
+            c.execute(self.q("DELETE FROM {p}insight_salts WHERE day < ?"), (day.isoformat(),))
+        return removed
+
+    def counts(self, merchant_id: UUID, first: date, last: date) -> list[tuple]:
+        """(day, kind, region, events, consumers) rows of the range."""
+        return self._rows("SELECT day, kind, region, events, consumers FROM {p}insight_counts "
+                          "WHERE merchant_id = ? AND day >= ? AND day <= ? "
+                          "ORDER BY day, kind, region", merchant_id, first, last)
+
+    def terms(self, merchant_id: UUID, first: date, last: date) -> list[tuple]:
+        """(day, term, events, consumers) rows of the range."""
+        return self._rows("SELECT day, term, events, consumers FROM {p}insight_terms "
+                          "WHERE merchant_id = ? AND day >= ? AND day <= ? ORDER BY day, term",
+                          merchant_id, first, last)
+
+    def dump_tables(self) -> dict[str, list[tuple]]:
+        """Every row of every table (tests check what is, and is not, stored)."""
+        out = {}
+        for table in ("insight_counts", "insight_terms", "insight_seen", "insight_salts"):
+            with self._transaction() as c:
+                c.execute(self.q(f"SELECT * FROM {{p}}{table}"))  # noqa: S608 - constant names
+                out[table] = [tuple(r.values()) if isinstance(r, dict) else tuple(r)
+                              for r in c.fetchall()]
+        return out
+
+    def _rows(self, text: str, merchant_id: UUID, first: date, last: date) -> list[tuple]:
+        with self._transaction() as c:
+            c.execute(self.q(text), (str(merchant_id), first.isoformat(), last.isoformat()))
+            return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in c.fetchall()]
+
+    def _transaction(self) -> Any:
+        raise NotImplementedError
+
+
+def _first(row: Any) -> Any:
+    return next(iter(row.values())) if isinstance(row, dict) else row[0]
+
+
+class SQLiteInsightsStore(InsightsStore):
+    q = InsightsSQL("?", "")
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
+                                   timeout=10)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA secure_delete=ON")  # forgotten hashes do not linger
+        for statement in TABLES:
+            self._db.execute(self.q(statement))
+        self._lock = threading.Lock()
+
+    def _transaction(self) -> Any:
+        return _SQLiteTransaction(self._db, self._lock)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class _SQLiteTransaction:
+    def __init__(self, db: sqlite3.Connection, lock: threading.Lock) -> None:
+        self.db, self.lock = db, lock
+
+    def __enter__(self) -> sqlite3.Cursor:
+        self.lock.acquire()
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db.cursor()
+
+    def __exit__(self, kind: Any, *_: Any) -> None:
+        try:
+            self.db.execute("ROLLBACK" if kind else "COMMIT")
+        finally:
+            self.lock.release()
+
+
+class PostgresInsightsStore(InsightsStore):
+    def __init__(self, pool: ConnectionPool, schema: str) -> None:
+        self.pool = pool
+        self.q = InsightsSQL("%s", f'"{schema}".')
+        with pool.connection() as conn:
+            for statement in TABLES:
+                conn.execute(sql.SQL(self.q(statement)))  # type: ignore[arg-type]
+
+    def _transaction(self) -> Any:
+        return _PostgresTransaction(self.pool)
+
+
+class _PostgresTransaction:
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+
+    def __enter__(self) -> Any:
+        self._conn_cm = self.pool.connection()
+        conn = self._conn_cm.__enter__()
+        self._tx = conn.transaction()
+        self._tx.__enter__()
+        return conn.cursor()
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self._tx.__exit__(*exc)
+        finally:
+            self._conn_cm.__exit__(*exc)

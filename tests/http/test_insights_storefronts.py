@@ -1,0 +1,134 @@
+"""Merchant insight with small groups hidden, stored as counters only; storefronts scoping
+search and crediting orders — over HTTP, both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+from application.actors import Role
+from tests.support import Api, Shop, consumer_body
+
+TODAY = datetime.now(UTC).date().isoformat()
+
+
+def consumers(api: Api, count: int, postal_code: str = "J8X 1A1") -> list[dict[str, str]]:
+    made = []
+    for _ in range(count):
+        subject = uuid4()
+        headers = api.auth_as(Role.CONSUMER, subject)
+        body = consumer_body(address={"street": "1, rue A", "municipality": "Gatineau",
+                                      "postal_code": postal_code, "region": "07"})
+        assert api.client.post("/v1/consumers", headers=headers, json=body).status_code == 201
+        made.append(headers)
+    return made
+
+
+def fiche_cell(report: dict) -> dict:
+    [cell] = [c for c in report["cells"] if c["kind"] == "fiche_view"]
+    return cell
+
+
+def test_a_region_shows_from_five_distinct_consumers_and_nothing_personal_is_stored(
+    api: Api,
+) -> None:
+    merchant, owner = Shop(api).merchant()
+    people = consumers(api, 5)
+    for headers in people[:4]:
+        assert api.client.get(f"/v1/merchants/{merchant}", headers=headers).status_code == 200
+    api.client.get(f"/v1/merchants/{merchant}", headers=people[0])  # the same person again
+    url = f"/v1/merchants/{merchant}/insights"
+    hidden = api.client.get(url, headers=owner).json()
+    assert fiche_cell(hidden) == {"day": TODAY, "kind": "fiche_view", "region": "J8X",
+                                  "events": "< 5", "consumers": "< 5"}
+    assert hidden["totals"]["fiche_view"] == {"events": "< 5", "consumers": "< 5"}
+
+    api.client.get(f"/v1/merchants/{merchant}", headers=people[4])
+    shown = api.client.get(url, headers=owner).json()
+    assert fiche_cell(shown) == {"day": TODAY, "kind": "fiche_view", "region": "J8X",
+                                 "events": 6, "consumers": 5}
+    assert shown["by_region"] == [{"region": "J8X", "kind": "fiche_view", "events": 6,
+                                   "consumers": ">= 5"}]
+    api.client.get(f"/v1/merchants/{merchant}", headers=owner)  # the owner is no signal
+    assert fiche_cell(api.client.get(url, headers=owner).json())["events"] == 6
+
+    other, other_owner = Shop(api).merchant(neq="3312340009")
+    assert api.client.get(url, headers=other_owner).status_code == 404
+    assert api.client.get(url).status_code == 401
+
+    tables = api.container.insights.store.dump_tables()  # type: ignore[attr-defined]
+    stored = repr(tables)
+    subjects = [h["Authorization"] for h in people]
+    assert tables["insight_counts"] and "J8X" in stored
+    for headers in people:
+        token_subject = api.container.tokens.verify(headers["Authorization"][7:]).subject
+        assert token_subject not in stored and token_subject.replace("-", "") not in stored
+    assert "J8X 1A1" not in stored and "J8X1A1" not in stored and "1A1" not in stored
+    assert "127.0.0.1" not in stored and "testclient" not in stored
+    assert all(s not in stored for s in subjects)
+
+
+def test_search_terms_show_only_when_five_consumers_used_them(api: Api) -> None:
+    shop = Shop(api)
+    merchant, owner = shop.merchant(name="Miellerie du Lac")
+    api.listing(merchant, owner, publish=True, stock=3, title_fr="Miel de trèfle")
+    api.container.projections.catch_up()
+    people = consumers(api, 5)
+    for headers in people[:4]:
+        found = api.client.get("/v1/search/listings", params={"q": "Miel"}, headers=headers)
+        assert found.json()["total"] == 1
+    url = f"/v1/merchants/{merchant}/insights"
+    assert api.client.get(url, headers=owner).json()["top_terms"] == []
+    api.client.get("/v1/search/listings", params={"q": "miel"}, headers=people[4])
+    assert api.client.get(url, headers=owner).json()["top_terms"] == [
+        {"term": "miel", "searches": 5}]
+
+
+def test_an_outaouais_storefront_never_shows_montreal_and_is_credited_with_its_orders(
+    api: Api,
+) -> None:
+    shop = Shop(api)
+    admin = api.auth(Role.ADMIN)
+    opened = api.client.post("/v1/storefronts", headers=admin, json={
+        "slug": "outaouais", "name_fr": "Achat local Outaouais",
+        "name_en": "Buy local Outaouais", "regions": ["07"]})
+    assert opened.status_code == 201, opened.text
+    assert api.client.post("/v1/storefronts", headers=shop.consumer, json={
+        "slug": "xx", "name_fr": "x", "name_en": "x", "regions": ["07"]}).status_code == 403
+    gatineau, g_owner = shop.merchant(name="Miellerie de Gatineau")
+    montreal, m_owner = shop.merchant(
+        name="Miellerie de Montréal", neq="3312340007",
+        address={"street": "1, rue Sainte-Catherine", "municipality": "Montréal",
+                 "postal_code": "H2X 1Y4", "region": "06"})
+    honey = api.listing(gatineau, g_owner, publish=True, stock=5, title_fr="Miel doré")
+    api.listing(montreal, m_owner, publish=True, stock=5, title_fr="Miel doré")
+    api.container.projections.catch_up()
+
+    everywhere = api.client.get("/v1/search/listings", params={"q": "miel"}).json()
+    assert {i["merchant"]["id"] for i in everywhere["items"]} == {gatineau, montreal}
+    scoped = api.client.get("/v1/search/listings",
+                            params={"q": "miel", "storefront": "outaouais"}).json()
+    assert {i["merchant"]["id"] for i in scoped["items"]} == {gatineau}
+    assert {i["id"] for i in api.client.get("/v1/search/merchants").json()["items"]} == {
+        gatineau, montreal}
+    scoped = api.client.get("/v1/search/merchants", params={"storefront": "outaouais"}).json()
+    assert {i["id"] for i in scoped["items"]} == {gatineau}
+    montreal_asked = api.client.get("/v1/search/listings", params={
+        "q": "miel", "storefront": "outaouais", "region": "06"}).json()
+    assert montreal_asked["items"] == []
+    assert api.client.get("/v1/search/listings", params={
+        "storefront": "nulle-part"}).status_code == 404
+
+    cart = api.client.post("/v1/carts", headers=shop.consumer,
+                           json={"storefront": "outaouais"}).json()
+    assert cart["storefront"] == "outaouais"
+    api.client.put(f"/v1/carts/{cart['id']}/lines/{honey}", headers=shop.consumer,
+                   json={"quantity": 2})
+    order = shop.check_out(cart["id"]).json()
+    unknown = api.client.post("/v1/carts", headers=shop.consumer, json={"storefront": "mars"})
+    assert (unknown.status_code, unknown.json()["code"]) == (422, "storefront_unknown")
+    report = api.client.get("/v1/reports/storefronts", headers=admin).json()
+    assert report == [{"storefront": "outaouais", "region": "07", "orders": 1,
+                       "sales_cents": order["total"]["cents"], "merchants": 1}]
+    assert api.client.get("/v1/reports/storefronts", headers=shop.consumer).status_code == 403
+    assert [s["slug"] for s in api.client.get("/v1/storefronts").json()] == ["outaouais"]
