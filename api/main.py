@@ -20,7 +20,7 @@ from api.routers import (
     search,
     storefronts,
 )
-from application.demo import load_demo_if_empty
+from application.demo import demo_activity, load_demo_if_empty
 from application.settings import Settings
 
 DESCRIPTION = """
@@ -40,7 +40,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         owned = container is None
         built = app.state.container = container or build_container(settings)
         if settings.demo_data:
-            load_demo_if_empty(built.app, built.merchants, built.catalog)
+            load_demo_if_empty(built.app, built.merchants, built.catalog, built.storefronts,
+                               lambda catalogue: demo_activity(
+                                   built.consumers, built.carts, built.checkout,
+                                   built.insights, catalogue))
         built.insights.start()
         if settings.run_projections:
             built.projections.start()

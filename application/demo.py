@@ -13,9 +13,11 @@ from application.catalog import Catalog
 from application.checkout import Checkout, CheckoutChoices
 from application.consumers import Consumers
 from application.idempotency import IdempotencyKey
+from application.insights import Insights
 from application.merchants import Merchants
 from application.orders import Orders, OrderView
 from application.payouts import Payouts
+from application.storefronts import Storefronts
 from domain.claim import Claim
 from domain.merchant_profile import ApplicationForm
 from domain.slug import slugify
@@ -67,11 +69,48 @@ DEMO_MERCHANTS = [
 ]
 
 
-def load_demo_if_empty(app: Comptoir, merchants: Merchants, catalog: Catalog) -> bool:
+def load_demo_if_empty(app: Comptoir, merchants: Merchants, catalog: Catalog,
+                       storefronts: Storefronts | None = None,
+                       activity: Callable[[dict[UUID, list[UUID]]], None] | None = None) -> bool:
     if app.log_position() > 0:
         return False
-    load_demo(merchants, catalog)
+    catalogue = load_demo(merchants, catalog)
+    if storefronts is not None:
+        storefronts.open(Actor(Role.ADMIN, str(uuid4())), OUTAOUAIS)
+    if activity is not None:
+        activity(catalogue)
     return True
+
+
+OUTAOUAIS = {"slug": "outaouais", "name_fr": "Achat local Outaouais",
+             "name_en": "Buy local Outaouais", "regions": ["07"]}
+# Six in one area of Gatineau (J8X: shown) and one in Montréal (H2T: fewer than 5, hidden).
+VISITORS = [("J8X 1A1", "Gatineau"), ("J8X 2B2", "Gatineau"), ("J8X 3C3", "Gatineau"),
+            ("J8X 4E4", "Gatineau"), ("J8X 5E5", "Gatineau"), ("J8X 6G6", "Gatineau"),
+            ("H2T 1N6", "Montréal")]
+
+
+def demo_activity(consumers: Consumers, carts: Carts, checkout: Checkout, insights: Insights,
+                  catalogue: dict[UUID, list[UUID]]) -> None:
+    """A few consumers of Gatineau and one of Montréal look at the demo merchants, search,
+    and buy, so that the first merchant's insight has something to show (past k = 5)."""
+    merchant_id, listings = next(iter(catalogue.items()))
+    for n, (postal_code, town) in enumerate(VISITORS):
+        person = Actor(Role.CONSUMER, str(uuid4()))
+        consumers.register(person, {"name": f"Visiteur {n + 1}", "email": f"v{n + 1}@demo.example",
+                                    "phone": None, "address": {
+                                        "street": f"{n + 1}, rue de la Démo", "municipality": town,
+                                        "postal_code": postal_code,
+                                        "region": "07" if town == "Gatineau" else "06"}})
+        insights.saw(person, "search_impression", [merchant_id], "fromage")
+        insights.saw(person, "fiche_view", [merchant_id])
+        insights.saw(person, "listing_view", [merchant_id])
+        cart = carts.open(person, "outaouais")
+        carts.set_line(person, cart.id, listings[0], 1)
+        insights.saw(person, "add_to_cart", [merchant_id])
+        checkout.check_out(person, cart.id, CheckoutChoices())
+        insights.saw(person, "order", [merchant_id])
+    insights.flush()
 
 
 def load_demo(merchants: Merchants, catalog: Catalog) -> dict[UUID, list[UUID]]:
