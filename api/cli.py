@@ -21,6 +21,7 @@ from api.auth import Tokens
 from api.container import build_container
 from api.importer import Importer, rows
 from api.main import create_app
+from api.observability import json_logging
 from api.replay import replay
 from application.actors import Actor, Role
 from application.demo import load_demo, run_story
@@ -63,7 +64,8 @@ def serve(
     console.print(f"[bold]Comptoir[/] on {settings.backend}; docs at "
                   f"http://{host or settings.host}:{port or settings.port}/docs")
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_level="info")
+                log_level="info",
+                log_config=json_logging() if settings.log_format == "json" else None)
 
 
 @token_cli.command("issue")

@@ -141,6 +141,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "Reversal above the transfer."),
     "account_unknown": ("Compte de versement inconnu.", "Unknown payout account."),
     "month_invalid": ("Mois au format AAAA-MM.", "Month as YYYY-MM."),
+    "body_too_large": ("Corps de requête trop volumineux.", "Request body too large."),
+    "json_too_deep": ("JSON trop profondément imbriqué.", "JSON nested too deeply."),
+    "database_unavailable": ("Base de données injoignable ; réessayez sous peu.",
+                             "Database unreachable; try again shortly."),
+    "projections_behind": ("Vues en retard : {projections}.", "Read models behind: {projections}."),
     "storefront_unknown": ("Vitrine inconnue.", "Unknown storefront."),
     "storefront_exists": ("Cette vitrine existe déjà.", "This storefront already exists."),
     "storefront_scope_empty": ("Une vitrine couvre des régions, des catégories ou un rayon.",
@@ -247,6 +252,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "idempotency-key-reused": ("Clé d'idempotence réutilisée", "Idempotency key reused"),
     "internal-error": ("Erreur interne", "Internal error"),
     "webhook-rejected": ("Webhook refusé", "Webhook rejected"),
+    "payload-too-large": ("Requête trop volumineuse", "Payload too large"),
     "unavailable": ("Service indisponible", "Service unavailable"),
 }
 

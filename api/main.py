@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from api import problems
 from api.consistency import ReadYourWrites
 from api.container import Container, build_container
+from api.observability import BodyGuard, Metrics, RequestContext
+from api.problems import problem_response
 from api.routers import (
     audit,
     listings,
     merchants,
+    operations,
     orders,
     payouts,
     privacy,
@@ -62,8 +66,17 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         openapi_url="/openapi.json", docs_url="/docs", redoc_url=None,
     )
     app.state.default_language = settings.default_language
+    app.state.metrics = Metrics()
     problems.install(app)
     app.add_middleware(ReadYourWrites)
+
+    async def refuse(scope: Any, status: int, code: str) -> Any:
+        return problem_response(Request(scope), status, "malformed-request", code)
+
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes,
+                       max_depth=settings.max_json_depth, refuse=refuse)
+    app.add_middleware(RequestContext, metrics=app.state.metrics)
+    app.include_router(operations.router)
     app.include_router(merchants.router)
     app.include_router(listings.router)
     app.include_router(search.router)

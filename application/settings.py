@@ -59,6 +59,11 @@ class Settings(BaseSettings):
         True, description="Follow the log into the read models inside the API process")
     read_your_writes_timeout: float = Field(2.0, ge=0, le=30)
 
+    max_body_bytes: int = Field(1_048_576, ge=1024, le=64 * 1_048_576)
+    max_json_depth: int = Field(32, ge=4, le=256)
+    ready_max_lag_events: int = Field(1000, ge=0, description="/ready: read models this close")
+    log_format: Literal["json", "text"] = "json"
+
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     public_base_url: str = "http://127.0.0.1:8000"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, keyed
 from api.problems import PROBLEM_RESPONSES
@@ -20,7 +20,7 @@ from api.schemas.orders import (
     RefundIn,
 )
 from application.checkout import CheckoutChoices
-from domain.errors import InvalidValueError
+from domain.errors import DomainError, InvalidValueError
 from domain.money import Money
 
 router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
@@ -78,12 +78,18 @@ def remove_line(cart_id: UUID, listing_id: UUID, c: ContainerDep, actor: ActorDe
 @router.post("/carts/{cart_id}/checkout", status_code=201, tags=["orders"],
              summary="Check out: reserve, split per merchant, pay once")
 def check_out(cart_id: UUID, c: ContainerDep, actor: ActorDep, key: IdempotencyKeyDep,
-              response: Response, body: CheckoutIn | None = None) -> OrderOut:
+              request: Request, response: Response, body: CheckoutIn | None = None) -> OrderOut:
     body = body or CheckoutIn()
-    request = {"cart_id": str(cart_id), **body.model_dump(mode="json")}
-    view = c.checkout.check_out(
-        actor, cart_id, CheckoutChoices(dict(body.fulfilment), body.payment_method),
-        keyed(key, actor, "carts.check_out", request))
+    asked = {"cart_id": str(cart_id), **body.model_dump(mode="json")}
+    outcomes = request.app.state.metrics.checkouts
+    try:
+        view = c.checkout.check_out(
+            actor, cart_id, CheckoutChoices(dict(body.fulfilment), body.payment_method),
+            keyed(key, actor, "carts.check_out", asked))
+    except DomainError as refused:
+        outcomes.labels(refused.code).inc()
+        raise
+    outcomes.labels(f"payment_{view.payment_status}").inc()
     if view.payment_status == "captured":
         c.insights.saw(actor, "order", [p.terms.merchant_id for p in view.parts])
     response.headers["Location"] = f"/v1/orders/{view.id}"

@@ -79,11 +79,14 @@ async def stripe_webhook(request: Request, c: ContainerDep,
     if c.stripe_webhooks is None:
         raise HTTPProblem(503, "unavailable", "webhooks_not_configured")
     payload = await request.body()
+    outcomes = request.app.state.metrics.webhooks
     try:
         event = c.stripe_webhooks.parse(payload, stripe_signature)
     except InvalidWebhookError as error:
+        outcomes.labels(f"rejected_{error.reason}").inc()
         raise HTTPProblem(400, "webhook-rejected", error.reason) from None
     recorded = await run_in_threadpool(c.webhooks.receive, event)
+    outcomes.labels("recorded" if recorded else "duplicate").inc()
     return {"received": True, "duplicate": not recorded}
 
 
