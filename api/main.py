@@ -67,6 +67,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     )
     app.state.default_language = settings.default_language
     app.state.metrics = Metrics()
+    if container is not None:  # usable before its lifespan runs (ASGI test clients)
+        app.state.container = container
     problems.install(app)
     app.add_middleware(ReadYourWrites)
 
