@@ -78,7 +78,7 @@ class Privacy(Service):
             if actor.subject == str(subject_id) or actor.role == Role.ADMIN:
                 return SubjectKind.CONSUMER
             if actor.is_anonymous:
-                raise denied(anonymous=True)
+                raise denied(True)
             raise NotFoundError("subject")  # whether someone is registered is not told
         if actor.role != Role.ADMIN:  # a merchant's contact person: through the platform
             raise NotFoundError("subject")
