@@ -19,13 +19,19 @@ install: $(STAMP)
 run: install
 	$(BIN)/comptoir serve --demo
 
-## PostGIS for the PostgreSQL search read model (Debian package; skipped when present).
+## PostGIS for the PostgreSQL search read model, Chromium for the merchant page's browser test
+## (Debian packages; each skipped when present).
 system-deps:
 	@test -f /usr/share/postgresql/15/extension/postgis.control || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
 	    postgresql-15-postgis-3; }
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    chromium; }
 
 ## Lint, then every suite on SQLite and on a throwaway PostgreSQL 15 (stopped at the end).
 test: install lint system-deps

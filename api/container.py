@@ -31,12 +31,14 @@ from adapters.process_stores import PostgresProcessStore, SQLiteProcessStore
 from adapters.search_postgres import PostgresSearchStore
 from adapters.search_sqlite import SQLiteSearchStore
 from api.auth import Tokens
+from api.fiche_listings import SearchModelListings
 from application.app import Comptoir
 from application.audit import Audit
 from application.carts import Carts
 from application.catalog import Catalog
 from application.checkout import Checkout
 from application.consumers import Consumers
+from application.fiches import Fiches
 from application.insights import Insights
 from application.jobs import Jobs
 from application.locks import AggregateLocks
@@ -81,6 +83,7 @@ class Container:
     raw_log: SQLiteRawLog | PostgresRawLog
     signer: AuditSigner
     stripe_webhooks: WebhookVerifier | None
+    fiches: Fiches
 
     @property
     def search_store(self) -> SQLiteSearchStore | PostgresSearchStore:
@@ -176,6 +179,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
                     **shared),
         raw_log=raw_log, signer=signer,
         stripe_webhooks=stripe_webhooks, _closers=closers,
+        fiches=Fiches(app, listings=SearchModelListings(search), **shared),
     )
 
 

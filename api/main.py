@@ -19,6 +19,7 @@ from api.routers import (
     merchants,
     operations,
     orders,
+    pages,
     payouts,
     privacy,
     search,
@@ -87,4 +88,5 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(privacy.router)
     app.include_router(audit.router)
     app.include_router(storefronts.router)
+    app.include_router(pages.router)
     return app

@@ -1,0 +1,136 @@
+"""Server-rendered HTML pages: a merchant's shareable fiche at /m/{merchant_slug}.
+
+Made to be shared: French by default (`?lang=en` or `Accept-Language: en` for English),
+OpenGraph and Twitter tags for link previews, no JavaScript, inline CSS, one request. Errors
+are HTML pages too (a person followed a link): 404 when the merchant is unknown or not shown
+(under review, rejected, suspended), 410 when it has closed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from api.i18n import LANGUAGES, Language, negotiate
+from api.pages_text import category_label, price, texts, title_key
+from application.actors import Actor
+from application.errors import NotFoundError
+from application.fiches import MAX_LISTINGS, Fiche, Fiches, MerchantGoneError
+
+router = APIRouter(include_in_schema=False)
+
+# Next to this package, found the same whether installed or run from the source tree.
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Compiled once: pages never change at run time, so templates are not re-checked on disk.
+_templates = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+)
+HEADERS = {
+    "Cache-Control": "public, max-age=60",
+    "Vary": "Accept-Language",  # the language is negotiated: caches keep one copy per language
+    "X-Content-Type-Options": "nosniff",
+    # Nothing but the inline style may run or load: the page needs no script.
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+                               "form-action 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+MAX_DESCRIPTION = 200  # link previews cut longer ones anyway
+
+
+async def fiches(request: Request) -> Fiches:
+    return request.app.state.container.fiches
+
+
+FichesDep = Annotated[Fiches, Depends(fiches)]
+
+
+@router.api_route("/m/{merchant_slug}", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def merchant_page(
+    merchant_slug: str, request: Request, service: FichesDep, lang: str | None = None,
+) -> HTMLResponse:
+    default: Language = request.app.state.default_language
+    # An explicit ?lang= wins (a shared link keeps its language); an unknown one is ignored.
+    language = cast(Language, lang) if lang in LANGUAGES else negotiate(
+        request.headers.get("accept-language"), default)
+    t = texts(language)
+    try:
+        fiche = service.by_slug(merchant_slug)
+    except MerchantGoneError as gone:
+        return _render("gone.html", 410, t=t, gone=t["gone"].format(name=gone.name))
+    except NotFoundError:
+        return _render("not_found.html", 404, t=t)
+    container = request.app.state.container
+    container.insights.saw(Actor.anonymous(), "fiche_view", [fiche.merchant_id])
+    base = container.settings.public_base_url.rstrip("/")
+    return _render("merchant.html", 200, t=t, page=_page(fiche, language, default, base, t))
+
+
+def _render(template: str, status: int, **context: Any) -> HTMLResponse:
+    body = _templates.get_template(template).render(**context)
+    headers = {**HEADERS, "Content-Language": context["t"]["html_lang"]}
+    return HTMLResponse(body, status_code=status, headers=headers)
+
+
+def _page(fiche: Fiche, language: Language, default: Language, base: str,
+          t: dict[str, str]) -> dict[str, Any]:
+    """What the template shows, worded and formatted for one language."""
+    other: Language = "en" if language == "fr" else "fr"
+
+    def url(lang: Language) -> str:
+        address = f"{base}/m/{fiche.slug}"
+        return address if lang == default else f"{address}?lang={lang}"
+
+    categories = [category_label(code, language) for code in fiche.categories]
+    place = t["in_place"].format(category=categories[0], municipality=fiche.address.municipality)
+    own = fiche.description_fr if language == "fr" else fiche.description_en
+    other_description = fiche.description_en if language == "fr" else fiche.description_fr
+    lat, lon = f"{fiche.location.lat:.5f}", f"{fiche.location.lon:.5f}"  # about a metre
+    address = fiche.address
+    return {
+        "name": fiche.name,
+        "og_title": f"{fiche.name} — {address.municipality}",
+        "title": f"{fiche.name} — {address.municipality} · {t['site']}",
+        "description": _shortened(own or place),
+        "about": own or other_description,
+        # A description only written in the other language is marked as such (screen readers).
+        "about_lang": None if own else texts(other)["html_lang"],
+        "url": url(language),
+        "other_url": url(other),
+        "other_lang": other,
+        "other_locale": texts(other)["og_locale"],
+        "alternates": [{"hreflang": texts(lang)["html_lang"], "url": url(lang)}
+                       for lang in LANGUAGES] + [{"hreflang": "x-default", "url": url(default)}],
+        "categories": categories,
+        "street": address.street,
+        "locality": f"{address.municipality} {t['province']} {address.postal_code.value}",
+        "map_url": f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=16/{lat}/{lon}",
+        "website": fiche.website,
+        "products": _products(fiche, language),
+        "more_products": (t["more_products"].format(count=MAX_LISTINGS)
+                          if fiche.more_listings else None),
+    }
+
+
+def _products(fiche: Fiche, language: Language) -> list[dict[str, Any]]:
+    """By the title shown (a listing without an English title shows its French one)."""
+    products = [{
+        "title": (listing.title_en or listing.title_fr) if language == "en"
+        else listing.title_fr,
+        "price": price(listing.price, language),
+        "amount": "{}.{:02d}".format(*divmod(listing.price.cents, 100)),
+        "in_stock": listing.in_stock,
+        "id": listing.id,
+    } for listing in fiche.listings]
+    return sorted(products, key=lambda product: (title_key(product["title"]), product["id"]))
+
+
+def _shortened(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= MAX_DESCRIPTION:
+        return text
+    return text[:MAX_DESCRIPTION - 1].rsplit(" ", 1)[0] + "…"
