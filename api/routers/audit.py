@@ -13,6 +13,8 @@ from api.deps import ActorDep, ContainerDep
 from api.problems import PROBLEM_RESPONSES, HTTPProblem
 from application.audit import MAX_PAGE, EventQuery
 
+MAX_POSITION = 2**62  # positions are 64-bit integers in both stores
+
 router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
 
 
@@ -21,8 +23,9 @@ def events(
     c: ContainerDep, actor: ActorDep,
     aggregate_id: UUID | None = None,
     topic: Annotated[str | None, Query(max_length=200)] = None,
-    after: Annotated[int, Query(ge=0, description="Continue after this position")] = 0,
-    to_position: Annotated[int | None, Query(ge=1)] = None,
+    after: Annotated[int, Query(ge=0, le=MAX_POSITION,
+                                description="Continue after this position")] = 0,
+    to_position: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
     since: datetime | None = None, until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> dict[str, Any]:
@@ -34,7 +37,7 @@ def events(
 @router.get("/aggregates/{aggregate_id}",
             summary="An aggregate as it was after a position or at a time (auditors)")
 def aggregate(aggregate_id: UUID, c: ContainerDep, actor: ActorDep,
-              position: Annotated[int | None, Query(ge=1)] = None,
+              position: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
               at: datetime | None = None) -> dict[str, Any]:
     if position is not None and at is not None:
         raise HTTPProblem(422, "validation-failed", "position_or_time")
