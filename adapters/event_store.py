@@ -32,7 +32,7 @@ def eventsourcing_env(settings: Settings) -> dict[str, str]:
         "POSTGRES_SCHEMA": settings.postgres_schema,
         "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
         "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
-        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_CONNECT_TIMEOUT": str(settings.postgres_connect_timeout),
         "POSTGRES_PRE_PING": "n",
         "POSTGRES_LOCK_TIMEOUT": "5",
     }
@@ -73,5 +73,5 @@ def postgres_datastore(settings: Settings, pool_size: int = 4) -> PostgresDatast
         dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
         user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"],
         schema=settings.postgres_schema, pool_size=pool_size, max_overflow=pool_size,
-        connect_timeout=5, lock_timeout=5,
+        connect_timeout=settings.postgres_connect_timeout, lock_timeout=5,
     )

@@ -246,7 +246,7 @@ def postgres_pool(settings: Settings) -> ConnectionPool:
     pool = ConnectionPool(
         settings.postgres_dsn.get_secret_value(), min_size=1,
         max_size=settings.postgres_pool_size, kwargs={"autocommit": True}, open=True,
-        name="comptoir-keys",
+        name="comptoir-keys", timeout=settings.postgres_connect_timeout * 2,
     )
     with pool.connection() as conn:
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(

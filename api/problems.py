@@ -7,6 +7,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
+import psycopg_pool
+from eventsourcing import persistence as es_persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -173,7 +176,23 @@ def unexpected_error_response(request: Request, error: Exception) -> JSONRespons
     return problem_response(request, 500, "internal-error", "internal_error")
 
 
+def database_unavailable_response(request: Request, error: Exception) -> JSONResponse:
+    """The database is down or unreachable (restart, failover, network): nothing was applied
+    (every save is one transaction), so the client may retry — with its Idempotency-Key."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                type(error).__name__)
+    return problem_response(request, 503, "unavailable", "database_unavailable",
+                            headers={"Retry-After": "2"})
+
+
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    es_persistence.OperationalError, es_persistence.InterfaceError, psycopg.OperationalError,
+    psycopg.InterfaceError, psycopg_pool.PoolTimeout)
+
+
 def install(app: FastAPI) -> None:
+    for error in DATABASE_DOWN:
+        app.add_exception_handler(error, database_unavailable_response)
     app.add_exception_handler(DomainError, domain_error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, request_validation_response)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_exception_response)  # type: ignore[arg-type]

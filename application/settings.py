@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     postgres_schema: str = Field("public", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     postgres_pool_size: int = Field(10, ge=1, le=200)
     postgres_max_overflow: int = Field(10, ge=0, le=200)
+    # Seconds to get a connection; eventsourcing tries 10 times before a request answers 503.
+    postgres_connect_timeout: int = Field(5, ge=1, le=60)
 
     # JWT: HS256 secrets by key id; the first is used to sign tokens the CLI issues.
     # Unset: a random secret is created once in data_dir/secrets/ (development only).

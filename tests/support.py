@@ -115,6 +115,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
     if settings.postgres_dsn is not None:
         env["COMPTOIR_POSTGRES_DSN"] = settings.postgres_dsn.get_secret_value()
         env["COMPTOIR_POSTGRES_SCHEMA"] = settings.postgres_schema
+        env["COMPTOIR_POSTGRES_CONNECT_TIMEOUT"] = str(settings.postgres_connect_timeout)
     return {**os.environ, **env}
 
 
