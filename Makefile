@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install run test test-fast lint bench clean system-deps
+.PHONY: install run test test-fast lint bench soak clean system-deps
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required"; exit 1; }
@@ -44,6 +44,11 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+## The concurrent last-units race (64 clients over HTTP) 20 times on PostgreSQL (~5 minutes).
+soak: install system-deps
+	COMPTOIR_SOAK_RUNS=20 $(BIN)/python tests/pgcluster.py -- $(BIN)/pytest -q \
+	  tests/http/test_checkout_race.py -k postgres
 
 ## Benchmarks (figures printed next to their baselines; see docs/benchmarks.md).
 bench: install system-deps

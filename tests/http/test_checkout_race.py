@@ -3,11 +3,13 @@ exactly 10 sold, every other client a clear 409, no reservation leaked."""
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID, uuid4
 
 import httpx
+import pytest
 
 from api.container import build_container
 from application.actors import Actor, Role
@@ -15,9 +17,11 @@ from application.settings import Settings
 from tests.support import comptoir_server, consumer_body, listing_body, merchant_body
 
 CLIENTS, UNITS = 64, 10
+RUNS = int(os.environ.get("COMPTOIR_SOAK_RUNS", "1"))  # `make soak`: 20 on PostgreSQL
 
 
-def test_sixty_four_clients_race_for_the_last_ten_units(settings: Settings) -> None:
+@pytest.mark.parametrize("run", range(RUNS))
+def test_sixty_four_clients_race_for_the_last_ten_units(settings: Settings, run: int) -> None:
     store = build_container(settings)
     tokens = store.tokens
     try:
