@@ -49,6 +49,13 @@ class SQLiteDeadlinesStore(TrackedStore, SQLiteTrackingRecorder):
                       "ORDER BY expires_at LIMIT ?", (_utc(now), limit))
             return [UUID(row[0]) for row in c.fetchall()]
 
+    def waiting(self, now: datetime, limit: int) -> list[UUID]:
+        """Orders still within their payment window."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT order_id FROM deadlines WHERE expires_at > ? "
+                      "ORDER BY expires_at LIMIT ?", (_utc(now), limit))
+            return [UUID(row[0]) for row in c.fetchall()]
+
     def dump(self) -> list[tuple]:
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT order_id, expires_at FROM deadlines ORDER BY order_id")
@@ -96,6 +103,13 @@ class PostgresDeadlinesStore(TrackedStore, PostgresTrackingRecorder):
     def due(self, now: datetime, limit: int) -> list[UUID]:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(sql.SQL("SELECT order_id FROM {} WHERE expires_at <= %s "
+                                 "ORDER BY expires_at LIMIT %s").format(self.table), (now, limit))
+            return [row["order_id"] for row in curs.fetchall()]
+
+    def waiting(self, now: datetime, limit: int) -> list[UUID]:
+        """Orders still within their payment window."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(sql.SQL("SELECT order_id FROM {} WHERE expires_at > %s "
                                  "ORDER BY expires_at LIMIT %s").format(self.table), (now, limit))
             return [row["order_id"] for row in curs.fetchall()]
 

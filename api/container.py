@@ -159,6 +159,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     jobs = Jobs(settings.jobs_interval_seconds)
     jobs.add("expire_reservations", checkout.expire_due)
     jobs.add("payouts", payouts.tick)
+    jobs.add("retry_payments", lambda: payments.retry_delayed(deadlines.waiting(clock.now(), 100)))
     consumers = Consumers(app, **shared)
     insights = Insights(insight_store, clock, region_of=lru_cache(maxsize=50_000)(
         lambda consumer_id: consumers.postal_area(consumer_id)))

@@ -48,10 +48,22 @@ class Payments(Service):
                     created.payment_id, order.total, idempotency_key=f"{order_id}:capture"))
         except GatewayUnavailableError as error:
             note = f"gateway_{error.reason}"
-            return None, self._change(order_id, ids, lambda o, _: o.note_payment_delay(note),
-                                      fresh)
+            return None, self._change(
+                order_id, ids, lambda o, _: o.note_payment_delay(note, method), fresh)
         return created.client_secret, self.apply(order_id, *outcomes, listing_ids=ids,
                                                  fresh=fresh)
+
+    def retry_delayed(self, order_ids: list[UUID]) -> int:
+        """The payments job: ask again for the payments the gateway did not answer, while
+        their window is open. The same idempotency keys make it charge at most once."""
+        retried = 0
+        for order_id in order_ids:
+            order = self.load(Order, order_id, "order")
+            if (order.status == OrderStatus.AWAITING_PAYMENT
+                    and (order.payment_note or "").startswith("gateway_")):
+                self.request(order_id, order.payment_method)
+                retried += 1
+        return retried
 
     def capture_confirmed(self, order_id: UUID, payment_id: str) -> None:
         """The consumer's device confirmed the payment (the gateway says it can be captured):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -48,6 +49,7 @@ class Order(Aggregate):
         self.payment_status = PaymentStatus.PENDING
         self.payment_id: str | None = None
         self.payment_note: str | None = None
+        self.payment_method: str | None = None
         self.disputes: dict[str, tuple[Money, str]] = {}  # gateway dispute id: amount, reason
 
     # -- reading ----------------------------------------------------------------------------
@@ -89,10 +91,11 @@ class Order(Aggregate):
             raise IllegalTransitionError("order", "capture", str(self.status))
         self._captured()
 
-    def note_payment_delay(self, note: str) -> None:
-        """The gateway did not answer: the payment stays pending until the window closes."""
+    def note_payment_delay(self, note: str, method: str | None = None) -> None:
+        """The gateway did not answer: the payment stays pending, is asked again while the
+        window is open (with the same method and idempotency key), and expires with it."""
         if self.payment_status == PaymentStatus.PENDING and self.payment_note != note:
-            self._payment_delayed(note=note)
+            self._payment_delayed(note=note, method=method)
 
     def fail_payment(self, reason: str) -> None:
         if self.payment_status == PaymentStatus.FAILED:
@@ -181,9 +184,20 @@ class Order(Aggregate):
         self.status = OrderStatus.CONFIRMED
         self.payment_note = None
 
-    @event("PaymentDelayed", topic="comptoir.Order.PaymentDelayed")
-    def _payment_delayed(self, note: str) -> None:
+    class PaymentDelayed(Aggregate.Event):
+        TOPIC = "comptoir.Order.PaymentDelayed"
+        class_version = 2  # v2: the payment method, to ask again with it
+        note: str
+        method: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["method"] = None
+
+    @event(PaymentDelayed)
+    def _payment_delayed(self, note: str, method: str | None) -> None:
         self.payment_note = note
+        self.payment_method = method  # a gateway token (pm_…), not personal data
 
     @event("PaymentFailed", topic="comptoir.Order.PaymentFailed")
     def _payment_failed(self, reason: str) -> None:

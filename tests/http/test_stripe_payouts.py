@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -276,3 +277,25 @@ def test_killed_between_the_stripe_transfer_and_its_record_the_restart_pays_once
                  if m["merchant_id"] == merchant_id)
     assert (transfer["amount"], transfer["metadata"]["merchant_id"]) == (share, merchant_id)
     assert reconcile(api.container.ledger.orders(), api.container.gateway) == []
+
+
+def test_a_payment_the_gateway_did_not_answer_completes_once_it_recovers(
+    stripe_api: tuple[Api, FakeStripe],
+) -> None:
+    api, fake = stripe_api
+    market = Market(api, fake)
+    fake.fail_next("/v1/payment_intents", 500, times=3)  # the library's 3 attempts all fail
+    order = market.order(payment_method="pm_card_visa")
+    assert (order["status"], order["payment"]["status"], order["payment"]["note"]) == (
+        "awaiting_payment", "pending", "gateway_gateway_error")
+
+    api.container.projections.settle()
+    waiting = api.container.projections["deadlines"].store.waiting(  # type: ignore[attr-defined]
+        datetime.now(UTC), 100)
+    assert api.container.payments.retry_delayed(waiting) == 1  # the payments job
+    paid = api.client.get(f"/v1/orders/{order['id']}", headers=market.shop.consumer).json()
+    assert (paid["status"], paid["payment"]["status"]) == ("confirmed", "captured")
+    assert len(fake.payment_intents) == 1  # charged once
+    keys = {r.idempotency_key for r in fake.sent("POST", "/v1/payment_intents")}
+    assert keys == {f"{order['id']}:payment"}
+    assert api.container.payments.retry_delayed(waiting) == 0  # nothing left to ask
