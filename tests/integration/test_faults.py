@@ -8,6 +8,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -19,8 +20,16 @@ from api.container import build_container
 from api.replay import replay
 from application.actors import Actor, Role
 from application.settings import Settings
+from tests.conftest import postgres_dsn
 from tests.integration.test_payouts import Market
-from tests.support import COMPTOIR, comptoir_server, listing_body, merchant_body, settings_env
+from tests.support import (
+    COMPTOIR,
+    comptoir_server,
+    drop_schema,
+    listing_body,
+    merchant_body,
+    settings_env,
+)
 
 
 def wait_until(condition: Any, timeout: float = 60) -> None:
@@ -68,11 +77,20 @@ def test_a_worker_killed_mid_stream_resumes_and_its_read_model_equals_a_rebuild(
         container.close()
 
 
+@pytest.fixture
+def postgres_settings(tmp_path: Path) -> Iterator[Settings]:
+    """PostgreSQL only: restarting the server is what this test is about."""
+    settings = Settings(backend="postgres", postgres_dsn=postgres_dsn(),
+                        postgres_schema=f"t_{uuid4().hex[:12]}", postgres_pool_size=4,
+                        data_dir=tmp_path / "var")
+    yield settings
+    drop_schema(settings)
+
+
 def test_postgres_restarted_under_checkouts_recovers_and_loses_nothing(
-    settings: Settings, tmp_path: Path,
+    postgres_settings: Settings,
 ) -> None:
-    if settings.backend != "postgres":
-        pytest.skip("a PostgreSQL restart (the SQLite store is a file in the process)")
+    settings = postgres_settings
     store = build_container(settings.model_copy(update={"run_projections": False}))
     try:
         validator = {"Authorization": f"Bearer {store.tokens.issue(Role.VALIDATOR)}"}
