@@ -1,6 +1,6 @@
-"""`make bench`: every benchmark, on both backends, one after the other (about 1.5 hours).
+"""`make bench`: every benchmark, on both backends, one after the other (about 20 minutes).
 
-    python -m bench [--without-search]   # without the 500k-listing search: about 6 minutes
+    python -m bench [--without-search]   # without the 500k-listing search: about 12 minutes
 """
 
 from __future__ import annotations
