@@ -10,7 +10,6 @@ still verifies.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -142,22 +141,12 @@ class Privacy(Service):
 
     # -- reading the log -------------------------------------------------------------------
 
-    def _events(self, *topics: str) -> Iterator[Any]:
-        start = 1
-        while True:
-            batch = self.app.recorder.select_notifications(start, 1000, topics=topics)
-            for notification in batch:
-                yield self.app.mapper.to_domain_event(notification)
-            if len(batch) < 1000:
-                return
-            start = batch[-1].id + 1
-
     def _orders_of(self, consumer_id: UUID) -> list[UUID]:
-        return [e.originator_id for e in self._events("comptoir.Order.Placed")
+        return [e.originator_id for e in self.events("comptoir.Order.Placed")
                 if e.consumer_id == consumer_id]
 
     def _carts_of(self, consumer_id: UUID) -> list[UUID]:
-        return [e.originator_id for e in self._events("comptoir.Cart.Opened")
+        return [e.originator_id for e in self.events("comptoir.Cart.Opened")
                 if e.consumer_id == consumer_id]
 
     def _has_open_order(self, consumer_id: UUID) -> bool:
@@ -168,7 +157,7 @@ class Privacy(Service):
         """Each consumer's last registration, profile change, cart or order event."""
         last: dict[UUID, datetime] = {}
         owner: dict[UUID, UUID] = {}  # cart or order -> consumer
-        for e in self._events("comptoir.Consumer.Registered", "comptoir.Consumer.ProfileUpdated",
+        for e in self.events("comptoir.Consumer.Registered", "comptoir.Consumer.ProfileUpdated",
                               "comptoir.Cart.Opened", "comptoir.Cart.LineSet",
                               "comptoir.Cart.LineRemoved", "comptoir.Cart.CheckedOut",
                               "comptoir.Order.Placed", "comptoir.Order.PaymentCaptured",
@@ -183,11 +172,11 @@ class Privacy(Service):
                 and isinstance(self.find(who), Consumer)}
 
     def _merchants_gone(self) -> dict[UUID, datetime]:
-        return {e.originator_id: e.timestamp for e in self._events(
+        return {e.originator_id: e.timestamp for e in self.events(
             "comptoir.Merchant.Rejected", "comptoir.Merchant.Closed")}
 
     def _merchant_of_contact(self, subject_id: UUID) -> Merchant | None:
-        for e in self._events("comptoir.Merchant.Applied"):
+        for e in self.events("comptoir.Merchant.Applied"):
             if e.contact.subject_id == subject_id:
                 return self.load(Merchant, e.originator_id, "merchant")
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -52,6 +52,17 @@ class Service:
             return self.app.repository.get(aggregate_id, projector_func=project)
         except AggregateNotFoundError:
             return None
+
+    def events(self, *topics: str, page: int = 1000) -> Iterator[Any]:
+        """Every event of these topics in log order, decoded, read page by page (reports and
+        batch jobs; requests read aggregates, not the log)."""
+        start = 1
+        while batch := self.app.recorder.select_notifications(start, page, topics=topics):
+            for notification in batch:
+                yield self.app.mapper.to_domain_event(notification)
+            if len(batch) < page:
+                return
+            start = batch[-1].id + 1
 
     def exists(self, aggregate_id: UUID) -> bool:
         """Whether any event was ever recorded for this id (one query, nothing decoded)."""

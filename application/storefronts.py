@@ -59,24 +59,21 @@ class Storefronts(Service):
         return StorefrontView(found.slug, found.name_fr, found.name_en, found.scope)
 
     def all(self) -> list[StorefrontView]:
-        opened = self.app.recorder.select_notifications(1, 10_000,
-                                                        topics=["comptoir.Storefront.Opened"])
-        return sorted((self.get(self.app.mapper.to_domain_event(n).slug) for n in opened),
+        return sorted((self.get(e.slug) for e in self.events("comptoir.Storefront.Opened")),
                       key=lambda v: v.slug)
 
     def report(self, actor: Actor) -> list[dict[str, Any]]:
         """Paid orders, sales and merchants served, by storefront and merchant region."""
         if actor.role not in (Role.ADMIN, Role.AUDITOR):
             raise denied(actor.is_anonymous)
-        paid = {n.originator_id for n in self._all("comptoir.Order.PaymentCaptured")}
+        paid = {e.originator_id for e in self.events("comptoir.Order.PaymentCaptured")}
         regions: dict[UUID, str] = {}
         orders: dict[tuple, set[UUID]] = defaultdict(set)
         sales: dict[tuple, int] = defaultdict(int)
         merchants: dict[tuple, set[UUID]] = defaultdict(set)
-        for n in self._all("comptoir.Order.Placed"):
-            if n.originator_id not in paid:
+        for placed in self.events("comptoir.Order.Placed"):
+            if placed.originator_id not in paid:
                 continue
-            placed = self.app.mapper.to_domain_event(n)
             for part in placed.parts:
                 if part.merchant_id not in regions:
                     merchant = self.load(Merchant, part.merchant_id, "merchant")
@@ -88,12 +85,3 @@ class Storefronts(Service):
         return [{"storefront": key[0] or None, "region": key[1], "orders": len(orders[key]),
                  "sales_cents": sales[key], "merchants": len(merchants[key])}
                 for key in sorted(orders)]
-
-    def _all(self, topic: str) -> list[Any]:
-        found, start = [], 1
-        while batch := self.app.recorder.select_notifications(start, 1000, topics=[topic]):
-            found += batch
-            start = batch[-1].id + 1
-            if len(batch) < 1000:
-                break
-        return found

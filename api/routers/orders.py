@@ -20,6 +20,7 @@ from api.schemas.orders import (
     RefundIn,
 )
 from application.checkout import CheckoutChoices
+from application.errors import NotFoundError
 from domain.errors import DomainError, InvalidValueError
 from domain.money import Money
 
@@ -46,9 +47,11 @@ def get_consumer(consumer_id: UUID, c: ContainerDep, actor: ActorDep) -> Consume
 def open_cart(c: ContainerDep, actor: ActorDep, key: IdempotencyKeyDep, response: Response,
               body: CartIn | None = None) -> CartOut:
     body = body or CartIn()
-    if body.storefront is not None and body.storefront not in {
-            v.slug for v in c.storefronts.all()}:
-        raise InvalidValueError("storefront_unknown", field="storefront")
+    if body.storefront is not None:
+        try:
+            c.storefronts.get(body.storefront)  # one read, not a scan of every storefront
+        except NotFoundError:
+            raise InvalidValueError("storefront_unknown", field="storefront") from None
     view = c.carts.open(actor, body.storefront,
                         keyed(key, actor, "carts.open", body.model_dump(mode="json")))
     response.headers["Location"] = f"/v1/carts/{view.id}"

@@ -110,7 +110,7 @@ def test_an_erased_person_is_gone_from_every_byte_and_the_books_still_balance(
         assert erased.json() == {"subject_id": str(person_id), "erased": True,
                                  "already_erased": False}
         contact_subject = next(
-            e.contact.subject_id for e in store.privacy._events(  # noqa: SLF001
+            e.contact.subject_id for e in store.privacy.events(
                 "comptoir.Merchant.Applied") if str(e.originator_id) == merchant["id"])
         assert http.post(f"/v1/privacy/subjects/{contact_subject}/erasure",
                          headers=owner).status_code == 404  # admins erase contacts
