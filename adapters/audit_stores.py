@@ -26,6 +26,7 @@ from psycopg import sql
 from psycopg.rows import tuple_row
 
 from adapters.audit_signing import AuditSigner, Verify
+from adapters.sql_dialect import Dialect, as_tuple
 from adapters.sqlite_datastore import read_model_datastore
 from adapters.tracked_store import UPSTREAM, TrackedStore
 from projections.audit_chain import (
@@ -142,26 +143,14 @@ def _read_ahead(chunks: Iterator[Any]) -> Iterator[Any]:
             reader.submit(chunks.close).result()
 
 
-class AuditSQL:
-    """The chain's statements for one dialect (placeholders, schema prefix, column types)."""
+def chain_tables(q: Dialect) -> list[str]:
+    """The chain's tables (`{key}`, `{blob}`: the dialect's integer and bytes types)."""
+    return [q("CREATE TABLE IF NOT EXISTS {p}audit_chain (position {key} PRIMARY KEY, "
+              "hash {blob} NOT NULL, digest {blob} NOT NULL)"),
+            q("CREATE TABLE IF NOT EXISTS {p}audit_checkpoints (position {key} PRIMARY "
+              "KEY, head_hash {blob} NOT NULL, at TEXT NOT NULL, "
+              "signature {blob} NOT NULL)")]
 
-    def __init__(self, placeholder: str, prefix: str, key: str, blob: str) -> None:
-        self.ph, self.p, self.key, self.blob = placeholder, prefix, key, blob
-
-    def __call__(self, text: str) -> str:
-        return (text.replace("{p}", self.p).replace("{key}", self.key)
-                .replace("{blob}", self.blob).replace("?", self.ph))
-
-    def tables(self) -> list[str]:
-        return [self("CREATE TABLE IF NOT EXISTS {p}audit_chain (position {key} PRIMARY KEY, "
-                     "hash {blob} NOT NULL, digest {blob} NOT NULL)"),
-                self("CREATE TABLE IF NOT EXISTS {p}audit_checkpoints (position {key} PRIMARY "
-                     "KEY, head_hash {blob} NOT NULL, at TEXT NOT NULL, "
-                     "signature {blob} NOT NULL)")]
-
-
-def _values(row: Any) -> tuple:
-    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
 
 
 class ChainUnit:
@@ -179,8 +168,8 @@ class ChainUnit:
                          "LIMIT 1"))
         head = self.c.fetchone()
         self.c.execute(q("SELECT COALESCE(MAX(position), 0) FROM {p}audit_checkpoints"))
-        anchored = _values(self.c.fetchone())[0]
-        self.batch = ChainBatch(_values(head) if head else (0, GENESIS), anchored,
+        anchored = as_tuple(self.c.fetchone())[0]
+        self.batch = ChainBatch(as_tuple(head) if head else (0, GENESIS), anchored,
                                 self.store.checkpoint_every)
         self.add = self.batch.add
 
@@ -200,7 +189,7 @@ class AuditChainQueries:
     concrete store)."""
 
     datastore: Any
-    sql: AuditSQL
+    sql: Dialect
     signer: AuditSigner
     checkpoint_every: int
 
@@ -218,7 +207,7 @@ class AuditChainQueries:
             c.execute(self.sql("SELECT position, hash FROM {p}audit_chain ORDER BY position DESC "
                                "LIMIT 1"))
             row = c.fetchone()
-            return (int(_values(row)[0]), bytes(_values(row)[1])) if row else (0, GENESIS)
+            return (int(as_tuple(row)[0]), bytes(as_tuple(row)[1])) if row else (0, GENESIS)
 
     def chain_rows(self, start: int = 1, stop: int | None = None) -> Iterator[ChainRow]:
         """(position, hash, digest) in position order, streamed."""
@@ -235,7 +224,7 @@ class AuditChainQueries:
                                "{p}audit_checkpoints WHERE position <= ? ORDER BY position"),
                       (LAST if stop is None else stop,))
             return [Checkpoint(p, bytes(h), datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%f%z"),
-                               bytes(s)) for p, h, at, s in map(_values, c.fetchall())]
+                               bytes(s)) for p, h, at, s in map(as_tuple, c.fetchall())]
 
     def dump(self) -> list[tuple[int, str, str]]:
         """The chain rows (checkpoints are left out: their times and batching differ)."""
@@ -246,7 +235,7 @@ class AuditChainQueries:
 
 
 class SQLiteAuditChainStore(AuditChainQueries, TrackedStore, SQLiteTrackingRecorder):
-    sql = AuditSQL("?", "", "INTEGER", "BLOB")
+    sql = Dialect("?", "", key="INTEGER", blob="BLOB")
 
     def __init__(self, path: Path, signer: AuditSigner, checkpoint_every: int = 1000) -> None:
         super().__init__(read_model_datastore(path, pool_size=2))
@@ -255,7 +244,7 @@ class SQLiteAuditChainStore(AuditChainQueries, TrackedStore, SQLiteTrackingRecor
         self.create_table()
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *self.sql.tables()]
+        return [*super().construct_create_table_statements(), *chain_tables(self.sql)]
 
     def _chain_chunks(self, start: int, stop: int | None) -> Iterator[list[Any]]:
         return _sqlite_chunks(self.path, "SELECT position, hash, digest FROM audit_chain "
@@ -291,8 +280,8 @@ class PostgresAuditChainStore(AuditChainQueries, TrackedStore, PostgresTrackingR
                  checkpoint_every: int = 1000) -> None:
         super().__init__(datastore, tracking_table_name="audit_tracking")
         self.schema = datastore.schema
-        self.sql = AuditSQL("%s", f'"{self.schema}".', "bigint", "bytea")
-        self.sql_create_statements += [sql.SQL(t) for t in self.sql.tables()]  # type: ignore[arg-type]
+        self.sql = Dialect("%s", f'"{self.schema}".', key="bigint", blob="bytea")
+        self.sql_create_statements += [sql.SQL(t) for t in chain_tables(self.sql)]  # type: ignore[arg-type]
         self.signer, self.checkpoint_every = signer, checkpoint_every
         self.projection = AuditChainProjection()
         self.create_table()

@@ -23,6 +23,7 @@ from uuid import UUID
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
+from adapters.sql_dialect import Dialect, as_tuple
 from application.insights import Sighting
 
 TABLES = (
@@ -39,19 +40,11 @@ TABLES = (
 )
 
 
-class InsightsSQL:
-    def __init__(self, placeholder: str, prefix: str) -> None:
-        self.ph, self.p = placeholder, prefix
-
-    def __call__(self, text: str) -> str:
-        return text.replace("{p}", self.p).replace("?", self.ph)
-
-
 class InsightsStore:
     """Writes batches of sightings; reads counters. `_connection()` gives a DB-API connection
     in a transaction (SQLite: one connection and a lock; PostgreSQL: from a pool)."""
 
-    q: InsightsSQL
+    q: Dialect
 
     def add(self, sightings: Iterable[Sighting]) -> None:
         with self._transaction() as c:
@@ -115,25 +108,24 @@ class InsightsStore:
         for table in ("insight_counts", "insight_terms", "insight_seen", "insight_salts"):
             with self._transaction() as c:
                 c.execute(self.q(f"SELECT * FROM {{p}}{table}"))  # noqa: S608 - constant names
-                out[table] = [tuple(r.values()) if isinstance(r, dict) else tuple(r)
-                              for r in c.fetchall()]
+                out[table] = [as_tuple(r) for r in c.fetchall()]
         return out
 
     def _rows(self, text: str, merchant_id: UUID, first: date, last: date) -> list[tuple]:
         with self._transaction() as c:
             c.execute(self.q(text), (str(merchant_id), first.isoformat(), last.isoformat()))
-            return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in c.fetchall()]
+            return [as_tuple(r) for r in c.fetchall()]
 
     def _transaction(self) -> Any:
         raise NotImplementedError
 
 
 def _first(row: Any) -> Any:
-    return next(iter(row.values())) if isinstance(row, dict) else row[0]
+    return as_tuple(row)[0]
 
 
 class SQLiteInsightsStore(InsightsStore):
-    q = InsightsSQL("?", "")
+    q = Dialect("?", "")
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -171,7 +163,7 @@ class _SQLiteTransaction:
 class PostgresInsightsStore(InsightsStore):
     def __init__(self, pool: ConnectionPool, schema: str) -> None:
         self.pool = pool
-        self.q = InsightsSQL("%s", f'"{schema}".')
+        self.q = Dialect("%s", f'"{schema}".')
         with pool.connection() as conn:
             for statement in TABLES:
                 conn.execute(sql.SQL(self.q(statement)))  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg import sql
 
+from adapters.sql_dialect import Dialect, as_tuple
 from adapters.sqlite_datastore import read_model_datastore
 from adapters.tracked_store import UPSTREAM, TrackedStore
 from domain.money import Money
@@ -49,18 +50,8 @@ SUMS = ", ".join(f"COALESCE(SUM(CASE WHEN e.kind = '{k}' THEN e.amount END), 0) 
                  for k in KINDS)
 
 
-class LedgerSQL:
-    """The ledger's statements for one dialect (`?` or `%s` placeholders, schema prefix)."""
-
-    def __init__(self, placeholder: str, prefix: str) -> None:
-        self.ph, self.p = placeholder, prefix
-
-    def __call__(self, text: str) -> str:
-        return text.replace("{p}", self.p).replace("?", self.ph)
-
-
 class LedgerUnit:
-    def __init__(self, cursor: Any, sql: LedgerSQL) -> None:
+    def __init__(self, cursor: Any, sql: Dialect) -> None:
         self.c, self.sql = cursor, sql
 
     def load(self, events: Any) -> None:
@@ -127,14 +118,14 @@ class LedgerUnit:
 
 
 def _rows(cursor: Any) -> list[tuple]:
-    return [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in cursor.fetchall()]
+    return [as_tuple(r) for r in cursor.fetchall()]
 
 
 class LedgerQueries:
     """Reading the ledger (needs `datastore` and `sql` from the store it is mixed into)."""
 
     datastore: Any
-    sql: LedgerSQL
+    sql: Dialect
 
     def _query(self, text: str, params: tuple = ()) -> list[tuple]:
         with self.datastore.transaction(commit=False) as c:
@@ -190,7 +181,7 @@ class LedgerQueries:
 
 
 class SQLiteLedgerStore(LedgerQueries, TrackedStore, SQLiteTrackingRecorder):
-    sql = LedgerSQL("?", "")
+    sql = Dialect("?", "")
 
     def __init__(self, path: Path) -> None:
         super().__init__(read_model_datastore(path, pool_size=2))
@@ -217,7 +208,7 @@ class PostgresLedgerStore(LedgerQueries, TrackedStore, PostgresTrackingRecorder)
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name="ledger_tracking")
         self.schema = datastore.schema
-        self.sql = LedgerSQL("%s", f'"{self.schema}".')
+        self.sql = Dialect("%s", f'"{self.schema}".')
         self.sql_create_statements += [sql.SQL(self.sql(t)) for t in TABLES]  # type: ignore[arg-type]
         self.projection = PayoutsLedgerProjection()
         self.create_table()
