@@ -19,6 +19,7 @@ from api.main import create_app
 from application.reconciliation import reconcile
 from application.settings import Settings
 from tests.fake_stripe import FakeStripe, fake_stripe, sign, signed_event
+from tests.integration.test_payouts import CrashAfterTransfer
 from tests.support import Api, Shop
 
 SECRET = "whsec_test_comptoir"
@@ -256,15 +257,7 @@ def test_killed_between_the_stripe_transfer_and_its_record_the_restart_pays_once
     payouts = api.container.payouts
     real = payouts.gateway
 
-    class KilledAfterTheCall:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(real, name)
-
-        def transfer(self, **kwargs: Any) -> str:
-            real.transfer(**kwargs)
-            raise SystemExit("killed")
-
-    payouts.gateway = KilledAfterTheCall()  # type: ignore[assignment]
+    payouts.gateway = CrashAfterTransfer(real)  # type: ignore[assignment]
     with pytest.raises(SystemExit):
         settle(api)
     payouts.gateway = real  # the restarted process (its position was not recorded)

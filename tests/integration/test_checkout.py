@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import UUID, uuid4
-
-import pytest
 
 from adapters.clock import FixedClock
 from api.container import Container, build_container
@@ -21,18 +18,6 @@ from tests.unit.test_merchant_services import LISTING
 
 CONSUMER_PROFILE = {"name": "Luc Roy", "email": "luc@courriel.example", "phone": None,
                     "address": None}
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC))
-
-
-@pytest.fixture
-def shop(settings: Settings, clock: FixedClock) -> Iterator[Container]:
-    container = build_container(settings, clock=clock)
-    yield container
-    container.close()
 
 
 def listing_in_stock(c: Container, on_hand: int) -> UUID:

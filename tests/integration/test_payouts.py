@@ -5,7 +5,6 @@ its record pays once, and the ledger reconciles with the gateway."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -31,18 +30,6 @@ from tests.unit.test_merchant_services import LISTING
 
 REGISTERED = {"small_supplier": False, "gst_number": "123456789RT0001",
               "qst_number": "1234567890TQ0001"}
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC))
-
-
-@pytest.fixture
-def shop(settings: Settings, clock: FixedClock) -> Iterator[Container]:
-    container = build_container(settings, clock=clock)
-    yield container
-    container.close()
 
 
 class Market:
@@ -237,6 +224,19 @@ def test_a_refused_reversal_stays_visible_and_is_retried_until_it_goes_through(
     assert reconcile(shop.ledger.orders(), shop.gateway) == []
 
 
+class TransfersUnanswered:
+    """The gateway, except that transfers get no answer."""
+
+    def __init__(self, gateway: Any, reason: str) -> None:
+        self.gateway, self.reason = gateway, reason
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.gateway, name)
+
+    def transfer(self, **kwargs: Any) -> str:
+        raise GatewayUnavailableError(self.reason)
+
+
 class CrashAfterTransfer:
     """The gateway does the transfer, then the process dies before recording it."""
 
@@ -290,15 +290,7 @@ def test_an_unavailable_gateway_leaves_the_transfer_due_for_the_job(shop: Contai
     order = market.buy()
     merchant_id = next(iter(market.listings))
     real = shop.payouts.gateway
-
-    class Down:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(real, name)
-
-        def transfer(self, **kwargs: Any) -> str:
-            raise GatewayUnavailableError("rate_limited")
-
-    shop.payouts.gateway = Down()  # type: ignore[assignment]
+    shop.payouts.gateway = TransfersUnanswered(real, "rate_limited")  # type: ignore[assignment]
     market.fulfil(order.id, merchant_id)
     assert market.payout(order.id, merchant_id).status == PayoutStatus.DUE
     assert market.ledger(merchant_id)["status"] == "due"
@@ -361,15 +353,8 @@ def test_gateway_reports_converge_with_the_process_in_any_order(shop: Container)
     order = market.buy()
     merchant_id = next(iter(market.listings))
     real = shop.payouts.gateway
-
-    class Down:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(real, name)
-
-        def transfer(self, **kwargs: Any) -> str:
-            raise GatewayUnavailableError("timeout")  # the call went through, the answer not
-
-    shop.payouts.gateway = Down()  # type: ignore[assignment]
+    # the call went through, the answer did not
+    shop.payouts.gateway = TransfersUnanswered(real, "timeout")  # type: ignore[assignment]
     market.fulfil(order.id, merchant_id)
     assert market.payout(order.id, merchant_id).status == PayoutStatus.DUE
     account = shop.payouts.account_view(merchant_id).account_id
