@@ -142,9 +142,13 @@ class Payouts(Service):
         def attempt() -> None:
             payout = self.load(Payout, payout_id, "payout")
             account = self._account(payout.merchant_id)
-            if payout.release(account.ready) and payout.status == PayoutStatus.HELD:
-                account.hold(payout.id)
-            self.save(payout, account)
+            if not payout.release(account.ready):
+                return  # already released: a replayed event changes nothing
+            if payout.status == PayoutStatus.HELD:
+                account.hold(payout.id)  # the account (made now if never opened) keeps it
+                self.save(payout, account)
+            else:
+                self.save(payout)
 
         payout = self.load(Payout, payout_id, "payout")
         self.retrying(attempt, serialise=[payout_id,
