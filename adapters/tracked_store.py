@@ -33,6 +33,18 @@ class TrackedStore:
     def position(self) -> int:
         return self.max_tracking_id(UPSTREAM) or 0  # type: ignore[attr-defined]
 
+    def version(self) -> int:
+        """The version of the projection that built these rows (0: none recorded). Kept as a
+        tracking record of its own, so every store has it without a table of its own."""
+        return self.max_tracking_id(self._version_key) or 0  # type: ignore[attr-defined]
+
+    def record_version(self, version: int) -> None:
+        self.insert_tracking(Tracking(self._version_key, version))  # type: ignore[attr-defined]
+
+    @property
+    def _version_key(self) -> str:
+        return f"{self.projection.name}#version"
+
     def apply(self, events: Sequence[Any], position: int) -> None:
         with self.datastore.transaction(commit=True) as cursor:
             unit = self.unit_of_work(cursor)

@@ -255,6 +255,7 @@ class PayoutProcess:
     """The log-following side of `Payouts` (run by a Follower, tracked like a read model)."""
 
     name = "payouts_process"
+    version = 1
 
     def __init__(self, payouts: Payouts) -> None:
         self.payouts = payouts

@@ -108,6 +108,7 @@ class AuditChainProjection:
     """Follows every event, undecoded: the chain hashes the stored bytes."""
 
     name = "audit"
+    version = 1
     topics: tuple[str, ...] = ()
     raw = True
 

@@ -32,6 +32,7 @@ HANDLERS: dict[type, Callable[[Any, DeadlineIndex], None]] = {
 
 class DeadlinesProjection:
     name = "deadlines"
+    version = 1
     topics = tuple(get_topic(cls) for cls in HANDLERS)
 
     def process(self, event: Any, index: DeadlineIndex) -> None:

@@ -30,6 +30,9 @@ BATCH_SIZE = 1000
 class Projection(Protocol):
     name: str
     topics: tuple[str, ...]
+    # Raised when what the projection makes of events changes (a new handler, another text
+    # analysis): rows built by an older version are rebuilt when a follower starts.
+    version: int
 
 
 class ProjectionStore(Protocol):
@@ -42,6 +45,10 @@ class ProjectionStore(Protocol):
     def apply(self, events: Sequence[Any], position: int) -> None: ...
 
     def reset(self) -> None: ...
+
+    def version(self) -> int: ...
+
+    def record_version(self, version: int) -> None: ...
 
     def rebuilt(self) -> None:
         """Called once a rebuild has replayed the whole log (to build deferred indexes)."""
@@ -64,6 +71,23 @@ class Follower:
         self._advanced = threading.Condition()
         self._wake = threading.Event()
         self._running = False
+
+    def upgrade(self) -> bool:
+        """Rebuild rows made by an older version of the projection; True if it did.
+
+        A store that never recorded a version is either new (nothing to rebuild) or older
+        than versions (its rows are version 1's)."""
+        version = self.store.projection.version
+        recorded = self.store.version()
+        if recorded == 0 and (version == 1 or self.store.position() == 0):
+            self.store.record_version(version)
+            return False
+        if recorded >= version:
+            return False
+        log.warning("projection %s: rows of version %s, rebuilding for version %s",
+                    self.name, recorded or 1, version)
+        self.rebuild()
+        return True
 
     def head(self) -> int:
         return self.source.recorder.max_notification_id() or 0
@@ -123,9 +147,13 @@ class Follower:
         """Follow the log until `stop` is set; database errors are logged and retried."""
         self._running = True
         backoff = poll_interval
+        upgraded = False
         try:
             while not stop.is_set():
                 try:
+                    if not upgraded:
+                        self.upgrade()
+                        upgraded = True
                     self.catch_up()
                     backoff = poll_interval
                 except Exception:  # noqa: BLE001 - a follower thread must outlive any one failure
@@ -157,4 +185,5 @@ class Follower:
         self.store.reset()
         applied = self.catch_up(progress)
         self.store.rebuilt()
+        self.store.record_version(self.store.projection.version)
         return applied

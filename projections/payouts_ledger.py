@@ -102,6 +102,7 @@ HANDLERS: dict[type, Callable[[Any, LedgerUnit], None]] = {
 
 class PayoutsLedgerProjection:
     name = "payouts"
+    version = 1
     topics = tuple(get_topic(cls) for cls in HANDLERS)
 
     def process(self, event: Any, unit: LedgerUnit) -> None:

@@ -32,7 +32,8 @@ def search_listings(params: Annotated[ListingSearchParams, Query()],
     c.insights.saw(actor, "search_impression", [h.doc.merchant_id for h in page.hits], params.q)
     return ListingSearchOut(items=[ListingHitOut.of(h) for h in page.hits], total=page.total,
                             total_exact=page.total_exact, page=page.page,
-                            page_size=page.page_size, facets=facets_out(page.facets))
+                            page_size=page.page_size, facets=facets_out(page.facets),
+                            ignored_words=page.ignored_words)
 
 
 @router.get("/merchants", summary="Find Québec merchants by name, category or place")
@@ -43,7 +44,8 @@ def search_merchants(params: Annotated[SearchParams, Query()],
     c.insights.saw(actor, "search_impression", [h.doc.id for h in page.hits], params.q)
     return MerchantSearchOut(items=[MerchantHitOut.of(h) for h in page.hits],
                              total=page.total, total_exact=page.total_exact, page=page.page,
-                             page_size=page.page_size, facets=facets_out(page.facets))
+                             page_size=page.page_size, facets=facets_out(page.facets),
+                            ignored_words=page.ignored_words)
 
 
 def scoped(c: Any, params: SearchParams) -> SearchFilters:

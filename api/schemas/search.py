@@ -109,6 +109,9 @@ class ListingSearchOut(BaseModel):
     page_size: int
     facets: dict[str, list[FacetCount]] = Field(
         description="category, origin, region: over the first 1,000 results")
+    ignored_words: list[str] = Field(
+        description="Words of `q` not searched: articles, prepositions, elisions and other "
+                    "stop words of French or English")
 
 
 class MerchantSearchOut(BaseModel):
@@ -119,3 +122,6 @@ class MerchantSearchOut(BaseModel):
     page_size: int
     facets: dict[str, list[FacetCount]] = Field(
         description="category, region: over the first 1,000 results")
+    ignored_words: list[str] = Field(
+        description="Words of `q` not searched: articles, prepositions, elisions and other "
+                    "stop words of French or English")

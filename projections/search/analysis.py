@@ -13,6 +13,7 @@ compares the two analysers lexeme by lexeme on a French and English vocabulary.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -22,6 +23,11 @@ DATA = Path(__file__).parent / "data"
 # The default PostgreSQL parser's words: runs of letters and digits (apostrophes, hyphens and
 # punctuation separate them; hyphenated compounds also yield their parts, which is what we keep).
 _WORD = re.compile(r"[^\W_]+")
+# French elisions: an article, pronoun or conjunction that lost its vowel before an apostrophe
+# (l'érable, d'Antan, qu'on, jusqu'à), with a straight, curly or modifier apostrophe. Only at
+# the start of a word: "aujourd'hui" and "prud'homme" keep theirs.
+_ELISION = re.compile(r"\b(?:jusqu|lorsqu|puisqu|quoiqu|qu|[cdjlmnst])['’ʼ‘´`](?=[^\W\d_])",
+                      re.IGNORECASE)
 
 
 @cache
@@ -64,20 +70,53 @@ def term(word: str, language: str) -> str | None:
 
 
 def words(text: str | None) -> list[str]:
-    return _WORD.findall(text or "")
+    """The words of a text, elisions removed ("l'érable" is one word: "érable")."""
+    return _WORD.findall(_ELISION.sub("", text or ""))
 
 
 def terms(text: str | None, language: str) -> list[str]:
     return [t for t in (term(w, language) for w in words(text)) if t]
 
 
-def query_terms(text: str, max_terms: int = 8) -> list[tuple[str, ...]]:
-    """Each query word becomes the alternatives it may match (French and English term);
-    a word that is a stop word in both languages is dropped."""
+# Snowball's French list, which PostgreSQL indexes with, lacks the plural article: "les" is
+# indexed (as "le"), but a shopper's "les" never means anything.
+_QUERY_STOP_WORDS = frozenset({"les"})
+
+
+def is_stop_word(word: str) -> bool:
+    """An article, preposition, pronoun... of either language, as typed (accents kept: "thé"
+    is tea, not "the"). A query does not know its language, and a French stop word that must
+    match would have to be in an English text: "sirop d'érable" or "the cheese curds" would
+    then find nothing."""
+    lowered = word.lower()
+    return (lowered in _stop_words("french") or lowered in _stop_words("english")
+            or lowered in _QUERY_STOP_WORDS)
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    terms: list[tuple[str, ...]]  # per word kept, the terms it may match (French, English)
+    ignored: list[str]  # the words dropped: stop words, as typed
+
+    @property
+    def only_stop_words(self) -> bool:
+        return bool(self.ignored) and not self.terms
+
+
+def analyse_query(text: str, max_terms: int = 8) -> QueryAnalysis:
+    """Each query word becomes the alternatives it may match (its French and English term);
+    stop words of either language are dropped, and every other word must match."""
     alternatives: list[tuple[str, ...]] = []
-    for word in words(text)[: max_terms * 2]:
-        options = tuple(dict.fromkeys(t for t in (term(word, "french"), term(word, "english"))
-                                      if t))
-        if options and options not in alternatives:
+    ignored: list[str] = []
+    for word in words(text)[: max_terms * 3]:
+        options = () if is_stop_word(word) else tuple(dict.fromkeys(
+            t for t in (term(word, "french"), term(word, "english")) if t))
+        if not options:
+            ignored.append(word)
+        elif options not in alternatives:
             alternatives.append(options)
-    return alternatives[:max_terms]
+    return QueryAnalysis(alternatives[:max_terms], ignored)
+
+
+def query_terms(text: str, max_terms: int = 8) -> list[tuple[str, ...]]:
+    return analyse_query(text, max_terms).terms

@@ -60,15 +60,17 @@ class Search:
 
 def _answer(f: SearchFilters, rank: Callable[[SearchFilters, int], Ranking],
             docs: Callable[[list[Hashable]], dict[Hashable, D]]) -> SearchPage[D]:
+    ignored = f.analysis.ignored
     if f.matches_nothing:
-        return SearchPage([], 0, f.page, f.page_size, {})
+        return SearchPage([], 0, f.page, f.page_size, {}, ignored_words=ignored)
     ranking = rank(f, max(WINDOW + 1, f.offset + f.page_size))
     rows, exact = ranking.rows, len(ranking.rows) <= WINDOW
     page = rows[f.offset:f.offset + f.page_size]
     found = docs([row[0] for row in page])
     hits: list[Hit[D]] = [Hit(found[row[0]], row[1], rounded_distance(row[2])) for row in page]
     total = len(rows) if exact else max(WINDOW, f.offset + len(page))
-    return SearchPage(hits, total, f.page, f.page_size, _facets(ranking), total_exact=exact)
+    return SearchPage(hits, total, f.page, f.page_size, _facets(ranking), total_exact=exact,
+                      ignored_words=ignored)
 
 
 def _facets(ranking: Ranking) -> dict[str, dict[str, int]]:

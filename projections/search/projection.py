@@ -99,11 +99,22 @@ HANDLERS: dict[type, Handler] = {
     Listing.StockSet: _listing_change(lambda e, doc: replace(doc, on_hand=e.on_hand)),
     Listing.StockAdjusted: _listing_change(
         lambda e, doc: replace(doc, on_hand=doc.on_hand + e.delta)),
+    # Checkout reserves, a failed or declined order releases, fulfilment consumes: available
+    # (on hand - reserved) must follow every one of them, or search sells what is gone.
+    Listing.Reserved: _listing_change(
+        lambda e, doc: replace(doc, reserved=doc.reserved + e.quantity)),
+    Listing.ReservationReleased: _listing_change(
+        lambda e, doc: replace(doc, reserved=doc.reserved - e.quantity)),
+    Listing.ReservationConsumed: _listing_change(
+        lambda e, doc: replace(doc, reserved=doc.reserved - e.quantity,
+                               on_hand=doc.on_hand - e.quantity)),
 }
 
 
 class SearchProjection:
     name = "search"
+    # 2: reservations move availability; elisions removed; a listing's place is searched
+    version = 2
     topics = tuple(get_topic(cls) for cls in HANDLERS)
 
     def process(self, event: Any, index: SearchIndex) -> None:

@@ -7,6 +7,7 @@ is given, then id: a total order, so pages never overlap or skip.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Generic, Protocol, TypeVar
 
 from domain.address import parse_region
@@ -14,7 +15,7 @@ from domain.errors import FieldErrors
 from domain.geo import GeoPoint
 from domain.listing import MAX_PRICE
 from domain.taxonomy import OriginLabel, parse_category, parse_enum
-from projections.search.analysis import query_terms
+from projections.search.analysis import QueryAnalysis, analyse_query
 from projections.search.documents import ListingDoc, MerchantDoc
 
 MAX_RADIUS_KM = 500.0
@@ -44,9 +45,13 @@ class SearchFilters:
     page: int = 1
     page_size: int = 20
 
+    @cached_property
+    def analysis(self) -> QueryAnalysis:
+        return analyse_query(self.text)
+
     @property
     def terms(self) -> list[tuple[str, ...]]:
-        return query_terms(self.text)
+        return self.analysis.terms
 
     @property
     def offset(self) -> int:
@@ -54,7 +59,9 @@ class SearchFilters:
 
     @property
     def matches_nothing(self) -> bool:
-        """Text was given but every word of it is a stop word: nothing can match."""
+        """Text was given but every word of it is a stop word ("de la", "the"): the shopper
+        asked for something, so answering everything would be wrong; nothing matches, and the
+        answer says which words were ignored."""
         return bool(self.text.strip()) and not self.terms
 
 
@@ -73,6 +80,7 @@ class SearchPage(Generic[D]):
     page_size: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     total_exact: bool = True  # False: `total` is a lower bound (see engine.WINDOW)
+    ignored_words: list[str] = field(default_factory=list)  # stop words of the query
 
 
 class SearchReader(Protocol):

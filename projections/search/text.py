@@ -38,7 +38,8 @@ def listing_text(doc: ListingDoc) -> SearchText:
     return SearchText(
         title_fr=_words(doc.title_fr),
         title_en=_words(doc.title_en),
-        body_fr=_words(doc.title_fr, doc.description_fr, label_fr, doc.merchant_name),
+        body_fr=_words(doc.title_fr, doc.description_fr, label_fr, doc.merchant_name,
+                       doc.municipality, REGIONS.get(doc.region, "")),
         body_en=_words(doc.title_en, doc.description_en, label_en),
     )
 
@@ -57,4 +58,4 @@ def merchant_text(doc: MerchantDoc) -> SearchText:
 def listing_text_key(doc: ListingDoc) -> tuple[str, ...]:
     """What `listing_text` reads: when it is unchanged, the indexes need no rewrite."""
     return (doc.title_fr, doc.title_en, doc.description_fr, doc.description_en, doc.category,
-            doc.merchant_name)
+            doc.merchant_name, doc.municipality, doc.region)

@@ -134,3 +134,51 @@ def test_rebuilt_deadlines_equal_the_live_ones(shop: Container) -> None:
     assert len(live) == 2  # the two unpaid orders
     deadlines.rebuild()
     assert deadlines.store.dump() == live
+
+
+def searched(c: Container, listing_id: UUID) -> tuple[int, int]:
+    """(available, whether `in_stock=true` finds it) as search tells a shopper."""
+    from projections.search.query import check_filters
+
+    c.projections.catch_up()
+    everything = c.search.search_listings(check_filters(page_size=100))
+    in_stock = c.search.search_listings(check_filters(in_stock=True, page_size=100))
+    doc = next(h.doc for h in everything.hits if h.doc.id == listing_id)
+    return doc.available, any(h.doc.id == listing_id for h in in_stock.hits)
+
+
+def test_search_availability_follows_reservations_releases_and_fulfilment(
+    shop: Container, clock: FixedClock
+) -> None:
+    listing_id = listing_in_stock(shop, 5)
+    owner = Actor(Role.MERCHANT, str(uuid4()), shop.catalog.get(VALIDATOR, listing_id)
+                  .merchant_id)
+    assert searched(shop, listing_id) == (5, True)
+    # a shopper buys 2 (reserved, held once paid): 3 left to sell
+    consumer, cart_id = consumer_with_cart(shop, listing_id, 2)
+    paid = shop.checkout.check_out(consumer, cart_id, CheckoutChoices())
+    assert searched(shop, listing_id) == (3, True)
+    # another buys the last 3: sold out
+    other, other_cart = consumer_with_cart(shop, listing_id, 3)
+    last = shop.checkout.check_out(other, other_cart, CheckoutChoices())
+    assert searched(shop, listing_id) == (0, False)
+    # the merchant declines the second order: its 3 units come back
+    merchant_id = paid.parts[0].terms.merchant_id
+    shop.orders.decline(owner, last.id, merchant_id, "Rupture chez le fournisseur")
+    assert searched(shop, listing_id) == (3, True)
+    # the first is fulfilled: 2 leave the shelf, 3 still on hand, none reserved
+    shop.orders.accept(owner, paid.id, merchant_id)
+    shop.orders.fulfil(owner, paid.id, merchant_id)
+    assert searched(shop, listing_id) == (3, True)
+    assert reserved(shop, listing_id) == (3, 0)
+    # an unpaid order's reservation expires with its window
+    late, late_cart = consumer_with_cart(shop, listing_id, 3)
+    shop.checkout.check_out(late, late_cart, CheckoutChoices(payment_method="pm_card_timeout"))
+    assert searched(shop, listing_id) == (0, False)
+    shop.projections.catch_up()
+    clock.advance(timedelta(minutes=16))
+    assert shop.checkout.expire_due() == 1
+    assert searched(shop, listing_id) == (3, True)
+    # and a rebuild from the log says the same
+    shop.projections["search"].rebuild()
+    assert searched(shop, listing_id) == (3, True)

@@ -150,3 +150,28 @@ def test_read_your_writes_waits_for_the_follower(container: Container) -> None:
         assert [h.doc.on_hand for h in hits] == [9]
     finally:
         container.projections.stop()
+
+
+def test_rows_of_an_older_projection_version_are_rebuilt_when_a_follower_starts(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner, _, listing_id = approved_merchant_with_listing(container)
+    follower = Follower(container.app, container.search_store)
+    assert follower.upgrade() is False  # a new store takes the projection's version
+    follower.catch_up()
+    version = container.search_store.projection.version
+    assert container.search_store.version() == version
+    # rows written by an older version, say one that ignored stock: 0 where the log says 7
+    container.catalog.set_stock(owner, listing_id, 7)
+    real = container.search_store.projection.process
+    monkeypatch.setattr(container.search_store.projection, "process",
+                        lambda event, index: None)
+    follower.catch_up()
+    monkeypatch.setattr(container.search_store.projection, "process", real)
+    assert container.search_store.dump()[1][0].on_hand == 0
+    # the new version is deployed: its follower rebuilds, once
+    monkeypatch.setattr(container.search_store.projection, "version", version + 1)
+    assert follower.upgrade() is True
+    assert container.search_store.dump()[1][0].on_hand == 7
+    assert container.search_store.version() == version + 1
+    assert follower.upgrade() is False
