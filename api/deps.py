@@ -43,6 +43,12 @@ async def actor(
         raise HTTPProblem(401, "unauthenticated", "token_invalid") from None
 
 
+async def signed_in_actor(actor: Annotated[Actor, Depends(actor)]) -> Actor:
+    """For operations that need a role: an anonymous call is refused before any lookup."""
+    actor.require_signed_in()
+    return actor
+
+
 async def idempotency_key(
     idempotency_key: Annotated[
         str | None,
@@ -62,6 +68,7 @@ def keyed(key: str | None, actor: Actor, operation: str, request: object) -> Ide
 
 ContainerDep = Annotated[Container, Depends(container)]
 ActorDep = Annotated[Actor, Depends(actor)]
+SignedInDep = Annotated[Actor, Depends(signed_in_actor)]
 IdempotencyKeyDep = Annotated[str | None, Depends(idempotency_key)]
 
 

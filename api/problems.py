@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -151,11 +151,39 @@ def pydantic_field_errors(errors: Sequence[Any]) -> list[FieldError]:
     ]
 
 
+# endpoint -> the rules its body must also follow, beyond its schema: run on a body the schema
+# refused too, so that one answer lists every problem (a missing field AND an ineligible one).
+BODY_RULES: dict[Callable[..., Any], Callable[[Any], list[FieldError]]] = {}
+
+
+def also_check_body(endpoint: Callable[..., Any],
+                    rules: Callable[[Any], list[FieldError]]) -> None:
+    BODY_RULES[endpoint] = rules
+
+
+def every_problem(schema_errors: list[FieldError], rule_errors: list[FieldError]
+                  ) -> list[FieldError]:
+    """The schema's errors, then the rules' errors about fields the schema did not refuse (a
+    field it found missing or mistyped, or a part of it, is not reported twice)."""
+    refused = [e.field for e in schema_errors]
+
+    def related(a: str, b: str) -> bool:
+        return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+    return schema_errors + [e for e in rule_errors
+                            if not any(related(e.field, f) for f in refused)]
+
+
 def request_validation_response(request: Request, error: RequestValidationError) -> JSONResponse:
     if any(e["type"] == "json_invalid" for e in error.errors()):
         return problem_response(request, 400, "malformed-request", "json_invalid")
+    errors = pydantic_field_errors(error.errors())
+    rules = BODY_RULES.get(request.scope.get("endpoint"))  # type: ignore[arg-type]
+    if rules is not None and all(e.field.split(".")[0] not in ("query", "path", "header")
+                                 for e in errors):
+        errors = every_problem(errors, rules(error.body))
     return problem_response(request, 422, "validation-failed", "validation_failed",
-                            errors=pydantic_field_errors(error.errors()))
+                            errors=errors)
 
 
 def http_exception_response(request: Request, error: StarletteHTTPException) -> JSONResponse:

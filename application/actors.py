@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
 
+from application.errors import AuthenticationRequiredError
+
 
 class Role(StrEnum):
     ANONYMOUS = "anonymous"
@@ -29,6 +31,12 @@ class Actor:
     @property
     def is_anonymous(self) -> bool:
         return self.role == Role.ANONYMOUS
+
+    def require_signed_in(self) -> None:
+        """Checked before anything is looked up: an anonymous caller learns nothing about
+        what exists (401 whatever the id), and a token might allow the call."""
+        if self.is_anonymous:
+            raise AuthenticationRequiredError()
 
     def owns(self, merchant_id: UUID) -> bool:
         return self.role == Role.MERCHANT and self.merchant_id == merchant_id

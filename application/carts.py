@@ -95,6 +95,7 @@ class Carts(Service):
         return self.view(self.retrying(attempt, serialise=[cart_id]))
 
     def owned(self, actor: Actor, cart_id: UUID) -> Cart:
+        actor.require_signed_in()
         cart = self.load(Cart, cart_id, "cart")
         if actor.role != Role.CONSUMER or actor.subject != str(cart.consumer_id):
             raise NotFoundError("cart")

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from application.actors import Actor
+from application.actors import Actor, Role
 from application.errors import NotFoundError, denied
 from application.idempotency import IdempotencyKey
 from application.service import Service
@@ -48,6 +48,8 @@ class Catalog(Service):
         self, actor: Actor, merchant_id: UUID, raw: dict[str, Any],
         key: IdempotencyKey | None = None,
     ) -> UUID:
+        actor.require_signed_in()
+
         def build() -> tuple[UUID, list[Aggregate]]:
             self._open_merchant_of(actor, merchant_id)
             listing = Listing(merchant_id, ListingDetails.check(raw))
@@ -83,6 +85,7 @@ class Catalog(Service):
         key: IdempotencyKey | None = None,
     ) -> ListingView:
         """A delta is not idempotent by nature: a retried adjustment needs its key."""
+        actor.require_signed_in()
 
         def build() -> tuple[UUID, list[Aggregate]]:
             listing = self._visible(actor, listing_id)
@@ -97,6 +100,7 @@ class Catalog(Service):
         self, actor: Actor, listing_id: UUID, decide: Callable[[Listing, Merchant], None]
     ) -> ListingView:
         """Load, decide, save; the answer is the listing as its owner now sees it."""
+        actor.require_signed_in()
 
         def attempt() -> ListingView:
             listing = self._visible(actor, listing_id)
@@ -118,10 +122,11 @@ class Catalog(Service):
         raise NotFoundError("listing")
 
     def _open_merchant_of(self, actor: Actor, merchant_id: UUID) -> Merchant:
-        """The merchant whose catalogue this actor may change (404 if it may not even see it)."""
+        """The merchant whose catalogue this actor may change: another merchant's is not
+        its own (404, like anything it may not see); staff and shoppers who see it, 403."""
         merchant = self.load(Merchant, merchant_id, "merchant")
         if not actor.owns(merchant_id):
-            if merchant.is_approved or actor.reads_everything:
+            if actor.role != Role.MERCHANT and (merchant.is_approved or actor.reads_everything):
                 raise denied(actor.is_anonymous)
             raise NotFoundError("merchant")
         if not merchant.is_open:

@@ -41,6 +41,7 @@ class Consumers(Service):
         return self.get(actor, consumer_id)
 
     def get(self, actor: Actor, consumer_id: UUID) -> ConsumerView:
+        actor.require_signed_in()
         consumer = self.load(Consumer, consumer_id, "consumer")
         if actor.subject != str(consumer_id) and actor.role != Role.ADMIN:
             raise NotFoundError("consumer")

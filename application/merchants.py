@@ -184,8 +184,10 @@ class Merchants(Service):
         return self._review(actor, merchant_id, lambda m: m.reinstate(by=actor.subject))
 
     def close(self, actor: Actor, merchant_id: UUID) -> MerchantView:
+        actor.require_signed_in()
+
         def attempt() -> MerchantView:
-            merchant = self._visible(actor, merchant_id)
+            merchant = self._acted_on(actor, merchant_id)
             if not (actor.owns(merchant_id) or actor.role == Role.VALIDATOR):
                 raise denied(actor.is_anonymous)
             merchant.close(by=actor.subject)
@@ -197,8 +199,10 @@ class Merchants(Service):
     def _review(
         self, actor: Actor, merchant_id: UUID, decide: Callable[[Merchant], None]
     ) -> MerchantView:
+        actor.require_signed_in()
+
         def attempt() -> MerchantView:
-            merchant = self._visible(actor, merchant_id)
+            merchant = self._acted_on(actor, merchant_id)
             if actor.role != Role.VALIDATOR:
                 raise denied(actor.is_anonymous)
             decide(merchant)
@@ -212,6 +216,13 @@ class Merchants(Service):
         if not (merchant.is_approved or actor.owns(merchant.id) or actor.reads_everything):
             raise NotFoundError("merchant")
         return merchant
+
+    def _acted_on(self, actor: Actor, merchant_id: UUID) -> Merchant:
+        """A merchant a command is about: to another merchant it is not found, whatever it
+        may see of it (one tenant never acts on another's)."""
+        if actor.role == Role.MERCHANT and not actor.owns(merchant_id):
+            raise NotFoundError("merchant")
+        return self._visible(actor, merchant_id)
 
     def _neq_claim(self, neq: str) -> Claim | None:
         """The NEQ's claim if it may be handed to a new applicant; a live holder keeps it."""

@@ -54,6 +54,7 @@ class Orders(Service):
         self.payments = payments
 
     def get(self, actor: Actor, order_id: UUID) -> OrderView:
+        actor.require_signed_in()
         return view_for(actor, self.load(Order, order_id, "order"))
 
     def accept(self, actor: Actor, order_id: UUID, merchant_id: UUID) -> OrderView:
@@ -85,6 +86,7 @@ class Orders(Service):
                reason: str, key: IdempotencyKey | None = None) -> OrderView:
         """Part or all of a merchant order, by its merchant or a validator; never more than
         was paid for it. With an Idempotency-Key a retried refund happens once."""
+        actor.require_signed_in()
 
         def build() -> tuple[UUID, list[Aggregate]]:
             order = self._visible(actor, order_id)
@@ -113,13 +115,18 @@ class Orders(Service):
         return self.get(actor, order_id)
 
     def _visible(self, actor: Actor, order_id: UUID) -> Order:
+        actor.require_signed_in()
         order = self.load(Order, order_id, "order")
         view_for(actor, order)  # raises NotFoundError for those who may not see it
         return order
 
     @staticmethod
     def _own_part(actor: Actor, order: Order, merchant_id: UUID) -> None:
+        """Another merchant's part is not this merchant's to see (404); the order's shopper
+        and staff see it but do not run it (403)."""
         if not actor.owns(merchant_id):
+            if actor.role == Role.MERCHANT:
+                raise NotFoundError("order")
             raise denied(actor.is_anonymous)
         order.part(merchant_id)
 

@@ -28,7 +28,12 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from application.actors import Actor, Role
-from application.errors import GatewayUnavailableError, ReversalRefusedError, denied
+from application.errors import (
+    GatewayUnavailableError,
+    NotFoundError,
+    ReversalRefusedError,
+    denied,
+)
 from application.ports import Clock, PaymentGateway, PayoutAccountStatus
 from application.service import Service
 from domain.claim import Claim
@@ -86,8 +91,11 @@ class Payouts(Service):
     def set_up_account(self, actor: Actor, merchant_id: UUID, refresh_url: str,
                        return_url: str) -> PayoutAccountView:
         """Open the merchant's connected account if needed; a fresh onboarding link."""
+        actor.require_signed_in()
         self.load(Merchant, merchant_id, "merchant")
         if not (actor.owns(merchant_id) or actor.role == Role.ADMIN):
+            if not actor.reads_everything:  # payouts are theirs and staff's: 404 to others
+                raise NotFoundError("merchant")
             raise denied(actor.is_anonymous)
         account = self._account(merchant_id)
         account_id = account.account_id or self.gateway.open_account(

@@ -73,6 +73,7 @@ class Privacy(Service):
         return erased
 
     def _kind_of(self, actor: Actor, subject_id: UUID) -> SubjectKind:
+        actor.require_signed_in()
         if self.exists(subject_id) and isinstance(self.find(subject_id), Consumer):
             if actor.subject == str(subject_id) or actor.role == Role.ADMIN:
                 return SubjectKind.CONSUMER

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from domain.address import Address
@@ -128,6 +130,41 @@ class ApplicationForm:
     description_en: str | None = None
     website: str | None = None
 
+    @classmethod
+    def from_raw(cls, raw: Any) -> ApplicationForm:
+        """Whatever a request carried, as a form the rules can check: a value of the wrong
+        type or shape counts as absent (the request schema reports its type; the rules then
+        report everything else at once)."""
+        body = raw if isinstance(raw, Mapping) else {}
+
+        def part(name: str, keys: tuple[str, ...]) -> dict[str, Any]:
+            value = body.get(name)
+            value = value if isinstance(value, Mapping) else {}
+            return {key: value.get(key) for key in keys if value.get(key) is not None}
+
+        def text(value: Any) -> str | None:
+            return value if isinstance(value, str) else None
+
+        address = {"street": None, "municipality": None, "postal_code": None, "region": None,
+                   **{k: text(v) for k, v in part("address", _ADDRESS_KEYS).items()}}
+        contact = {"name": None, "email": None, "phone": None,
+                   **{k: text(v) for k, v in part("contact", ("name", "email", "phone")).items()}}
+        location = part("location", ("lat", "lon"))
+        categories = body.get("categories")
+        return cls(
+            name=text(body.get("name")) or "", legal_name=text(body.get("legal_name")) or "",
+            neq=text(body.get("neq")) or "", address=address,  # type: ignore[arg-type]
+            categories=[c for c in categories if isinstance(c, str)]
+            if isinstance(categories, list) else [],
+            contact=contact, tax=_typed(part("tax", _TAX_KEYS), _TAX_KEYS),
+            fulfilment=_typed(part("fulfilment", _FULFILMENT_KEYS), _FULFILMENT_KEYS),
+            location=location if all(_is_number(location.get(k)) for k in ("lat", "lon"))
+            and len(location) == 2 else None,
+            description_fr=text(body.get("description_fr")),
+            description_en=text(body.get("description_en")),
+            website=text(body.get("website")),
+        )
+
     def check(self, contact_subject_id: UUID) -> MerchantProfile:
         errors = FieldErrors()
         name = errors.parse("name", clean_text, self.name, required=True, maximum=200)
@@ -163,6 +200,27 @@ class ApplicationForm:
         if not point.is_in_quebec():
             raise InvalidValueError("location_not_quebec")
         return point
+
+
+_ADDRESS_KEYS = ("street", "municipality", "postal_code", "region", "province")
+# key -> (the type it must have, its value when absent or of another type)
+_TAX_KEYS: dict[str, tuple[type | tuple[type, ...], Any]] = {
+    "small_supplier": (bool, False), "gst_number": (str, None), "qst_number": (str, None)}
+_FULFILMENT_KEYS: dict[str, tuple[type | tuple[type, ...], Any]] = {
+    "pickup": (bool, True), "delivery_radius_km": ((int, float), None),
+    "delivery_fee_cents": (int, None), "shipping_fee_cents": (int, None)}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _typed(values: dict[str, Any], keys: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+    def fits(value: Any, kind: Any) -> bool:
+        return isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+
+    return {key: values[key] if fits(values.get(key), kind) else default
+            for key, (kind, default) in keys.items()}
 
 
 def _website(url: str | None) -> str | None:

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ActorDep, ContainerDep
+from api.deps import ContainerDep, SignedInDep
 from api.problems import PROBLEM_RESPONSES, HTTPProblem
 from application.audit import MAX_PAGE, EventQuery
 
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=PROBLEM_RESPONS
 
 @router.get("/events", summary="Stored events in log order (auditors)")
 def events(
-    c: ContainerDep, actor: ActorDep,
+    c: ContainerDep, actor: SignedInDep,
     aggregate_id: UUID | None = None,
     topic: Annotated[str | None, Query(max_length=200)] = None,
     after: Annotated[int, Query(ge=0, le=MAX_POSITION,
@@ -36,7 +36,7 @@ def events(
 
 @router.get("/aggregates/{aggregate_id}",
             summary="An aggregate as it was after a position or at a time (auditors)")
-def aggregate(aggregate_id: UUID, c: ContainerDep, actor: ActorDep,
+def aggregate(aggregate_id: UUID, c: ContainerDep, actor: SignedInDep,
               position: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
               at: datetime | None = None) -> dict[str, Any]:
     if position is not None and at is not None:
@@ -45,7 +45,7 @@ def aggregate(aggregate_id: UUID, c: ContainerDep, actor: ActorDep,
 
 
 @router.post("/verification", summary="Recompute the hash chain and check its checkpoints")
-async def verification(c: ContainerDep, actor: ActorDep) -> dict[str, Any]:
+async def verification(c: ContainerDep, actor: SignedInDep) -> dict[str, Any]:
     c.audit.require_auditor(actor)
     report = await run_in_threadpool(c.verify_chain)
     return report.__dict__

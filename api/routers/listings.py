@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.deps import ActorDep, CatalogDep, ContainerDep, IdempotencyKeyDep, keyed
+from api.deps import ActorDep, CatalogDep, ContainerDep, IdempotencyKeyDep, SignedInDep, keyed
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.listings import ListingIn, ListingOut, ListingPatch, StockAdjustmentIn, StockIn
 
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/v1", tags=["listings"], responses=PROBLEM_RESPONSES)
 
 @router.post("/merchants/{merchant_id}/listings", status_code=201, summary="Create a draft listing")
 def create(
-    merchant_id: UUID, body: ListingIn, catalog: CatalogDep, actor: ActorDep,
+    merchant_id: UUID, body: ListingIn, catalog: CatalogDep, actor: SignedInDep,
     key: IdempotencyKeyDep, response: Response,
 ) -> ListingOut:
     request = {"merchant_id": str(merchant_id), **body.model_dump(mode="json")}
@@ -34,30 +34,31 @@ def get(listing_id: UUID, c: ContainerDep, actor: ActorDep) -> ListingOut:
 
 @router.patch("/listings/{listing_id}", summary="Revise a listing (owner)")
 def revise(
-    listing_id: UUID, body: ListingPatch, catalog: CatalogDep, actor: ActorDep
+    listing_id: UUID, body: ListingPatch, catalog: CatalogDep, actor: SignedInDep
 ) -> ListingOut:
     return ListingOut.of(catalog.revise(actor, listing_id, body.model_dump(exclude_unset=True)))
 
 
 @router.post("/listings/{listing_id}/publication", summary="Publish (merchant must be approved)")
-def publish(listing_id: UUID, catalog: CatalogDep, actor: ActorDep) -> ListingOut:
+def publish(listing_id: UUID, catalog: CatalogDep, actor: SignedInDep) -> ListingOut:
     return ListingOut.of(catalog.publish(actor, listing_id))
 
 
 @router.post("/listings/{listing_id}/withdrawal", summary="Withdraw from sale")
-def withdraw(listing_id: UUID, catalog: CatalogDep, actor: ActorDep) -> ListingOut:
+def withdraw(listing_id: UUID, catalog: CatalogDep, actor: SignedInDep) -> ListingOut:
     return ListingOut.of(catalog.withdraw(actor, listing_id))
 
 
 @router.put("/listings/{listing_id}/stock", summary="Set the stock on hand (owner, point of sale)")
-def set_stock(listing_id: UUID, body: StockIn, catalog: CatalogDep, actor: ActorDep) -> ListingOut:
+def set_stock(listing_id: UUID, body: StockIn, catalog: CatalogDep,
+              actor: SignedInDep) -> ListingOut:
     return ListingOut.of(catalog.set_stock(actor, listing_id, body.on_hand))
 
 
 @router.post("/listings/{listing_id}/stock-adjustments",
              summary="Add or remove units, with a reason")
 def adjust_stock(
-    listing_id: UUID, body: StockAdjustmentIn, catalog: CatalogDep, actor: ActorDep,
+    listing_id: UUID, body: StockAdjustmentIn, catalog: CatalogDep, actor: SignedInDep,
     key: IdempotencyKeyDep,
 ) -> ListingOut:
     request = {"listing_id": str(listing_id), **body.model_dump(mode="json")}

@@ -8,10 +8,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, MerchantsDep, keyed
-from api.problems import PROBLEM_RESPONSES
+from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, MerchantsDep, SignedInDep, keyed
+from api.problems import PROBLEM_RESPONSES, also_check_body
 from api.schemas.common import ReasonIn
-from api.schemas.merchants import MerchantApplicationIn, MerchantOut
+from api.schemas.merchants import MerchantApplicationIn, MerchantOut, application_rule_errors
 
 router = APIRouter(prefix="/v1/merchants", tags=["merchants"], responses=PROBLEM_RESPONSES)
 
@@ -27,6 +27,9 @@ def apply(
     return MerchantOut.of(view)
 
 
+also_check_body(apply, application_rule_errors)
+
+
 @router.get("/{merchant_id}", summary="A merchant's fiche")
 def get(merchant_id: UUID, c: ContainerDep, actor: ActorDep) -> MerchantOut:
     view = c.merchants.get(actor, merchant_id)
@@ -35,37 +38,37 @@ def get(merchant_id: UUID, c: ContainerDep, actor: ActorDep) -> MerchantOut:
 
 
 @router.post("/{merchant_id}/approval", summary="Approve an application (validator)")
-def approve(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
+def approve(merchant_id: UUID, merchants: MerchantsDep, actor: SignedInDep) -> MerchantOut:
     return MerchantOut.of(merchants.approve(actor, merchant_id))
 
 
 @router.post("/{merchant_id}/rejection", summary="Reject an application with a reason (validator)")
 def reject(
-    merchant_id: UUID, body: ReasonIn, merchants: MerchantsDep, actor: ActorDep
+    merchant_id: UUID, body: ReasonIn, merchants: MerchantsDep, actor: SignedInDep
 ) -> MerchantOut:
     return MerchantOut.of(merchants.reject(actor, merchant_id, body.reason))
 
 
 @router.post("/{merchant_id}/suspension", summary="Suspend with a reason (validator)")
 def suspend(
-    merchant_id: UUID, body: ReasonIn, merchants: MerchantsDep, actor: ActorDep
+    merchant_id: UUID, body: ReasonIn, merchants: MerchantsDep, actor: SignedInDep
 ) -> MerchantOut:
     return MerchantOut.of(merchants.suspend(actor, merchant_id, body.reason))
 
 
 @router.post("/{merchant_id}/reinstatement", summary="Lift a suspension (validator)")
-def reinstate(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
+def reinstate(merchant_id: UUID, merchants: MerchantsDep, actor: SignedInDep) -> MerchantOut:
     return MerchantOut.of(merchants.reinstate(actor, merchant_id))
 
 
 @router.post("/{merchant_id}/closure", summary="Leave the platform (owner or validator)")
-def close(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
+def close(merchant_id: UUID, merchants: MerchantsDep, actor: SignedInDep) -> MerchantOut:
     return MerchantOut.of(merchants.close(actor, merchant_id))
 
 
 @router.get("/{merchant_id}/insights", tags=["insights"],
             summary="Who looks at the merchant: counts by day and region, small groups hidden")
-def insights(merchant_id: UUID, c: ContainerDep, actor: ActorDep,
+def insights(merchant_id: UUID, c: ContainerDep, actor: SignedInDep,
              first: Annotated[date | None, Query(alias="from")] = None,
              last: Annotated[date | None, Query(alias="to")] = None) -> dict[str, Any]:
     return c.insights.report(actor, merchant_id, first, last)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, keyed
+from api.deps import ContainerDep, IdempotencyKeyDep, SignedInDep, keyed
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.orders import (
     CartIn,
@@ -29,7 +29,7 @@ router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
 
 @router.post("/consumers", status_code=201, tags=["consumers"],
              summary="Register the consumer of this token")
-def register_consumer(body: ConsumerIn, c: ContainerDep, actor: ActorDep, key: IdempotencyKeyDep,
+def register_consumer(body: ConsumerIn, c: ContainerDep, actor: SignedInDep, key: IdempotencyKeyDep,
                       response: Response) -> ConsumerOut:
     request = body.model_dump(mode="json")
     view = c.consumers.register(actor, body.model_dump(),
@@ -39,12 +39,12 @@ def register_consumer(body: ConsumerIn, c: ContainerDep, actor: ActorDep, key: I
 
 
 @router.get("/consumers/{consumer_id}", tags=["consumers"], summary="A consumer's profile")
-def get_consumer(consumer_id: UUID, c: ContainerDep, actor: ActorDep) -> ConsumerOut:
+def get_consumer(consumer_id: UUID, c: ContainerDep, actor: SignedInDep) -> ConsumerOut:
     return ConsumerOut.of(c.consumers.get(actor, consumer_id))
 
 
 @router.post("/carts", status_code=201, tags=["carts"], summary="Open a cart")
-def open_cart(c: ContainerDep, actor: ActorDep, key: IdempotencyKeyDep, response: Response,
+def open_cart(c: ContainerDep, actor: SignedInDep, key: IdempotencyKeyDep, response: Response,
               body: CartIn | None = None) -> CartOut:
     body = body or CartIn()
     if body.storefront is not None:
@@ -60,13 +60,13 @@ def open_cart(c: ContainerDep, actor: ActorDep, key: IdempotencyKeyDep, response
 
 @router.get("/carts/{cart_id}", tags=["carts"],
             summary="A cart, at today's prices, with what cannot be bought flagged")
-def get_cart(cart_id: UUID, c: ContainerDep, actor: ActorDep) -> CartOut:
+def get_cart(cart_id: UUID, c: ContainerDep, actor: SignedInDep) -> CartOut:
     return CartOut.of(c.carts.get(actor, cart_id))
 
 
 @router.put("/carts/{cart_id}/lines/{listing_id}", tags=["carts"], summary="Set a line")
 def set_line(cart_id: UUID, listing_id: UUID, body: CartLineIn, c: ContainerDep,
-             actor: ActorDep) -> CartOut:
+             actor: SignedInDep) -> CartOut:
     view = c.carts.set_line(actor, cart_id, listing_id, body.quantity)
     c.insights.saw(actor, "add_to_cart", [m.merchant_id for m in view.merchants
                                           if any(x.listing_id == listing_id for x in m.lines)])
@@ -74,13 +74,13 @@ def set_line(cart_id: UUID, listing_id: UUID, body: CartLineIn, c: ContainerDep,
 
 
 @router.delete("/carts/{cart_id}/lines/{listing_id}", tags=["carts"], summary="Remove a line")
-def remove_line(cart_id: UUID, listing_id: UUID, c: ContainerDep, actor: ActorDep) -> CartOut:
+def remove_line(cart_id: UUID, listing_id: UUID, c: ContainerDep, actor: SignedInDep) -> CartOut:
     return CartOut.of(c.carts.remove_line(actor, cart_id, listing_id))
 
 
 @router.post("/carts/{cart_id}/checkout", status_code=201, tags=["orders"],
              summary="Check out: reserve, split per merchant, pay once")
-def check_out(cart_id: UUID, c: ContainerDep, actor: ActorDep, key: IdempotencyKeyDep,
+def check_out(cart_id: UUID, c: ContainerDep, actor: SignedInDep, key: IdempotencyKeyDep,
               request: Request, response: Response, body: CheckoutIn | None = None) -> OrderOut:
     body = body or CheckoutIn()
     asked = {"cart_id": str(cart_id), **body.model_dump(mode="json")}
@@ -101,7 +101,7 @@ def check_out(cart_id: UUID, c: ContainerDep, actor: ActorDep, key: IdempotencyK
 
 @router.get("/orders/{order_id}", tags=["orders"],
             summary="An order: the whole for its consumer, its part for a merchant")
-def get_order(order_id: UUID, c: ContainerDep, actor: ActorDep) -> OrderOut:
+def get_order(order_id: UUID, c: ContainerDep, actor: SignedInDep) -> OrderOut:
     return OrderOut.of(c.orders.get(actor, order_id))
 
 
@@ -109,27 +109,27 @@ PART = "/orders/{order_id}/merchant-orders/{merchant_id}"
 
 
 @router.post(f"{PART}/acceptance", tags=["orders"], summary="The merchant accepts its part")
-def accept(order_id: UUID, merchant_id: UUID, c: ContainerDep, actor: ActorDep) -> OrderOut:
+def accept(order_id: UUID, merchant_id: UUID, c: ContainerDep, actor: SignedInDep) -> OrderOut:
     return OrderOut.of(c.orders.accept(actor, order_id, merchant_id))
 
 
 @router.post(f"{PART}/fulfilment", tags=["orders"],
              summary="The merchant handed its part over (its stock is consumed)")
-def fulfil(order_id: UUID, merchant_id: UUID, c: ContainerDep, actor: ActorDep) -> OrderOut:
+def fulfil(order_id: UUID, merchant_id: UUID, c: ContainerDep, actor: SignedInDep) -> OrderOut:
     return OrderOut.of(c.orders.fulfil(actor, order_id, merchant_id))
 
 
 @router.post(f"{PART}/decline", tags=["orders"],
              summary="The merchant cannot serve its part: stock released, part refunded")
 def decline(order_id: UUID, merchant_id: UUID, body: DeclineIn, c: ContainerDep,
-            actor: ActorDep) -> OrderOut:
+            actor: SignedInDep) -> OrderOut:
     return OrderOut.of(c.orders.decline(actor, order_id, merchant_id, body.reason))
 
 
 @router.post(f"{PART}/refunds", status_code=201, tags=["orders"],
              summary="Refund part or all of a merchant order (merchant or validator)")
 def refund(order_id: UUID, merchant_id: UUID, body: RefundIn, c: ContainerDep,
-           actor: ActorDep, key: IdempotencyKeyDep) -> OrderOut:
+           actor: SignedInDep, key: IdempotencyKeyDep) -> OrderOut:
     request = {"order_id": str(order_id), "merchant_id": str(merchant_id),
                **body.model_dump(mode="json")}
     return OrderOut.of(c.orders.refund(actor, order_id, merchant_id, Money(body.amount_cents),

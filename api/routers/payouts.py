@@ -11,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ActorDep, ContainerDep
+from api.deps import ContainerDep, SignedInDep
 from api.problems import PROBLEM_RESPONSES, HTTPProblem
 from api.schemas.payouts import (
     LedgerOrderOut,
@@ -22,8 +22,7 @@ from api.schemas.payouts import (
     totals,
 )
 from application.actors import Actor
-from application.errors import InvalidWebhookError, NotFoundError, denied
-from domain.merchant import Merchant
+from application.errors import InvalidWebhookError, NotFoundError
 from projections.payouts_ledger import KINDS
 
 router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
@@ -32,7 +31,8 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 @router.put("/merchants/{merchant_id}/payout-account", tags=["payouts"],
             summary="Open the merchant's payout account if needed; a fresh onboarding link")
-def set_up_payout_account(merchant_id: UUID, c: ContainerDep, actor: ActorDep) -> PayoutAccountOut:
+def set_up_payout_account(merchant_id: UUID, c: ContainerDep,
+                          actor: SignedInDep) -> PayoutAccountOut:
     base = c.settings.public_base_url.rstrip("/")
     return PayoutAccountOut.of(c.payouts.set_up_account(
         actor, merchant_id, refresh_url=f"{base}/v1/merchants/{merchant_id}/payout-account",
@@ -41,7 +41,7 @@ def set_up_payout_account(merchant_id: UUID, c: ContainerDep, actor: ActorDep) -
 
 @router.get("/merchants/{merchant_id}/payouts", tags=["payouts"],
             summary="The payouts ledger: per order, every amount and where its payout stands")
-def ledger(merchant_id: UUID, c: ContainerDep, actor: ActorDep) -> LedgerOut:
+def ledger(merchant_id: UUID, c: ContainerDep, actor: SignedInDep) -> LedgerOut:
     _may_read(c, actor, merchant_id)
     rows = c.ledger.orders(merchant_id)
     return LedgerOut(merchant_id=merchant_id, totals=totals(rows),
@@ -51,7 +51,7 @@ def ledger(merchant_id: UUID, c: ContainerDep, actor: ActorDep) -> LedgerOut:
 @router.get("/merchants/{merchant_id}/payout-statements/{month}", tags=["payouts"],
             summary="A monthly statement (JSON, or CSV with ?format=csv)",
             response_model=StatementOut)
-def statement(merchant_id: UUID, month: str, c: ContainerDep, actor: ActorDep,
+def statement(merchant_id: UUID, month: str, c: ContainerDep, actor: SignedInDep,
               format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Any:  # noqa: A002
     if not MONTH.match(month):
         raise HTTPProblem(422, "validation-failed", "month_invalid")
@@ -91,12 +91,9 @@ async def stripe_webhook(request: Request, c: ContainerDep,
 
 
 def _may_read(c: Any, actor: Actor, merchant_id: UUID) -> None:
-    """The merchant's owner and staff; others learn nothing more than the fiche says."""
-    if actor.owns(merchant_id) or actor.reads_everything:
-        return
-    if not isinstance(c.payouts.find(merchant_id), Merchant):
+    """The merchant's owner and staff; to anyone else a merchant's payouts do not exist."""
+    if not (actor.owns(merchant_id) or actor.reads_everything):
         raise NotFoundError("merchant")
-    raise denied(actor.is_anonymous)
 
 
 def _csv(s: StatementOut) -> str:

@@ -9,21 +9,21 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import ActorDep, ContainerDep
+from api.deps import ContainerDep, SignedInDep
 from api.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/privacy", tags=["privacy"], responses=PROBLEM_RESPONSES)
 
 
 @router.post("/subjects/{subject_id}/erasure", summary="Erase a person (themselves or an admin)")
-def erase(subject_id: UUID, c: ContainerDep, actor: ActorDep) -> dict[str, Any]:
+def erase(subject_id: UUID, c: ContainerDep, actor: SignedInDep) -> dict[str, Any]:
     newly = c.privacy.erase(actor, subject_id)
     return {"subject_id": str(subject_id), "erased": True, "already_erased": not newly}
 
 
 @router.get("/subjects/{subject_id}/export",
             summary="Everything held about a person (JSON, or its orders' lines as CSV)")
-def export(subject_id: UUID, c: ContainerDep, actor: ActorDep,
+def export(subject_id: UUID, c: ContainerDep, actor: SignedInDep,
            format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Any:  # noqa: A002
     data = c.privacy.export(actor, subject_id)
     if format == "json":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, keyed
+from api.deps import ContainerDep, IdempotencyKeyDep, SignedInDep, keyed
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.storefronts import StorefrontIn, StorefrontOut, StorefrontReportRow
 
@@ -12,7 +12,7 @@ router = APIRouter(prefix="/v1", tags=["storefronts"], responses=PROBLEM_RESPONS
 
 
 @router.post("/storefronts", status_code=201, summary="Open a storefront (admin)")
-def open_storefront(body: StorefrontIn, c: ContainerDep, actor: ActorDep,
+def open_storefront(body: StorefrontIn, c: ContainerDep, actor: SignedInDep,
                     key: IdempotencyKeyDep, response: Response) -> StorefrontOut:
     request = body.model_dump(mode="json")
     view = c.storefronts.open(actor, request, keyed(key, actor, "storefronts.open", request))
@@ -32,5 +32,5 @@ def get_storefront(slug: str, c: ContainerDep) -> StorefrontOut:
 
 @router.get("/reports/storefronts",
             summary="Paid orders, sales and merchants served by storefront and region (admin)")
-def storefront_report(c: ContainerDep, actor: ActorDep) -> list[StorefrontReportRow]:
+def storefront_report(c: ContainerDep, actor: SignedInDep) -> list[StorefrontReportRow]:
     return [StorefrontReportRow(**row) for row in c.storefronts.report(actor)]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
-from uuid import UUID
+from typing import Annotated, Any
+from uuid import UUID, uuid4
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
@@ -18,6 +18,7 @@ from api.schemas.common import (
     ShortText,
 )
 from application.merchants import MerchantView
+from domain.errors import FieldError, ValidationFailedError
 from domain.merchant_profile import ApplicationForm, FulfilmentOptions
 from domain.quebec import REGIONS
 
@@ -70,6 +71,15 @@ class MerchantApplicationIn(Input):
     def to_form(self) -> ApplicationForm:
         data = self.model_dump()
         return ApplicationForm(**data)
+
+
+def application_rule_errors(body: Any) -> list[FieldError]:
+    """What the eligibility rules find in a raw application (any shape)."""
+    try:
+        ApplicationForm.from_raw(body).check(contact_subject_id=uuid4())
+    except ValidationFailedError as error:
+        return error.errors
+    return []
 
 
 class AddressOut(BaseModel):

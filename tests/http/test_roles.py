@@ -1,5 +1,9 @@
 """Every foundation endpoint × every role: the expected status, and refusals change nothing.
 
+The rule (docs/architecture.md, "Access rules"): anonymous calls that need a role get 401
+before anything is looked up; another tenant's resources are 404 to a merchant ("not yours");
+what a caller sees but its role may never do is 403; what it may not see is 404.
+
 Roles are relative to the target: `owner` holds a merchant token for the target's merchant,
 `other` a merchant token for another approved merchant.
 """
@@ -69,33 +73,33 @@ CASES = [
          [404, 404, 200, 404, 200, 200, 200]),
     Case("read suspended merchant", "GET", suspended, "", None,
          [404, 404, 200, 404, 200, 200, 200]),
-    Case("approve", "POST", under_review, "/approval", None, [404, 404, 403, 404, 200, 403, 403]),
+    Case("approve", "POST", under_review, "/approval", None, [401, 404, 403, 404, 200, 403, 403]),
     Case("reject", "POST", under_review, "/rejection", REASON,
-         [404, 404, 403, 404, 200, 403, 403]),
-    Case("suspend", "POST", approved, "/suspension", REASON, [401, 403, 403, 403, 200, 403, 403]),
+         [401, 404, 403, 404, 200, 403, 403]),
+    Case("suspend", "POST", approved, "/suspension", REASON, [401, 403, 403, 404, 200, 403, 403]),
     Case("reinstate", "POST", suspended, "/reinstatement", None,
-         [404, 404, 403, 404, 200, 403, 403]),
-    Case("close", "POST", approved, "/closure", None, [401, 403, 200, 403, 200, 403, 403]),
+         [401, 404, 403, 404, 200, 403, 403]),
+    Case("close", "POST", approved, "/closure", None, [401, 403, 200, 404, 200, 403, 403]),
     Case("create listing, approved merchant", "POST", approved, "/listings", listing_body(),
-         [401, 403, 201, 403, 403, 403, 403]),
+         [401, 403, 201, 404, 403, 403, 403]),
     Case("create listing, merchant under review", "POST", under_review, "/listings",
-         listing_body(), [404, 404, 201, 404, 403, 403, 403]),
+         listing_body(), [401, 404, 201, 404, 403, 403, 403]),
     Case("read published listing", "GET", published_listing, "", None, [200] * 7),
     Case("read draft listing", "GET", draft_listing, "", None, [404, 404, 200, 404, 200, 200, 200]),
     Case("revise published listing", "PATCH", published_listing, "", {"price_cents": 1500},
-         [401, 403, 200, 403, 403, 403, 403]),
+         [401, 403, 200, 404, 403, 403, 403]),
     Case("revise draft listing", "PATCH", draft_listing, "", {"price_cents": 1500},
-         [404, 404, 200, 404, 403, 403, 403]),
+         [401, 404, 200, 404, 403, 403, 403]),
     Case("publish draft", "POST", draft_listing, "/publication", None,
-         [404, 404, 200, 404, 403, 403, 403]),
+         [401, 404, 200, 404, 403, 403, 403]),
     Case("withdraw", "POST", published_listing, "/withdrawal", None,
-         [401, 403, 200, 403, 403, 403, 403]),
+         [401, 403, 200, 404, 403, 403, 403]),
     Case("set stock of published", "PUT", published_listing, "/stock", {"on_hand": 3},
-         [401, 403, 200, 403, 403, 403, 403]),
+         [401, 403, 200, 404, 403, 403, 403]),
     Case("set stock of draft", "PUT", draft_listing, "/stock", {"on_hand": 3},
-         [404, 404, 200, 404, 403, 403, 403]),
+         [401, 404, 200, 404, 403, 403, 403]),
     Case("adjust stock", "POST", published_listing, "/stock-adjustments",
-         {"delta": 2, "reason": "received"}, [401, 403, 200, 403, 403, 403, 403]),
+         {"delta": 2, "reason": "received"}, [401, 403, 200, 404, 403, 403, 403]),
 ]
 
 

@@ -10,6 +10,7 @@ from application.actors import Actor, Role
 from application.app import Comptoir
 from application.catalog import Catalog
 from application.errors import (
+    AuthenticationRequiredError,
     ConflictError,
     IdempotencyKeyReusedError,
     NotFoundError,
@@ -87,8 +88,10 @@ def test_only_validators_review(merchants: Merchants) -> None:
     owner = Actor(Role.MERCHANT, str(uuid4()), applied.id)
     with pytest.raises(PermissionDeniedError):
         merchants.approve(owner, applied.id)
-    with pytest.raises(NotFoundError):  # anonymous cannot even see an application
+    with pytest.raises(AuthenticationRequiredError):  # 401 before anything is looked up
         merchants.approve(ANONYMOUS, applied.id)
+    with pytest.raises(AuthenticationRequiredError):
+        merchants.approve(ANONYMOUS, uuid4())
 
 
 def test_contact_details_are_shown_to_owner_and_validators_only(merchants: Merchants) -> None:
@@ -134,7 +137,7 @@ def test_a_merchant_never_touches_another_merchants_listings(
         catalog.create_listing(owner_b, a.id, LISTING)
     merchants.approve(VALIDATOR, a.id)
     catalog.publish(owner_a, draft)
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(NotFoundError):  # visible to all now, but still not b's: not found
         catalog.adjust_stock(owner_b, draft, 3, StockReason.RECEIVED)
     assert catalog.get(owner_a, draft).on_hand == 0
 
