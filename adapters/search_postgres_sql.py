@@ -128,7 +128,12 @@ def set_merchant_visibility(schema: str) -> sql.Composed:
 
 
 def _tsquery(groups: list[tuple[str, ...]]) -> str:
-    return " & ".join("(" + " | ".join(f"'{term}'" for term in group) + ")" for group in groups)
+    """Terms are quoted lexemes: a term may hold a quote or a backslash (unaccent turns
+    "ŉ" into "'n" and "ʺ" into a double quote), doubled or escaped as tsquery wants."""
+    def quoted(term: str) -> str:
+        return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    return " & ".join("(" + " | ".join(map(quoted, group)) + ")" for group in groups)
 
 
 POINT = "public.ST_SetSRID(public.ST_MakePoint(%(lon)s, %(lat)s), 4326)::public.geography"

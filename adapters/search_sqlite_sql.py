@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from domain.geo import EARTH_RADIUS_KM
@@ -49,6 +50,17 @@ DISTANCE = (
 KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 
 
+_FTS_TOKEN = re.compile(r"[^\W_]+")
+
+
+def _fts_term(term: str) -> str | None:
+    """A term as FTS5 matches it. unaccent makes a few letters into punctuation ("ŉ" is
+    "'n", "ʺ" a double quote), which FTS5's tokenizer split when indexing: the term is then
+    its tokens, all required (a phrase needs detail=full, which the index does not keep)."""
+    tokens = _FTS_TOKEN.findall(term)
+    return " AND ".join(f'"{token}"' for token in tokens) if tokens else None
+
+
 def _text(f: SearchFilters, table: str, alias: str, params: dict[str, Any]) -> tuple[
         list[str], str]:
     """FTS5 condition (every word, any of its terms) and the score: every word in the title."""
@@ -56,7 +68,10 @@ def _text(f: SearchFilters, table: str, alias: str, params: dict[str, Any]) -> t
         return [], "0"
     groups, in_title = [], []
     for i, alternatives in enumerate(f.terms):
-        groups.append("(" + " OR ".join(f'"{term}"' for term in alternatives) + ")")
+        matches = [m for m in map(_fts_term, alternatives) if m]
+        if not matches:
+            return ["0"], "0"
+        groups.append("(" + " OR ".join(matches) + ")")
         hits = []
         for j, term in enumerate(alternatives):
             params[f"t{i}_{j}"] = f" {term} "

@@ -13,7 +13,7 @@ from eventsourcing import persistence as es_persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.i18n import Language, message, negotiate, title
@@ -55,6 +55,32 @@ class Problem(BaseModel):
     code: str
     instance: str | None = None
     errors: list[FieldProblem] = []
+
+
+class ConflictProblem(Problem):
+    """A 409: the command conflicts with the current state. Besides the standard members it
+    carries what a client needs to act on (RFC 9457 extension members), by `code`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    listing_id: str | None = Field(None, description=(
+        "insufficient_stock, listing_not_for_sale: the listing that cannot be bought"))
+    listing_title: str | None = Field(None, description="Its French title (`title` is RFC "
+                                      "9457's summary of the problem type)")
+    available: int | None = Field(None, description="insufficient_stock: units left to buy")
+    requested: int | None = Field(None, description="insufficient_stock: units asked for")
+    entity: str | None = Field(None, description="illegal_transition: what was acted on")
+    action: str | None = Field(None, description="illegal_transition: the refused action")
+    state: str | None = Field(None, description="illegal_transition: its current state")
+    current_status: str | None = Field(None, description="merchant_not_open: the merchant's")
+    order_id: str | None = Field(None, description="cart_checked_out: the order it became")
+    reserved: int | None = Field(None, description="stock_below_reserved: units reserved")
+    refundable_cents: int | None = Field(None, description="refund_exceeds_paid: what is left")
+
+
+# Parameters of a 409 become members of its problem; these would shadow standard members.
+_MEMBER_NAMES = {"title": "listing_title", "status": "current_status", "type": "kind",
+                 "detail": "details", "code": "reason_code", "instance": "resource"}
 
 
 class HTTPProblem(Exception):
@@ -105,7 +131,7 @@ def language_of(request: Request) -> Language:
 def problem_response(
     request: Request, status: int, problem_type: str, code: str,
     params: dict[str, Any] | None = None, errors: list[FieldError] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None, members: dict[str, Any] | None = None,
 ) -> JSONResponse:
     language = language_of(request)
     problem = Problem(
@@ -123,8 +149,9 @@ def problem_response(
             for e in errors or []
         ],
     )
+    extra = {_MEMBER_NAMES.get(k, k): v for k, v in (members or {}).items() if v is not None}
     return JSONResponse(
-        problem.model_dump(), status_code=status, media_type=MEDIA_TYPE,
+        {**problem.model_dump(), **extra}, status_code=status, media_type=MEDIA_TYPE,
         headers={"Content-Language": language, **(headers or {})},
     )
 
@@ -139,7 +166,7 @@ def domain_error_response(request: Request, error: DomainError) -> JSONResponse:
         errors = [FieldError(error.field or "body", error.code, error.params)]
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return problem_response(request, status, problem_type, error.code, error.params, errors,
-                            headers)
+                            headers, members=error.params if status == 409 else None)
 
 
 def pydantic_field_errors(errors: Sequence[Any]) -> list[FieldError]:
@@ -229,9 +256,11 @@ def install(app: FastAPI) -> None:
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {MEDIA_TYPE: {}}, "description": description}
-    for status, description in [
-        (401, "Invalid or missing token"), (403, "Not allowed"), (404, "Not found"),
-        (409, "Conflicts with the current state"), (422, "Invalid data (per-field errors)"),
+    status: {"model": model, "content": {MEDIA_TYPE: {}}, "description": description}
+    for status, model, description in [
+        (401, Problem, "Invalid or missing token"), (403, Problem, "Not allowed"),
+        (404, Problem, "Not found, or not yours"),
+        (409, ConflictProblem, "Conflicts with the current state (members say how)"),
+        (422, Problem, "Invalid data (every problem at once, per field)"),
     ]
 }

@@ -84,3 +84,26 @@ def test_invalid_parameters_are_field_errors(api: Api, params: dict, fields: lis
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in response.json()["errors"]] == fields
+
+
+def test_letters_that_unaccent_into_quotes_are_searched_not_a_server_error(api: Api) -> None:
+    # "ʺ", "ŉ", "ʼ" are letters whose unaccented form holds a quote: the query languages of
+    # both backends would choke on them unquoted
+    merchant_id, owner = api.approved_merchant()
+    api.listing(merchant_id, owner, publish=True, stock=1, title_fr="Poutine ʺmaisonʺ")
+    for q in ("ʺ", "aŉb", "maisonʺ", "lʼérable", "ʺmaisonʺ", "x\\y"):
+        for kind in ("listings", "merchants"):
+            response = api.client.get(f"/v1/search/{kind}", params={"q": q}, headers=FRESH)
+            assert response.status_code == 200, (q, response.text)
+    found = api.client.get("/v1/search/listings", params={"q": "ʺmaisonʺ"}, headers=FRESH)
+    assert [i["title_fr"] for i in found.json()["items"]] == ["Poutine ʺmaisonʺ"]
+
+
+@pytest.mark.parametrize(("q", "ignored"), [
+    ("de la", ["de", "la"]), ("the", ["the"]), ("les", ["les"])])
+def test_a_query_of_stop_words_only_finds_nothing_and_says_why(
+        api: Api, q: str, ignored: list[str]) -> None:
+    merchant_id, owner = api.approved_merchant()
+    api.listing(merchant_id, owner, publish=True, stock=1, title_fr="Pain de la veille")
+    body = api.client.get("/v1/search/listings", params={"q": q}, headers=FRESH).json()
+    assert (body["items"], body["total"], body["ignored_words"]) == ([], 0, ignored)

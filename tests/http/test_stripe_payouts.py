@@ -214,7 +214,7 @@ def test_payouts_and_statements_are_the_merchants_own(
     settle(api)
     owner = market.merchants[first][0]
     other = market.merchants[second][0]
-    assert api.client.get(f"/v1/merchants/{first}/payouts", headers=other).status_code == 403
+    assert api.client.get(f"/v1/merchants/{first}/payouts", headers=other).status_code == 404
     assert api.client.get(f"/v1/merchants/{first}/payouts").status_code == 401
     month = api.client.get(f"/v1/merchants/{first}/payouts", headers=owner).json()[
         "orders"][0]["captured_at"]
