@@ -5,7 +5,6 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
@@ -150,19 +149,18 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     projections = Projections(app, [*models.stores, process])
     app.listeners.append(projections.wake)
     payments = Payments(app, gateway=gateway, **shared)
-    carts = Carts(app, **shared)
+    consumers = Consumers(app, **shared)
+    insights = Insights(insight_store, clock, region_of=consumers.postal_area)
+    carts = Carts(app, sightings=insights, **shared)
     checkout = Checkout(
         app, carts=carts, payments=payments, clock=clock, payouts=payouts,
         commission_rate=settings.commission_rate,
         reservation_window=timedelta(minutes=settings.reservation_minutes),
-        due_orders=deadlines, **shared)
+        due_orders=deadlines, sightings=insights, **shared)
     jobs = Jobs(settings.jobs_interval_seconds)
     jobs.add("expire_reservations", checkout.expire_due)
     jobs.add("payouts", payouts.tick)
     jobs.add("retry_payments", lambda: payments.retry_delayed(deadlines.waiting(clock.now(), 100)))
-    consumers = Consumers(app, **shared)
-    insights = Insights(insight_store, clock, region_of=lru_cache(maxsize=50_000)(
-        lambda consumer_id: consumers.postal_area(consumer_id)))
     jobs.add("insights_forget_past_days", insights.forget_past_days)
     return Container(
         settings=settings, app=app, keys=keys, tokens=Tokens.from_settings(settings),

@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate
 from application.actors import Actor, Role
 from application.errors import NotFoundError, denied
 from application.idempotency import IdempotencyKey
+from application.insights import NoSightings, Sightings
 from application.service import Service
 from domain.cart import Cart
 from domain.errors import RuleViolatedError
@@ -56,6 +57,11 @@ class CartView:
 
 
 class Carts(Service):
+    def __init__(self, *args: object, sightings: Sightings | None = None,
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.sightings: Sightings = sightings or NoSightings()
+
     def open(self, actor: Actor, storefront: str | None = None,
              key: IdempotencyKey | None = None) -> CartView:
         if actor.role != Role.CONSUMER:
@@ -71,7 +77,7 @@ class Carts(Service):
         return self.view(self.owned(actor, cart_id))
 
     def set_line(self, actor: Actor, cart_id: UUID, listing_id: UUID, quantity: int) -> CartView:
-        def attempt() -> Cart:
+        def attempt() -> tuple[Cart, int]:
             cart = self.owned(actor, cart_id)
             if listing_id.hex not in cart.lines:  # a new line must be for sale today
                 listing = self.load(Listing, listing_id, "listing")
@@ -79,11 +85,18 @@ class Carts(Service):
                 if not (listing.is_published and merchant.is_approved):
                     raise RuleViolatedError("listing_not_for_sale", listing_id=str(listing_id),
                                             title=listing.details.title_fr)
+            before = cart.quantities().get(listing_id, 0)
             cart.set_line(listing_id, quantity)
             self.save(cart)
-            return cart
+            return cart, before
 
-        return self.view(self.retrying(attempt, serialise=[cart_id]))
+        cart, before = self.retrying(attempt, serialise=[cart_id])
+        view = self.view(cart)
+        if quantity > before:  # an item added; fewer of them, or the same again, is not
+            self.sightings.saw(actor, "add_to_cart", [
+                m.merchant_id for m in view.merchants
+                if any(line.listing_id == listing_id for line in m.lines)])
+        return view
 
     def remove_line(self, actor: Actor, cart_id: UUID, listing_id: UUID) -> CartView:
         def attempt() -> Cart:

@@ -22,6 +22,7 @@ from application.actors import Actor
 from application.carts import Carts
 from application.errors import ConflictError
 from application.idempotency import IdempotencyKey
+from application.insights import NoSightings, Sightings
 from application.orders import OrderView, view_for
 from application.payments import Payments
 from application.payouts import Payouts
@@ -58,8 +59,10 @@ class CheckoutChoices:
 class Checkout(Service):
     def __init__(self, *args: object, carts: Carts, payments: Payments, clock: Clock,
                  commission_rate: Decimal, reservation_window: timedelta,
-                 due_orders: DueOrders, payouts: Payouts, **kwargs: object) -> None:
+                 due_orders: DueOrders, payouts: Payouts, sightings: Sightings | None = None,
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.sightings: Sightings = sightings or NoSightings()
         self.carts, self.payments, self.clock, self.payouts = carts, payments, clock, payouts
         self.commission_rate, self.window, self.due_orders = (
             commission_rate, reservation_window, due_orders)
@@ -92,7 +95,10 @@ class Checkout(Service):
         order_id = self.create(key, build, serialise=[cart_id, *listing_ids])
         fresh = built[0] if built and built[0][0].id == order_id else None
         secret, order = self.payments.request(order_id, choices.payment_method, fresh)
-        return OrderView(**{**view_for(actor, order).__dict__, "client_secret": secret})
+        view = OrderView(**{**view_for(actor, order).__dict__, "client_secret": secret})
+        if fresh is not None and view.payment_status == "captured":  # not on a replay
+            self.sightings.saw(actor, "order", [p.terms.merchant_id for p in view.parts])
+        return view
 
     def expire_due(self, limit: int = 100) -> int:
         """Release the stock of orders not paid in time (run by a job); returns how many."""

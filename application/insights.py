@@ -53,6 +53,30 @@ class Sighting:
     term: str | None = None  # the search words that showed the merchant
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """A sighting before its region is known (read at flush time)."""
+
+    merchant_id: UUID
+    day: date
+    kind: str
+    consumer_id: UUID | None
+    term: str | None
+
+
+class Sightings(Protocol):
+    """Where use cases report what a person did (an item added, an order paid), once."""
+
+    def saw(self, actor: Actor, kind: str, merchant_ids: Iterable[UUID],
+            term: str | None = None) -> None: ...
+
+
+class NoSightings:
+    def saw(self, actor: Actor, kind: str, merchant_ids: Iterable[UUID],
+            term: str | None = None) -> None:
+        pass
+
+
 class InsightsStore(Protocol):
     def add(self, sightings: Iterable[Sighting]) -> None: ...
 
@@ -68,7 +92,7 @@ class Insights:
                  region_of: Callable[[UUID], str | None], flush_seconds: float = 1.0) -> None:
         self.store, self.clock, self.region_of = store, clock, region_of
         self.flush_seconds = flush_seconds
-        self._pending: list[Sighting] = []
+        self._pending: list[_Seen] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -80,18 +104,25 @@ class Insights:
         consumer_id = UUID(actor.subject) if actor.role == Role.CONSUMER else None
         if actor.role not in (Role.CONSUMER, Role.ANONYMOUS):
             return  # merchants, staff and auditors looking are not market signals
-        region = (self.region_of(consumer_id) if consumer_id else None) or "unknown"
         day = self.clock.now().date()
         words = " ".join(term.lower().split())[:60] if term else None
         with self._lock:
-            self._pending.extend(Sighting(m, day, kind, region, consumer_id, words or None)
+            self._pending.extend(_Seen(m, day, kind, consumer_id, words or None)
                                  for m in dict.fromkeys(merchant_ids))
 
     def flush(self) -> int:
+        """Write what was seen since the last flush. Regions are read here, once per consumer
+        and flush, from their profile as it is now: a shopper who gives a postal code is
+        counted in its region from the next second on (no cache outlives a flush)."""
         with self._lock:
             batch, self._pending = self._pending, []
-        if batch:
-            self.store.add(batch)
+        if not batch:
+            return 0
+        consumers = {s.consumer_id for s in batch if s.consumer_id is not None}
+        regions = {c: self.region_of(c) or "unknown" for c in consumers}
+        self.store.add([Sighting(s.merchant_id, s.day, s.kind,
+                                 regions.get(s.consumer_id, "unknown"),  # type: ignore[arg-type]
+                                 s.consumer_id, s.term) for s in batch])
         return len(batch)
 
     def start(self) -> None:

@@ -67,10 +67,7 @@ def get_cart(cart_id: UUID, c: ContainerDep, actor: SignedInDep) -> CartOut:
 @router.put("/carts/{cart_id}/lines/{listing_id}", tags=["carts"], summary="Set a line")
 def set_line(cart_id: UUID, listing_id: UUID, body: CartLineIn, c: ContainerDep,
              actor: SignedInDep) -> CartOut:
-    view = c.carts.set_line(actor, cart_id, listing_id, body.quantity)
-    c.insights.saw(actor, "add_to_cart", [m.merchant_id for m in view.merchants
-                                          if any(x.listing_id == listing_id for x in m.lines)])
-    return CartOut.of(view)
+    return CartOut.of(c.carts.set_line(actor, cart_id, listing_id, body.quantity))
 
 
 @router.delete("/carts/{cart_id}/lines/{listing_id}", tags=["carts"], summary="Remove a line")
@@ -93,8 +90,6 @@ def check_out(cart_id: UUID, c: ContainerDep, actor: SignedInDep, key: Idempoten
         outcomes.labels(refused.code).inc()
         raise
     outcomes.labels(f"payment_{view.payment_status}").inc()
-    if view.payment_status == "captured":
-        c.insights.saw(actor, "order", [p.terms.merchant_id for p in view.parts])
     response.headers["Location"] = f"/v1/orders/{view.id}"
     return OrderOut.of(view)
 

@@ -132,3 +132,45 @@ def test_an_outaouais_storefront_never_shows_montreal_and_is_credited_with_its_o
                        "sales_cents": order["total"]["cents"], "merchants": 1}]
     assert api.client.get("/v1/reports/storefronts", headers=shop.consumer).status_code == 403
     assert [s["slug"] for s in api.client.get("/v1/storefronts").json()] == ["outaouais"]
+
+
+def cell(report: dict, kind: str) -> dict:
+    return next(c for c in report["cells"] if c["kind"] == kind)
+
+
+def test_insight_counts_what_people_did_not_the_requests_they_sent(api: Api) -> None:
+    shop = Shop(api)
+    merchant, owner = shop.merchant()
+    listing = api.listing(merchant, owner, publish=True, stock=50, price_cents=5_00)
+    for headers in consumers(api, 5):
+        cart = api.client.post("/v1/carts", headers=headers).json()["id"]
+        line = f"/v1/carts/{cart}/lines/{listing}"
+        # 3 in the cart, then 2 (fewer is not an add), then 2 again (nothing new)
+        for quantity in (3, 2, 2):
+            api.client.put(line, headers=headers, json={"quantity": quantity})
+        key = {**headers, "Idempotency-Key": f"commande-{cart}"}
+        first = api.client.post(f"/v1/carts/{cart}/checkout", headers=key, json={})
+        again = api.client.post(f"/v1/carts/{cart}/checkout", headers=key, json={})
+        assert first.status_code == again.status_code == 201
+        assert first.json()["id"] == again.json()["id"]
+    report = api.client.get(f"/v1/merchants/{merchant}/insights", headers=owner).json()
+    assert cell(report, "add_to_cart") == {"day": TODAY, "kind": "add_to_cart", "region": "J8X",
+                                           "events": 5, "consumers": 5}
+    assert cell(report, "order") == {"day": TODAY, "kind": "order", "region": "J8X",
+                                     "events": 5, "consumers": 5}
+
+
+def test_a_shopper_who_registers_is_counted_in_their_region_from_then_on(api: Api) -> None:
+    merchant, owner = Shop(api).merchant()
+    people = [api.auth_as(Role.CONSUMER, uuid4()) for _ in range(5)]
+    for headers in people:  # a look before registering: no region to count it in
+        assert api.client.get(f"/v1/merchants/{merchant}", headers=headers).status_code == 200
+    api.container.insights.flush()
+    for headers in people:
+        body = consumer_body(address={"street": "1, rue A", "municipality": "Gatineau",
+                                      "postal_code": "J8Y 2B2", "region": "07"})
+        assert api.client.post("/v1/consumers", headers=headers, json=body).status_code == 201
+        api.client.get(f"/v1/merchants/{merchant}", headers=headers)
+    report = api.client.get(f"/v1/merchants/{merchant}/insights", headers=owner).json()
+    regions = {c["region"]: c["events"] for c in report["cells"] if c["kind"] == "fiche_view"}
+    assert regions == {"unknown": 5, "J8Y": 5}
