@@ -80,7 +80,19 @@ def issue_token(
         raise typer.BadParameter("anonymous needs no token", param_hint="--role")
     if role == Role.MERCHANT and merchant_id is None:
         raise typer.BadParameter("a merchant token needs --merchant-id", param_hint="--merchant-id")
-    tokens = Tokens.from_settings(Settings())
+    settings = Settings()
+    if not settings.token_keys:
+        # The server made its development key in ITS data dir: a key made here would sign
+        # tokens that it refuses (401) with no hint why.
+        secrets_dir = (settings.data_dir / "secrets").resolve()
+        if not (secrets_dir / "token-key").exists():
+            typer.echo(f"No development token key in {secrets_dir}: `comptoir serve` makes it "
+                       "in its data directory on first start. Run this where the server runs, "
+                       "or set COMPTOIR_DATA_DIR to its data directory (or COMPTOIR_TOKEN_KEYS "
+                       "to the server's keys).", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"signed with the development key of {secrets_dir.parent}", err=True)
+    tokens = Tokens.from_settings(settings)
     typer.echo(tokens.issue(role, subject=subject, merchant_id=merchant_id,
                             ttl=timedelta(minutes=ttl_minutes)))
 
@@ -145,10 +157,32 @@ def import_merchants(
     approve: Annotated[bool, typer.Option(help="Approve each imported fiche (as a validator)")]
     = False,
     validator: Annotated[UUID | None, typer.Option(help="The approving validator's id")] = None,
-    report: Annotated[Path | None, typer.Option(help="Rejected rows (default: FILE.rejets.csv)")]
-    = None,
+    report: Annotated[Path | None, typer.Option(
+        help="What became of every row (default: FILE.rapport.csv)")] = None,
 ) -> None:
-    """Import merchant fiches; a re-run imports nothing twice (external_id)."""
+    """Import merchant fiches from CSV (a header row) or JSON lines; a re-run imports nothing
+    twice (external_id).
+
+    \b
+    Columns (JSON lines: the same names, or the API's nested body plus external_id):
+      external_id*      your own id of the fiche: the same id is never imported twice
+      name*, legal_name*, neq*  trade name, legal name, NEQ (10 digits)
+      street*, municipality*, postal_code*, region*  a Québec address (region 01-17)
+      lat, lon          coordinates (default: the municipality's centre)
+      categories*       category codes separated by ; (alimentation;fromagerie)
+      contact_name*, contact_email*, contact_phone  the contact person
+      small_supplier    oui/non; otherwise gst_number* and qst_number*
+      pickup            oui/non (default oui); delivery_radius_km, delivery_fee_cents,
+                        shipping_fee_cents
+      description_fr, description_en, website
+    (* required)
+
+    \b
+    The report (CSV: ligne, external_id, resultat, champ, code, message) accounts for every
+    row: imported; already_imported (same external_id, same values); conflicting (same
+    external_id, other values: the first import stands, the differing fields are named);
+    rejected (every reason, per field). Sample: docs/samples/fiches.csv.
+    """
     container = build_container(Settings(run_projections=False))
     approver = Actor(Role.VALIDATOR, str(validator or uuid4())) if approve else None
     importer = Importer(container.merchants, approver)
@@ -163,10 +197,9 @@ def import_merchants(
     finally:
         container.close()
     outcome = importer.report
-    report_path = report or file.with_suffix(".rejets.csv")
+    report_path = report or file.with_suffix(".rapport.csv")
     outcome.write(report_path)
-    console.print(f"{outcome.imported:,} imported, {outcome.already:,} already there, "
-                  f"{len(outcome.rejected):,} rejected (report: {report_path})")
+    console.print(f"{outcome.summary} (report: {report_path})")
 
 
 @project_cli.command("run")

@@ -40,6 +40,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "Coordinates required: municipality not in our table."),
     "location_not_quebec": ("Les coordonnées ne sont pas au Québec.",
                             "The coordinates are not in Québec."),
+    "external_id_conflict": (
+        "Cet external_id a déjà été importé avec une autre valeur de ce champ ; l'import "
+        "initial est conservé.",
+        "This external_id was already imported with another value of this field; the first "
+        "import stands."),
     "neq_malformed": ("Le NEQ compte exactement 10 chiffres.",
                       "The NEQ has exactly 10 digits."),
     "neq_unknown_kind": ("Le NEQ doit commencer par 11, 22, 33 ou 88.",

@@ -18,8 +18,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from api.i18n import message
-from api.problems import pydantic_field_errors
-from api.schemas.merchants import MerchantApplicationIn
+from api.problems import every_problem, pydantic_field_errors
+from api.schemas.merchants import MerchantApplicationIn, application_rule_errors
+from api.spreadsheet import csv_writer
 from application.actors import Actor
 from application.merchants import Merchants
 from domain.errors import DomainError, FieldError, ValidationFailedError
@@ -29,19 +30,44 @@ TRUE = {"true", "vrai", "oui", "yes", "1", "o", "y"}
 FALSE = {"false", "faux", "non", "no", "0", "n", ""}
 
 
+OUTCOMES = ("imported", "already_imported", "conflicting", "rejected")
+REPORT_COLUMNS = ("ligne", "external_id", "resultat", "champ", "code", "message")
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    line: int
+    external_id: str
+    outcome: str  # one of OUTCOMES
+    errors: tuple[FieldError, ...] = ()  # rejected: why; conflicting: the fields that differ
+
+
 @dataclass
 class ImportReport:
-    imported: int = 0
-    already: int = 0
-    rejected: list[tuple[int, str, list[FieldError]]] = field(default_factory=list)
+    """Every input row, with what became of it."""
+
+    rows: list[RowOutcome] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+    @property
+    def summary(self) -> str:
+        return (f"{self.count('imported'):,} imported, {self.count('already_imported'):,} "
+                f"already imported, {self.count('conflicting'):,} conflicting, "
+                f"{self.count('rejected'):,} rejected")
 
     def write(self, path: Path) -> None:
+        """One line per row imported or already imported, one per reason a row was
+        rejected, one per field that conflicts: every input line is in it."""
         with open(path, "w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
-            writer.writerow(["ligne", "external_id", "champ", "code", "message"])
-            for line, external_id, errors in self.rejected:
-                for e in errors:
-                    writer.writerow([line, external_id, e.field, e.code,
+            writer = csv_writer(out)
+            writer.writerow(REPORT_COLUMNS)
+            for row in sorted(self.rows, key=lambda r: r.line):
+                if not row.errors:
+                    writer.writerow([row.line, row.external_id, row.outcome, "", "", ""])
+                for e in row.errors:
+                    writer.writerow([row.line, row.external_id, row.outcome, e.field, e.code,
                                      message(e.code, e.params, "fr")])
 
 
@@ -131,8 +157,9 @@ class Importer:
             return
         try:
             form = MerchantApplicationIn.model_validate(data).to_form()
-        except ValidationError as error:
-            self._reject(number, external_id, pydantic_field_errors(error.errors()))
+        except ValidationError as error:  # every problem at once, as the API answers
+            self._reject(number, external_id, every_problem(
+                pydantic_field_errors(error.errors()), application_rule_errors(data)))
             return
         self._pending.append((number, external_id, form))
         if len(self._pending) >= BATCH:
@@ -144,15 +171,19 @@ class Importer:
             return
         outcomes = self.merchants.import_fiches([(e, f) for _, e, f in batch], self.approver)
         for (number, external_id, _), outcome in zip(batch, outcomes, strict=True):
-            if outcome.status == "imported":
-                self.report.imported += 1
-            elif outcome.status == "already":
-                self.report.already += 1
-            else:
+            if outcome.status == "rejected":
                 self._reject(number, external_id, _errors(outcome.error))
+            else:
+                self.report.rows.append(RowOutcome(
+                    number, external_id, _OUTCOME[outcome.status],
+                    tuple(FieldError(name, "external_id_conflict")
+                          for name in outcome.differences)))
 
     def _reject(self, number: int, external_id: str, errors: list[FieldError]) -> None:
-        self.report.rejected.append((number, external_id, errors))
+        self.report.rows.append(RowOutcome(number, external_id, "rejected", tuple(errors)))
+
+
+_OUTCOME = {"imported": "imported", "already": "already_imported", "conflicting": "conflicting"}
 
 
 def _errors(error: DomainError | None) -> list[FieldError]:

@@ -20,7 +20,12 @@ from domain.claim import Claim
 from domain.errors import DomainError
 from domain.geo import GeoPoint
 from domain.merchant import Merchant
-from domain.merchant_profile import ApplicationForm, FulfilmentOptions, TaxRegistration
+from domain.merchant_profile import (
+    ApplicationForm,
+    FulfilmentOptions,
+    MerchantProfile,
+    TaxRegistration,
+)
 from domain.personal import PersonalData
 from domain.slug import slugify
 
@@ -29,9 +34,13 @@ MAX_SLUG_SUFFIX = 1000
 
 @dataclass(frozen=True)
 class ImportOutcome:
+    """What became of one imported fiche. `conflicting`: its external id was imported before
+    with other values (named in `differences`); the first import stands (docs/search.md)."""
+
     external_id: str
-    status: Literal["imported", "already", "rejected"]
+    status: Literal["imported", "already", "conflicting", "rejected"]
     error: DomainError | None = None
+    differences: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,19 +89,22 @@ class Merchants(Service):
 
     def import_fiche(
         self, external_id: str, form: ApplicationForm, approver: Actor | None = None
-    ) -> bool:
+    ) -> ImportOutcome:
         """Apply (and approve, in the same atomic save) once per external id: a re-run of an
-        import finds its claim and imports nothing twice. False if it was already imported."""
+        import finds its claim and imports nothing twice."""
         self._check_approver(approver)
         claim_id = Claim.create_id("import", external_id)
 
-        def attempt() -> bool:
+        def attempt() -> ImportOutcome:
             if self.exists(claim_id):
-                return False
+                return self._compared(external_id, form, {})
             self.save(*self._imported(external_id, form, approver, set()))
-            return True
+            return ImportOutcome(external_id, "imported")
 
-        return self.retrying(attempt, serialise=[claim_id])
+        try:
+            return self.retrying(attempt, serialise=[claim_id])
+        except DomainError as error:
+            return ImportOutcome(external_id, "rejected", error)
 
     def import_fiches(
         self, fiches: list[tuple[str, ApplicationForm]], approver: Actor | None = None
@@ -102,17 +114,18 @@ class Merchants(Service):
         self._check_approver(approver)
         outcomes: list[ImportOutcome] = []
         taken: set[tuple[str, str]] = set()
+        in_batch: dict[str, MerchantProfile] = {}
         aggregates: list[Aggregate] = []
         for external_id, form in fiches:
-            if ("import", external_id) in taken or self.exists(
-                    Claim.create_id("import", external_id)):
-                outcomes.append(ImportOutcome(external_id, "already"))
-                continue
             try:
+                if external_id in in_batch or self.exists(Claim.create_id("import", external_id)):
+                    outcomes.append(self._compared(external_id, form, in_batch))
+                    continue
                 imported = self._imported(external_id, form, approver, taken)
             except DomainError as error:
                 outcomes.append(ImportOutcome(external_id, "rejected", error))
                 continue
+            in_batch[external_id] = profile_of(imported[0])  # type: ignore[arg-type]
             aggregates += imported
             outcomes.append(ImportOutcome(external_id, "imported"))
         self.app.keys.create_many([a.contact.subject_id for a in aggregates
@@ -120,17 +133,30 @@ class Merchants(Service):
         try:
             self.save(*aggregates)
         except IntegrityError:
-            return [self._import_alone(external_id, form, approver)
+            return [self.import_fiche(external_id, form, approver)
                     for external_id, form in fiches]
         return outcomes
 
-    def _import_alone(self, external_id: str, form: ApplicationForm,
-                      approver: Actor | None) -> ImportOutcome:
-        try:
-            imported = self.import_fiche(external_id, form, approver)
-        except DomainError as error:
-            return ImportOutcome(external_id, "rejected", error)
-        return ImportOutcome(external_id, "imported" if imported else "already")
+    def _compared(self, external_id: str, form: ApplicationForm,
+                  in_batch: dict[str, MerchantProfile]) -> ImportOutcome:
+        """A fiche whose external id was imported: the same values, or a conflict naming the
+        fields that differ from what the platform holds now (a row that breaks the rules is
+        rejected first, with its reasons)."""
+        profile = form.check(contact_subject_id=uuid4())
+        held = in_batch.get(external_id)
+        if held is None:
+            claim = self.find(Claim.create_id("import", external_id))
+            assert isinstance(claim, Claim)
+            held = profile_of(self.load(Merchant, claim.holder_id, "merchant"))
+        differences = profile.differences(held)
+        if differences:
+            return ImportOutcome(external_id, "conflicting", differences=differences)
+        return ImportOutcome(external_id, "already")
+
+    @staticmethod
+    def _check_approver(approver: Actor | None) -> None:
+        if approver is not None and approver.role != Role.VALIDATOR:
+            raise denied(approver.is_anonymous)
 
     def _imported(self, external_id: str, form: ApplicationForm, approver: Actor | None,
                   taken: set[tuple[str, str]]) -> list[Aggregate]:
@@ -139,11 +165,6 @@ class Merchants(Service):
             merchant.approve(by=approver.subject)
         taken.add(("import", external_id))
         return [merchant, *claims, Claim("import", external_id, merchant.id)]
-
-    @staticmethod
-    def _check_approver(approver: Actor | None) -> None:
-        if approver is not None and approver.role != Role.VALIDATOR:
-            raise denied(approver.is_anonymous)
 
     def _submission(
         self, form: ApplicationForm, taken: set[tuple[str, str]] | None = None
@@ -241,3 +262,11 @@ class Merchants(Service):
             if ("slug", slug) not in taken and not self.exists(Claim.create_id("slug", slug)):
                 return slug
         raise ConflictError("slug_exhausted")
+
+
+def profile_of(merchant: Merchant) -> MerchantProfile:
+    """What a merchant declared, as it stands now."""
+    return MerchantProfile(
+        merchant.name, merchant.legal_name, merchant.neq, merchant.address, merchant.location,
+        merchant.categories, merchant.contact, merchant.tax, merchant.fulfilment,
+        merchant.description_fr, merchant.description_en, merchant.website)

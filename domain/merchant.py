@@ -13,6 +13,7 @@ from domain.merchant_profile import FulfilmentOptions, MerchantProfile, TaxRegis
 from domain.neq import NEQ
 from domain.personal import PersonalData
 
+MIN_REASON = 3
 MAX_REASON = 500
 
 
@@ -26,9 +27,9 @@ class MerchantStatus(StrEnum):
 
 def check_reason(reason: str) -> str:
     reason = " ".join(str(reason).split())
-    if not 3 <= len(reason) <= MAX_REASON:
+    if not MIN_REASON <= len(reason) <= MAX_REASON:
         raise InvalidValueError(
-            "reason_invalid", field="reason", min_length=3, max_length=MAX_REASON
+            "reason_invalid", field="reason", min_length=MIN_REASON, max_length=MAX_REASON
         )
     return reason
 

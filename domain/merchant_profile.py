@@ -112,6 +112,21 @@ class MerchantProfile:
     description_en: str | None
     website: str | None
 
+    def differences(self, other: MerchantProfile) -> tuple[str, ...]:
+        """The fields (dotted, as the API names them) whose values differ."""
+        differ: list[str] = []
+        for name in ("name", "legal_name", "neq", "location", "categories", "tax",
+                     "fulfilment", "description_fr", "description_en", "website"):
+            if getattr(self, name) != getattr(other, name):
+                differ.append(name)
+        for part in ("street", "municipality", "postal_code", "region", "province"):
+            if getattr(self.address, part) != getattr(other.address, part):
+                differ.append(f"address.{part}")
+        for key in ("name", "email", "phone"):  # values, not keys: each person has their own
+            if self.contact.get(key) != other.contact.get(key):
+                differ.append(f"contact.{key}")
+        return tuple(differ)
+
 
 @dataclass(frozen=True)
 class ApplicationForm:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from typing import Annotated, Any
@@ -21,6 +20,7 @@ from api.schemas.payouts import (
     StatementOut,
     totals,
 )
+from api.spreadsheet import csv_writer
 from application.actors import Actor
 from application.errors import InvalidWebhookError, NotFoundError
 from projections.payouts_ledger import KINDS
@@ -98,7 +98,7 @@ def _may_read(c: Any, actor: Actor, merchant_id: UUID) -> None:
 
 def _csv(s: StatementOut) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["date", "commande", "type", "montant_cents", "taxes_remises_par",
                      "reference"])
     for line in s.lines:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated, Any
 from uuid import UUID
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import ContainerDep, SignedInDep
 from api.problems import PROBLEM_RESPONSES
+from api.spreadsheet import csv_writer
 
 router = APIRouter(prefix="/v1/privacy", tags=["privacy"], responses=PROBLEM_RESPONSES)
 
@@ -29,7 +29,7 @@ def export(subject_id: UUID, c: ContainerDep, actor: SignedInDep,
     if format == "json":
         return data
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["commande", "date", "commerce", "article", "quantite", "prix_unitaire_cents",
                      "montant_cents", "etat"])
     for order in data["orders"]:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.merchant import MAX_REASON, MIN_REASON
 from domain.money import Money
 from domain.taxonomy import CATEGORIES
 
@@ -40,4 +41,6 @@ class GeoPointOut(BaseModel):
 
 
 class ReasonIn(Input):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=MIN_REASON, max_length=MAX_REASON,
+                        description="Shown to the merchant; spaces are collapsed, then it must "
+                                    f"be {MIN_REASON} to {MAX_REASON} characters")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from api.container import Container
-from api.importer import Importer, rows
+from api.importer import OUTCOMES, Importer, rows
 from application.actors import Actor, Role
 from application.settings import Settings
 from bench.dataset import CSV_COLUMNS, flat, generate
@@ -44,6 +44,10 @@ def run_import(container: Container, path: Path, approver: Actor | None = None) 
     return importer
 
 
+def counts(importer: Importer) -> dict[str, int]:
+    return {o: importer.report.count(o) for o in OUTCOMES if importer.report.count(o)}
+
+
 def merchant_events(container: Container) -> list[str]:
     return [n.topic for n in container.app.recorder.select_notifications(1, 100_000)
             if n.topic.startswith("comptoir.Merchant.")]
@@ -54,9 +58,9 @@ def test_valid_rows_are_imported_and_approved_once(container: Container, tmp_pat
                                                     writer) -> None:  # noqa: ANN001
     path = writer(tmp_path / f"fiches.{'csv' if writer is write_csv else 'jsonl'}", fiches(30))
     first = run_import(container, path, VALIDATOR)
-    assert (first.report.imported, first.report.already, first.report.rejected) == (30, 0, [])
+    assert counts(first) == {"imported": 30}
     again = run_import(container, path, VALIDATOR)
-    assert (again.report.imported, again.report.already) == (0, 30)
+    assert counts(again) == {"already_imported": 30}
     topics = merchant_events(container)
     assert topics.count("comptoir.Merchant.Applied") == 30
     assert topics.count("comptoir.Merchant.Approved") == 30
@@ -75,17 +79,19 @@ def test_rejected_rows_are_reported_with_every_reason(container: Container,
         out.write(json.dumps({**fiches(1, seed=5)[0], "external_id": ""}) + "\n")
     importer = run_import(container, path)
     report = importer.report
-    assert report.imported == 1
-    assert {(line, e.field, e.code) for line, _, errors in report.rejected for e in errors} == {
+    assert counts(importer) == {"imported": 1, "rejected": 5}
+    assert {(r.line, e.field, e.code) for r in report.rows for e in r.errors} == {
         (2, "neq", "neq_malformed"),
         (3, "categories", "categories_empty"), (3, "contact.email", "email_invalid"),
         (3, "address.postal_code", "postal_code_not_quebec"),
         (4, "row", "neq_taken"), (5, "row", "json_invalid"), (6, "external_id", "text_required"),
     }
-    report.write(tmp_path / "rejets.csv")
-    lines = (tmp_path / "rejets.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "ligne,external_id,champ,code,message"
-    assert "2,REQ-000001,neq,neq_malformed,Le NEQ compte exactement 10 chiffres." in lines
+    report.write(tmp_path / "rapport.csv")
+    lines = (tmp_path / "rapport.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "ligne,external_id,resultat,champ,code,message"
+    assert "1,REQ-000000,imported,,," in lines
+    assert "2,REQ-000001,rejected,neq,neq_malformed,Le NEQ compte exactement 10 chiffres." \
+        in lines
 
 
 def test_a_crash_midway_leaves_whole_batches_and_a_rerun_completes(
@@ -107,7 +113,7 @@ def test_a_crash_midway_leaves_whole_batches_and_a_rerun_completes(
     assert merchant_events(container).count("comptoir.Merchant.Applied") == 200
     monkeypatch.setattr(container.merchants, "import_fiches", real)
     rerun = run_import(container, path)
-    assert (rerun.report.imported, rerun.report.already) == (250, 200)
+    assert counts(rerun) == {"imported": 250, "already_imported": 200}
     assert merchant_events(container).count("comptoir.Merchant.Applied") == 450
 
 
@@ -119,6 +125,37 @@ def test_the_cli_imports_with_a_progress_bar_and_a_report(settings: Settings,
     result = subprocess.run([COMPTOIR, "import", "merchants", str(path), "--approve"],
                             env=settings_env(settings), capture_output=True, text=True,
                             check=True)
-    assert "4 imported, 0 already there, 1 rejected" in " ".join(result.stdout.split())
-    report = (tmp_path / "fiches.rejets.csv").read_text(encoding="utf-8")
-    assert "4,REQ-000002,neq,neq_malformed" in report
+    assert "4 imported, 0 already imported, 0 conflicting, 1 rejected" in " ".join(
+        result.stdout.split())
+    report = (tmp_path / "fiches.rapport.csv").read_text(encoding="utf-8")
+    assert "4,REQ-000002,rejected,neq,neq_malformed" in report
+
+
+def test_every_row_is_accounted_for_including_conflicting_ones(container: Container,
+                                                               tmp_path: Path) -> None:
+    items = fiches(8)
+    # row 9: row 2 again exactly; row 10: row 3's id with another street; row 11: row 4's
+    # id with another name and contact e-mail; row 12: row 9's id (imported in this very
+    # batch) with another phone; row 13: broken AND reusing row 5's id
+    same = dict(items[1])
+    moved = {**items[2], "address": {**items[2]["address"], "street": "99, rue Nouvelle"}}
+    renamed = {**items[3], "name": "Tout autre nom",
+               "contact": {**items[3]["contact"], "email": "autre@courriel.example"}}
+    rephoned = {**items[7], "contact": {**items[7]["contact"], "phone": "819-555-0000"}}
+    broken = {**items[4], "neq": "12"}
+    path = write_jsonl(tmp_path / "fiches.jsonl",
+                       [*items, same, moved, renamed, rephoned, broken])
+    importer = run_import(container, path, VALIDATOR)
+    by_line = {r.line: r for r in importer.report.rows}
+    assert sorted(by_line) == list(range(1, 14))
+    assert {line: r.outcome for line, r in by_line.items() if line > 8} == {
+        9: "already_imported", 10: "conflicting", 11: "conflicting", 12: "conflicting",
+        13: "rejected"}
+    assert [e.field for e in by_line[10].errors] == ["address.street"]
+    assert [e.field for e in by_line[11].errors] == ["name", "contact.email"]
+    assert [e.field for e in by_line[12].errors] == ["contact.phone"]
+    assert [e.code for e in by_line[13].errors] == ["neq_malformed"]
+    assert merchant_events(container).count("comptoir.Merchant.Applied") == 8
+    # the same file again: nothing new, the same conflicts
+    again = run_import(container, path, VALIDATOR)
+    assert counts(again) == {"already_imported": 9, "conflicting": 3, "rejected": 1}
