@@ -1,17 +1,29 @@
 """What every read-model store shares: rows and tracked position in one transaction.
 
 Mixed into eventsourcing's SQLite and PostgreSQL tracking recorders, which own the tracking
-table and refuse to record a position twice (so a re-delivered batch changes nothing).
+table and refuse to record a position twice (so a re-delivered batch changes nothing). Events a
+projection could not apply are recorded in the same transaction as the position that passes
+them (`projection_failures`), so a skipped event is never silently skipped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresTrackingRecorder
+
+from adapters.sql_dialect import Dialect, as_tuple
+from projections.follower import Failure
 
 UPSTREAM = "comptoir"  # the application whose log is followed
+
+FAILURES_SCHEMA = """CREATE TABLE IF NOT EXISTS {p}projection_failures (
+  projection text NOT NULL, position bigint NOT NULL, topic text NOT NULL,
+  originator_id text NOT NULL, error text NOT NULL, failed_at text NOT NULL,
+  PRIMARY KEY (projection, position))"""
 
 
 class UnitOfWork(Protocol):
@@ -26,6 +38,7 @@ class TrackedStore:
 
     projection: Any
     datastore: Any
+    _failures_ready = False
 
     def unit_of_work(self, cursor: Any) -> UnitOfWork:
         raise NotImplementedError
@@ -45,11 +58,45 @@ class TrackedStore:
     def _version_key(self) -> str:
         return f"{self.projection.name}#version"
 
-    def apply(self, events: Sequence[Any], position: int) -> None:
+    def apply(self, events: Sequence[Any], position: int,
+              failures: Sequence[Failure] = ()) -> None:
         with self.datastore.transaction(commit=True) as cursor:
-            unit = self.unit_of_work(cursor)
-            unit.load(events)
-            for event in events:
-                self.projection.process(event, unit)
-            unit.flush()
+            if events:
+                unit = self.unit_of_work(cursor)
+                unit.load(events)
+                for event in events:
+                    self.projection.process(event, unit)
+                unit.flush()
+            if failures:
+                self._create_failures_table(cursor)
+                cursor.executemany(self._sql(
+                    "INSERT INTO {p}projection_failures VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (projection, position) DO NOTHING"),
+                    [(self.projection.name, f.position, f.topic, f.originator_id, f.error,
+                      datetime.now(UTC).isoformat()) for f in failures])
             self._insert_tracking(cursor, Tracking(UPSTREAM, position))  # type: ignore[attr-defined]
+
+    def failures(self) -> list[Failure]:
+        with self.datastore.transaction(commit=True) as cursor:
+            self._create_failures_table(cursor)
+            cursor.execute(self._sql(
+                "SELECT position, topic, originator_id, error FROM {p}projection_failures "
+                "WHERE projection = ? ORDER BY position"), (self.projection.name,))
+            return [Failure(*as_tuple(row)) for row in cursor.fetchall()]
+
+    def forget_failures(self) -> None:
+        """A rebuild replays every event again: what failed is tried anew."""
+        with self.datastore.transaction(commit=True) as cursor:
+            self._create_failures_table(cursor)
+            cursor.execute(self._sql("DELETE FROM {p}projection_failures WHERE projection = ?"),
+                           (self.projection.name,))
+
+    def _create_failures_table(self, cursor: Any) -> None:
+        if not self._failures_ready:
+            cursor.execute(self._sql(FAILURES_SCHEMA))
+            self._failures_ready = True
+
+    def _sql(self, text: str) -> str:
+        if isinstance(self, PostgresTrackingRecorder):
+            return Dialect("%s", f'"{self.datastore.schema}".')(text)
+        return Dialect("?", "")(text)

@@ -245,17 +245,52 @@ def project_rebuild(name: Annotated[str, typer.Argument(help="The read model to 
 
 @project_cli.command("status")
 def project_status() -> None:
-    """Each read model's position and lag behind the log."""
+    """Each read model's position, lag behind the log and events it could not apply."""
     container = build_container(Settings(run_projections=False))
     try:
-        table = Table("read model", "position", "behind")
+        table = Table("read model", "version", "position", "behind", "failed events")
         head = container.app.log_position()
+        failures = container.projections.failures()
         for name in container.projections.names:
-            position = container.projections[name].position()
-            table.add_row(name, f"{position:,}", f"{head - position:,}")
+            follower = container.projections[name]
+            position = follower.position()
+            table.add_row(name, str(follower.store.version()), f"{position:,}",
+                          f"{head - position:,}", f"{len(failures[name]):,}")
         console.print(table)
     finally:
         container.close()
+
+
+@project_cli.command("failures")
+def project_failures(
+    name: Annotated[str | None, typer.Argument(help="One read model (default: all)")] = None,
+    retry: Annotated[bool, typer.Option(
+        help="Rebuild the read model: its events are replayed in order, the failed ones too "
+             "(once their cause is fixed, they apply)")] = False,
+) -> None:
+    """Events a read model could not apply: it recorded them and went on (exit 1 if any).
+
+    Events are right only in log order, so a failed event is retried by replaying the log
+    into the read model from the start (--retry NAME), not by applying it late."""
+    container = build_container(Settings(run_projections=False))
+    try:
+        names = [_known(container.projections.names, name)] if name else \
+            container.projections.names
+        if retry:
+            if name is None:
+                raise typer.BadParameter("name the read model to rebuild", param_hint="NAME")
+            container.projections[names[0]].rebuild()
+        failures = {n: container.projections[n].store.failures() for n in names}
+    finally:
+        container.close()
+    table = Table("read model", "position", "topic", "aggregate", "error")
+    for n, failed in failures.items():
+        for f in failed:
+            table.add_row(n, f"{f.position:,}", f.topic, f.originator_id, f.error)
+    count = sum(map(len, failures.values()))
+    console.print(table if count else "no failed events")
+    if count:
+        raise typer.Exit(1)
 
 
 @payouts_cli.command("reconcile")

@@ -74,6 +74,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fulfilment_none": ("Offrez au moins un mode : cueillette, livraison ou expédition.",
                         "Offer at least one method: pickup, delivery or shipping."),
     "text_required": ("Champ requis.", "Required field."),
+    "text_control_characters": (
+        "Caractères de contrôle interdits (NUL…) : seuls la tabulation et le saut de ligne "
+        "sont permis.",
+        "Control characters (NUL…) are not allowed: only tab and newline are."),
     "text_too_long": ("Au plus {max_length} caractères.", "At most {max_length} characters."),
     "website_invalid": ("Adresse web invalide (http:// ou https://).",
                         "Invalid web address (http:// or https://)."),

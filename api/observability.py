@@ -45,6 +45,10 @@ class Metrics:
         self.lag_seconds = Gauge("comptoir_projection_lag_seconds",
                                  "Age of the oldest event a read model has not applied",
                                  ["projection"], registry=self.registry)
+        self.failures = Gauge("comptoir_projection_failures",
+                              "Events a read model could not apply and passed "
+                              "(`comptoir project failures`)", ["projection"],
+                              registry=self.registry)
 
 
 class RequestContext:
@@ -186,6 +190,8 @@ def refresh_lag(metrics: Metrics, projections: Any, log_time: Callable[[int], fl
         metrics.lag_events.labels(name).set(behind)
         oldest = log_time(projections[name].position() + 1) if behind else None
         metrics.lag_seconds.labels(name).set(max(0.0, now - oldest) if oldest else 0.0)
+    for name, failed in projections.failures().items():
+        metrics.failures.labels(name).set(len(failed))
     return lag
 
 

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1024, le=64 * 1_048_576)
     max_json_depth: int = Field(32, ge=4, le=256)
     ready_max_lag_events: int = Field(1000, ge=0, description="/ready: read models this close")
+    # /metrics and /ready's details (positions, lag, failed events) for admins only, unless
+    # the operator exposes them (a scraper on a private network without a token).
+    operations_details_public: bool = False
     log_format: Literal["json", "text"] = "json"
 
     host: str = "127.0.0.1"

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from domain.errors import FieldErrors, InvalidValueError
 from domain.quebec import REGIONS
+from domain.text import identifier_text, plain_text
 
 # Canada Post: letters D, F, I, O, Q, U never appear; W and Z never start a code.
 _POSTAL = re.compile(
-    r"^([ABCEGHJ-NPRSTVXY])(\d)([ABCEGHJ-NPRSTV-Z]) ?(\d)([ABCEGHJ-NPRSTV-Z])(\d)$"
+    r"^([ABCEGHJ-NPRSTVXY])([0-9])([ABCEGHJ-NPRSTV-Z]) ?([0-9])([ABCEGHJ-NPRSTV-Z])([0-9])$"
 )
 QUEBEC_POSTAL_LETTERS = frozenset("GHJ")
 MAX_LINE = 200
@@ -22,7 +23,7 @@ class PostalCode:
 
     @classmethod
     def parse(cls, text: str) -> PostalCode:
-        compact = re.sub(r"[\s-]+", "", str(text)).upper()
+        compact = re.sub(r"[\s-]+", "", identifier_text(text)).upper()
         match = _POSTAL.match(compact)
         if not match:
             raise InvalidValueError("postal_code_invalid")
@@ -46,7 +47,7 @@ def parse_region(text: str) -> str:
 
 
 def _line(text: str, code: str) -> str:
-    line = " ".join(str(text).split())
+    line = " ".join(plain_text(text).split())
     if not line or len(line) > MAX_LINE:
         raise InvalidValueError(code, max_length=MAX_LINE)
     return line

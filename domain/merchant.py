@@ -12,6 +12,7 @@ from domain.geo import GeoPoint
 from domain.merchant_profile import FulfilmentOptions, MerchantProfile, TaxRegistration
 from domain.neq import NEQ
 from domain.personal import PersonalData
+from domain.text import plain_text
 
 MIN_REASON = 3
 MAX_REASON = 500
@@ -26,7 +27,7 @@ class MerchantStatus(StrEnum):
 
 
 def check_reason(reason: str) -> str:
-    reason = " ".join(str(reason).split())
+    reason = " ".join(plain_text(reason).split())
     if not MIN_REASON <= len(reason) <= MAX_REASON:
         raise InvalidValueError(
             "reason_invalid", field="reason", min_length=MIN_REASON, max_length=MAX_REASON

@@ -16,7 +16,7 @@ from domain.neq import NEQ
 from domain.personal import PersonalData, parse_contact
 from domain.quebec import find_municipality
 from domain.taxonomy import parse_categories
-from domain.text import clean_text
+from domain.text import clean_text, identifier_text, plain_text
 
 MAX_DELIVERY_RADIUS_KM = 200.0
 MAX_FEE = Money(500_00)
@@ -41,14 +41,14 @@ class TaxRegistration:
         if small_supplier:
             return cls(None, None)
         errors = FieldErrors()
-        gst = errors.parse("gst_number", _registration, gst_number, r"\d{9}RT\d{4}", "gst")
-        qst = errors.parse("qst_number", _registration, qst_number, r"\d{10}TQ\d{4}", "qst")
+        gst = errors.parse("gst_number", _registration, gst_number, r"[0-9]{9}RT[0-9]{4}", "gst")
+        qst = errors.parse("qst_number", _registration, qst_number, r"[0-9]{10}TQ[0-9]{4}", "qst")
         errors.raise_if_any()
         return cls(gst, qst)
 
 
 def _registration(text: str | None, pattern: str, kind: str) -> str:
-    number = re.sub(r"[\s-]+", "", text or "").upper()
+    number = re.sub(r"[\s-]+", "", identifier_text(text or "")).upper()
     if not number:
         raise InvalidValueError(f"{kind}_number_required")
     if not re.fullmatch(pattern, number):
@@ -189,7 +189,10 @@ class ApplicationForm:
         address = errors.parse("address", lambda: Address.parse(**self.address))
         if address:
             errors.merge("address", address.quebec_errors())
-        location = errors.parse("location", self._location, address)
+        # Without an address there is no municipality to place it at: the address's own
+        # errors say what is wrong, "location required" would only add noise.
+        location = (errors.parse("location", self._location, address)
+                    if address is not None or self.location is not None else None)
         categories = errors.parse("categories", parse_categories, self.categories)
         contact = errors.parse("contact", lambda: parse_contact(contact_subject_id, **self.contact))
         tax = errors.parse("tax", lambda: TaxRegistration.parse(**self.tax))
@@ -241,7 +244,7 @@ def _typed(values: dict[str, Any], keys: dict[str, tuple[Any, Any]]) -> dict[str
 def _website(url: str | None) -> str | None:
     if not url:
         return None
-    url = url.strip()
+    url = plain_text(url).strip()
     if len(url) > 300 or not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", url, re.IGNORECASE):
         raise InvalidValueError("website_invalid")
     return url

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from domain.errors import InvalidValueError
+from domain.text import identifier_text
 
 NEQ_KINDS = frozenset({"11", "22", "33", "88"})
 
@@ -22,8 +23,8 @@ class NEQ:
 
     @classmethod
     def parse(cls, text: str) -> NEQ:
-        digits = re.sub(r"[\s-]+", "", str(text))
-        if not re.fullmatch(r"\d{10}", digits):
+        digits = re.sub(r"[\s-]+", "", identifier_text(text))
+        if not re.fullmatch(r"[0-9]{10}", digits):
             raise InvalidValueError("neq_malformed")
         if digits[:2] not in NEQ_KINDS:
             raise InvalidValueError("neq_unknown_kind")

@@ -21,8 +21,22 @@ from domain.order_terms import (
 )
 from domain.personal import PersonalData
 from domain.pricing import allocate_refund
+from domain.text import clean_text
 
 MS = MerchantOrderStatus
+
+MAX_MERCHANT_REASON = 500
+
+
+def check_merchant_reason(reason: str) -> str:
+    """A decline's or refund's reason: the merchant's own words, shown to the shopper. Kept
+    for years with the order, so it should never name a person (the API says so)."""
+    try:
+        checked = clean_text(reason, required=True, maximum=MAX_MERCHANT_REASON)
+    except InvalidValueError as error:
+        raise InvalidValueError(error.code, field="reason", **error.params) from None
+    assert checked is not None
+    return checked
 
 
 class Order(Aggregate):
@@ -132,7 +146,7 @@ class Order(Aggregate):
     def decline(self, merchant_id: UUID, reason: str) -> None:
         self._require_paid("decline")
         self._require_part(merchant_id, "decline", MS.PLACED, MS.ACCEPTED)
-        self._declined(merchant_id=merchant_id, reason=reason)
+        self._declined(merchant_id=merchant_id, reason=check_merchant_reason(reason))
 
     def refund(self, merchant_id: UUID, amount: Money, reason: str, refund_id: UUID) -> Refund:
         """Decide a refund out of one merchant order: never more than was paid for it."""
@@ -140,11 +154,9 @@ class Order(Aggregate):
         terms = self.part(merchant_id)
         if self.part_status[merchant_id.hex] == MS.CANCELLED:
             raise IllegalTransitionError("merchant_order", "refund", MS.CANCELLED)
-        if not reason.strip():
-            raise InvalidValueError("reason_invalid", field="reason", min_length=1,
-                                    max_length=500)
+        reason = check_merchant_reason(reason)
         breakdown = allocate_refund(terms.breakdown, self.refunded(merchant_id), amount)
-        refund = Refund(refund_id, breakdown, reason.strip())
+        refund = Refund(refund_id, breakdown, reason)
         self._refund_decided(merchant_id=merchant_id, refund=refund)
         return refund
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from uuid import UUID
 
 from domain.errors import FieldErrors, InvalidValueError
+from domain.text import identifier_text, plain_text
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 MAX_NAME = 200
@@ -69,7 +70,7 @@ class PersonalData:
 
 
 def parse_email(text: str) -> str:
-    email = str(text).strip()
+    email = plain_text(text).strip()
     if len(email) > 254 or not _EMAIL.match(email):
         raise InvalidValueError("email_invalid")
     local, domain = email.rsplit("@", 1)
@@ -78,16 +79,16 @@ def parse_email(text: str) -> str:
 
 def parse_phone(text: str) -> str:
     """North American numbers, normalised to +1XXXXXXXXXX."""
-    digits = re.sub(r"[\s().+-]", "", str(text))
+    digits = re.sub(r"[\s().+-]", "", identifier_text(text))
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
-    if not re.fullmatch(r"[2-9]\d{2}[2-9]\d{6}", digits):
+    if not re.fullmatch(r"[2-9][0-9]{2}[2-9][0-9]{6}", digits):
         raise InvalidValueError("phone_invalid")
     return "+1" + digits
 
 
 def parse_person_name(text: str) -> str:
-    name = " ".join(str(text).split())
+    name = " ".join(plain_text(text).split())
     if not name or len(name) > MAX_NAME:
         raise InvalidValueError("name_invalid", max_length=MAX_NAME)
     return name

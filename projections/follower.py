@@ -18,13 +18,38 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
 log = logging.getLogger("comptoir.projections")
 
 BATCH_SIZE = 1000
+# A database that is down, locked or unreachable: wait and try again, whatever the event.
+TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError)
+ATTEMPTS = 3  # tries of one event that fails otherwise, before it is recorded and passed
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An event a projection could not apply: recorded with the position that passed it."""
+
+    position: int
+    topic: str
+    originator_id: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One notification of a batch, decoded (or why it could not be)."""
+
+    position: int
+    topic: str
+    originator_id: str
+    event: Any
+    error: Exception | None = None
 
 
 class Projection(Protocol):
@@ -42,7 +67,12 @@ class ProjectionStore(Protocol):
 
     def position(self) -> int: ...
 
-    def apply(self, events: Sequence[Any], position: int) -> None: ...
+    def apply(self, events: Sequence[Any], position: int,
+              failures: Sequence[Failure] = ()) -> None: ...
+
+    def failures(self) -> list[Failure]: ...
+
+    def forget_failures(self) -> None: ...
 
     def reset(self) -> None: ...
 
@@ -107,10 +137,10 @@ class Follower:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"read-{self.name}") as reader:
             pending = reader.submit(self._read, position, head) if position < head else None
             while pending is not None:
-                events, upto = pending.result()
+                items, upto = pending.result()
                 pending = reader.submit(self._read, upto, head) if upto < head else None
                 try:
-                    self.store.apply(events, upto)
+                    self._apply(items, upto)
                 except IntegrityError:
                     # Another follower recorded this position first: take up from where it is.
                     log.info("projection %s: position %s already recorded", self.name, upto)
@@ -120,14 +150,50 @@ class Follower:
                     pending = reader.submit(self._read, position, head) \
                         if position < head else None
                     continue
-                applied += len(events)
+                applied += len(items)
                 with self._advanced:
                     self._advanced.notify_all()
                 if progress:
                     progress(upto, head)
         return applied
 
-    def _read(self, position: int, head: int) -> tuple[list[Any], int]:
+    def _apply(self, items: list[Item], upto: int) -> None:
+        """The batch in one transaction; if it fails for a reason other than the database
+        being away, event by event, so that one event that cannot be applied is recorded and
+        passed instead of stopping the read model for good."""
+        if all(item.error is None for item in items):
+            try:
+                self.store.apply([item.event for item in items], upto)
+                return
+            except (IntegrityError, *TRANSIENT):
+                raise
+            except Exception:  # noqa: BLE001 - isolated below, event by event
+                log.warning("projection %s: a batch up to %s failed; applying it event by "
+                            "event", self.name, upto, exc_info=True)
+        for item in items:
+            self._apply_one(item)
+        if not items or items[-1].position < upto:
+            self.store.apply([], upto)
+
+    def _apply_one(self, item: Item) -> None:
+        error = item.error
+        for attempt in range(ATTEMPTS if error is None else 0):
+            try:
+                self.store.apply([item.event], item.position)
+                return
+            except (IntegrityError, *TRANSIENT):
+                raise
+            except Exception as failed:  # noqa: BLE001 - recorded below after ATTEMPTS
+                error = failed
+                time.sleep(0.05 * (attempt + 1))
+        assert error is not None
+        failure = Failure(item.position, item.topic, item.originator_id,
+                          f"{type(error).__name__}: {error}"[:1000])
+        log.error("projection %s: event at position %s (%s) cannot be applied and is passed: "
+                  "%s", self.name, item.position, item.topic, failure.error)
+        self.store.apply([], item.position, failures=[failure])
+
+    def _read(self, position: int, head: int) -> tuple[list[Item], int]:
         """The next batch after `position`, decoded (unless the projection is `raw`), and the
         position it reaches."""
         notifications = self.source.recorder.select_notifications(
@@ -135,9 +201,19 @@ class Follower:
             topics=self.store.projection.topics,
         )
         upto = notifications[-1].id if len(notifications) == self.batch_size else head
-        if getattr(self.store.projection, "raw", False):  # it wants the stored bytes (audit)
-            return list(notifications), upto
-        return [self.source.mapper.to_domain_event(n) for n in notifications], upto
+        raw = getattr(self.store.projection, "raw", False)  # it wants the stored bytes (audit)
+        return [self._decoded(n, raw) for n in notifications], upto
+
+    def _decoded(self, notification: Any, raw: bool) -> Item:
+        item = Item(notification.id, notification.topic, str(notification.originator_id),
+                    notification)
+        if raw:
+            return item
+        try:
+            return Item(item.position, item.topic, item.originator_id,
+                        self.source.mapper.to_domain_event(notification))
+        except Exception as error:  # noqa: BLE001 - an event that cannot be read is a failure
+            return Item(item.position, item.topic, item.originator_id, None, error)
 
     def wake(self) -> None:
         """New events were saved in this process: look now rather than at the next poll."""
@@ -183,6 +259,7 @@ class Follower:
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Drop the read model and replay the whole log into it."""
         self.store.reset()
+        self.store.forget_failures()
         applied = self.catch_up(progress)
         self.store.rebuilt()
         self.store.record_version(self.store.projection.version)

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterable
 
-from projections.follower import EventLog, Follower, ProjectionStore
+from projections.follower import EventLog, Failure, Follower, ProjectionStore
 
 
 class Projections:
@@ -66,6 +66,10 @@ class Projections:
         deadline = time.monotonic() + timeout
         return all(follower.wait_for(position, max(0.0, deadline - time.monotonic()))
                    for follower in self.followers.values())
+
+    def failures(self) -> dict[str, list[Failure]]:
+        """Per read model, the events it could not apply and passed."""
+        return {name: follower.store.failures() for name, follower in self.followers.items()}
 
     def lag(self) -> dict[str, int]:
         head = self.log.recorder.max_notification_id() or 0

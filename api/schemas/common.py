@@ -2,20 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from domain.errors import InvalidValueError
 from domain.merchant import MAX_REASON, MIN_REASON
 from domain.money import Money
 from domain.taxonomy import CATEGORIES
+from domain.text import plain_text
 
 CategoryCode = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=5000)]
 
 
-class Input(BaseModel):
+def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            checked = plain_text(value)
+        except InvalidValueError as error:
+            raise PydanticCustomError(error.code, "control characters") from None
+        return value if checked == value else checked  # an enum member stays one
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class PlainText(BaseModel):
+    """Every text value NFC-normalised, control characters (NUL...) refused with the field
+    named: the domain's rule (domain/text.py), applied at the door to every field, including
+    those the domain never parses."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        return _plain(value)
+
+
+class Input(PlainText):
     """Request bodies refuse unknown fields: a typo is an error, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid")

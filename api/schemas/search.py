@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import CategoryCode, GeoPointOut, MoneyOut
+from api.schemas.common import CategoryCode, GeoPointOut, MoneyOut, PlainText
 from domain.taxonomy import OriginLabel
 from projections.search.documents import ListingDoc, MerchantDoc
 from projections.search.query import MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY, MAX_RADIUS_KM, Hit
@@ -15,7 +15,7 @@ from projections.search.query import MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY, MAX_RAD
 Region = Annotated[str, Field(pattern=r"^\d{1,2}$", description="Québec region 01–17")]
 
 
-class SearchParams(BaseModel):
+class SearchParams(PlainText):
     model_config = ConfigDict(extra="forbid")
 
     q: str | None = Field(None, max_length=MAX_QUERY, description="Words, French or English")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from application.actors import Role
 from tests.support import Api, Shop
 
 
@@ -15,7 +16,11 @@ def test_probes_metrics_and_request_ids(api: Api) -> None:
     assert api.client.get("/health").json() == {"status": "ok"}
     api.container.projections.catch_up()
     ready = api.client.get("/ready")
-    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}  # a bare probe
+    admin = api.auth(Role.ADMIN)
+    detailed = api.client.get("/ready", headers=admin).json()
+    assert detailed["position"] == api.log_length()
+    assert detailed["failed_events"] == dict.fromkeys(api.container.projections.names, 0)
 
     shop = Shop(api)
     merchant, owner = shop.merchant()
@@ -27,7 +32,9 @@ def test_probes_metrics_and_request_ids(api: Api) -> None:
     made = api.client.get(f"/v1/listings/{listing}", headers={"X-Request-ID": "bad id!"})
     assert len(made.headers["x-request-id"]) == 32  # an invalid one is replaced
 
-    text = api.client.get("/metrics").text
+    assert api.client.get("/metrics").status_code == 401
+    assert api.client.get("/metrics", headers=api.auth(Role.AUDITOR)).status_code == 403
+    text = api.client.get("/metrics", headers=admin).text
     assert 'comptoir_checkouts_total{outcome="payment_captured"} 1.0' in text
     assert 'comptoir_checkouts_total{outcome="insufficient_stock"} 1.0' in text
     assert ('comptoir_http_request_seconds_count{method="GET",route="/v1/listings/{listing_id}"'
@@ -35,6 +42,7 @@ def test_probes_metrics_and_request_ids(api: Api) -> None:
     assert listing not in text  # ids never become label values
     assert 'comptoir_projection_lag_events{projection="search"}' in text
     assert 'comptoir_projection_lag_seconds{projection="audit"}' in text
+    assert 'comptoir_projection_failures{projection="search"} 0.0' in text
 
 
 def test_ready_says_which_read_models_are_behind(api: Api) -> None:

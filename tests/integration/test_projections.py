@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, OperationalError
 
 from adapters.event_store import postgres_datastore
 from adapters.search_postgres import PostgresSearchStore
@@ -73,11 +73,11 @@ def test_a_batch_that_fails_midway_leaves_no_trace(container: Container,
     def failing(event: Any, index: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
-            raise RuntimeError("disk on fire")
+            raise OperationalError("database is locked")  # away for now: try again later
         process(event, index)
 
     monkeypatch.setattr(container.search_store.projection, "process", failing)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(OperationalError):
         follower.catch_up()
     assert (follower.position(), container.search_store.dump()) == (position, before)
     monkeypatch.setattr(container.search_store.projection, "process", process)
@@ -175,3 +175,38 @@ def test_rows_of_an_older_projection_version_are_rebuilt_when_a_follower_starts(
     assert container.search_store.dump()[1][0].on_hand == 7
     assert container.search_store.version() == version + 1
     assert follower.upgrade() is False
+
+
+def test_an_event_that_cannot_be_applied_is_recorded_and_passed_and_the_model_stays_live(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner, _, listing_id = approved_merchant_with_listing(container)
+    follower = Follower(container.app, container.search_store)
+    follower.catch_up()
+    for on_hand in (5, 6, 7):
+        container.catalog.set_stock(owner, listing_id, on_hand)
+    poison = container.app.log_position() - 1  # the StockSet to 6
+    process = container.search_store.projection.process
+
+    def choking(event: Any, index: Any) -> None:
+        if getattr(event, "on_hand", None) == 6:
+            raise ValueError("cannot apply this one")
+        process(event, index)
+
+    monkeypatch.setattr(container.search_store.projection, "process", choking)
+    follower.catch_up()
+    # the others are applied, the position passes the poison, and the failure is on record
+    assert container.search_store.dump()[1][0].on_hand == 7
+    assert follower.position() == container.app.log_position()
+    [failure] = container.search_store.failures()
+    assert (failure.position, failure.topic) == (poison, "comptoir.Listing.StockSet")
+    assert failure.error == "ValueError: cannot apply this one"
+    # the model stays live for what comes next
+    container.catalog.set_stock(owner, listing_id, 9)
+    follower.catch_up()
+    assert container.search_store.dump()[1][0].on_hand == 9
+    # once the cause is fixed, a rebuild (the retry) applies it and forgets the failure
+    monkeypatch.setattr(container.search_store.projection, "process", process)
+    follower.rebuild()
+    assert container.search_store.failures() == []
+    assert container.search_store.dump()[1][0].on_hand == 9

@@ -41,9 +41,9 @@ def test_postal_code_parsing_never_accepts_garbage(text: str) -> None:
     try:
         parsed = PostalCode.parse(text)
     except InvalidValueError as error:
-        assert error.code == "postal_code_invalid"
+        assert error.code in ("postal_code_invalid", "text_control_characters")
     else:
-        assert len(parsed.value) == 7 and parsed.value[3] == " "
+        assert len(parsed.value) == 7 and parsed.value[3] == " " and parsed.value.isascii()
 
 
 @pytest.mark.parametrize("code", ["D1A 1A1", "W1A 1A1", "H1O 1A1", "H1A1A", "12345", "H1A 1A1 1"])
@@ -93,9 +93,10 @@ def test_neq_parsing_only_ever_yields_ten_digits(text: str) -> None:
     try:
         neq = NEQ.parse(text)
     except InvalidValueError as error:
-        assert error.code in {"neq_malformed", "neq_unknown_kind", "neq_placeholder"}
+        assert error.code in {"neq_malformed", "neq_unknown_kind", "neq_placeholder",
+                              "text_control_characters"}
     else:
-        assert neq.value.isdigit() and len(neq.value) == 10
+        assert neq.value.isascii() and neq.value.isdigit() and len(neq.value) == 10
 
 
 @pytest.mark.parametrize(("text", "code"), [
