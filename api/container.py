@@ -167,7 +167,9 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         merchants=Merchants(app, **shared), catalog=Catalog(app, **shared),
         search=Search(search), projections=projections, consumers=consumers, insights=insights,
         storefronts=Storefronts(app, **shared),
-        carts=carts, payments=payments, orders=Orders(app, payments=payments, **shared),
+        carts=carts, payments=payments, orders=Orders(
+            app, payments=payments,
+            auditors_see_personal_data=settings.auditors_see_personal_data, **shared),
         checkout=checkout, jobs=jobs, gateway=gateway, payouts=payouts,
         webhooks=Webhooks(app, payments=payments, payouts=payouts, **shared),
         privacy=Privacy(app, clock=clock, retention=RetentionPolicy(

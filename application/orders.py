@@ -49,13 +49,16 @@ class OrderView:
 
 
 class Orders(Service):
-    def __init__(self, *args: object, payments: Payments, **kwargs: object) -> None:
+    def __init__(self, *args: object, payments: Payments,
+                 auditors_see_personal_data: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.payments = payments
+        self.auditors_see_personal_data = auditors_see_personal_data
 
     def get(self, actor: Actor, order_id: UUID) -> OrderView:
         actor.require_signed_in()
-        return view_for(actor, self.load(Order, order_id, "order"))
+        return view_for(actor, self.load(Order, order_id, "order"),
+                        self.auditors_see_personal_data)
 
     def accept(self, actor: Actor, order_id: UUID, merchant_id: UUID) -> OrderView:
         return self._act(actor, order_id, merchant_id, lambda o, _: o.accept(merchant_id))
@@ -131,9 +134,12 @@ class Orders(Service):
         order.part(merchant_id)
 
 
-def view_for(actor: Actor, order: Order) -> OrderView:
+def view_for(actor: Actor, order: Order, auditors_see_personal_data: bool = False
+             ) -> OrderView:
     """Consumers and staff see the whole order; a merchant only its own part (and the
-    delivery address when it delivers or ships); anyone else nothing."""
+    delivery address when it delivers or ships); anyone else nothing. The delivery address
+    is personal data: its consumer, validators and admins see it, and a merchant who must
+    deliver; an auditor only if the platform's setting allows it."""
     whole = actor.reads_everything or (
         actor.role == Role.CONSUMER and actor.subject == str(order.consumer_id))
     keys = list(order.parts) if whole else [
@@ -144,8 +150,12 @@ def view_for(actor: Actor, order: Order) -> OrderView:
     parts = [PartView(order.parts[k], str(order.part_status[k]), order.part_reason.get(k),
                       list(order.refunds[k]), order.refunded(order.parts[k].merchant_id),
                       order.refundable(order.parts[k].merchant_id)) for k in keys]
-    ships = any(str(p.terms.fulfilment) != "pickup" for p in parts)
-    sees_address = (whole and actor.role != Role.AUDITOR) or ships
+    if actor.role == Role.AUDITOR:
+        sees_address = auditors_see_personal_data
+    elif whole:
+        sees_address = True
+    else:
+        sees_address = any(str(p.terms.fulfilment) != "pickup" for p in parts)
     return OrderView(
         order.id, order.consumer_id, str(order.status), order.status_reason,
         str(order.payment_status), order.payment_note, order.expires_at, order.created_on, parts,

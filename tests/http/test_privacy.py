@@ -177,3 +177,56 @@ def test_retention_erases_inactive_consumers_and_contacts_of_merchants_gone(
         assert shop.privacy.apply_retention() == []  # erased once
     finally:
         shop.close()
+
+
+@pytest.mark.parametrize("reveal", [False, True], ids=["auditors_blind", "auditors_see"])
+def test_auditors_see_no_personal_data_unless_the_setting_allows_it(
+        settings: Settings, reveal: bool) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from tests.support import Api, Shop
+
+    settings.auditors_see_personal_data = reveal  # type: ignore[misc]
+    container = build_container(settings)
+    try:
+        with TestClient(create_app(container=container)) as client:
+            api = Api(client, container)
+            shop = Shop(api)
+            merchant, owner = shop.merchant(contact=CONTACT)
+            listing = api.listing(merchant, owner, publish=True, stock=5)
+            stranger = api.auth_as(Role.CONSUMER, uuid4())  # distinctive name, phone, street
+            response = client.post("/v1/consumers", headers=stranger, json=PERSON)
+            assert response.status_code == 201
+            cart = client.post("/v1/carts", headers=stranger).json()["id"]
+            client.put(f"/v1/carts/{cart}/lines/{listing}", headers=stranger,
+                       json={"quantity": 1})
+            order = client.post(f"/v1/carts/{cart}/checkout", headers=stranger, json={
+                "fulfilment": {merchant: "delivery"}})
+            assert order.status_code == 201, order.text
+            order_id = order.json()["id"]
+            container.projections.settle()
+            auditor = api.auth(Role.AUDITOR)
+            # every answer an auditor can get about this order, this merchant, this person
+            seen = b""
+            for url in [f"/v1/orders/{order_id}", f"/v1/merchants/{merchant}",
+                        f"/v1/listings/{listing}", f"/v1/merchants/{merchant}/payouts",
+                        f"/v1/audit/aggregates/{order_id}", f"/v1/audit/aggregates/{merchant}",
+                        f"/v1/audit/aggregates/{cart}", "/v1/reports/storefronts",
+                        "/v1/audit/events?limit=500"]:
+                answer = client.get(url, headers=auditor)
+                assert answer.status_code == 200, (url, answer.text)
+                seen += answer.content
+            person = order.json()["consumer_id"]
+            seen += client.get(f"/v1/audit/aggregates/{person}", headers=auditor).content
+            if reveal:
+                assert "Xylophonique" in order_seen(client, order_id, auditor)
+                assert traces_in(seen)
+            else:
+                assert traces_in(seen) == []
+    finally:
+        container.close()
+
+
+def order_seen(client: object, order_id: str, headers: dict[str, str]) -> str:
+    return client.get(f"/v1/orders/{order_id}", headers=headers).text  # type: ignore[attr-defined]
