@@ -29,9 +29,13 @@ class TokenError(Exception):
 
 
 class Tokens:
-    def __init__(self, keys: dict[str, str], issuer: str, audience: str, ttl: timedelta) -> None:
+    def __init__(self, keys: dict[str, str], issuer: str, audience: str, ttl: timedelta,
+                 max_lifetime: timedelta = timedelta(hours=12)) -> None:
         if not keys:
             raise ValueError("at least one token key is required")
+        if ttl > max_lifetime:
+            raise ValueError("tokens would be issued for longer than they are accepted")
+        self.max_lifetime = max_lifetime
         self.keys = keys
         self.signing_key_id = next(iter(keys))
         self.issuer, self.audience, self.ttl = issuer, audience, ttl
@@ -44,6 +48,7 @@ class Tokens:
             keys or {DEV_KEY_ID: development_key(settings.data_dir)},
             settings.token_issuer, settings.token_audience,
             timedelta(minutes=settings.token_ttl_minutes),
+            timedelta(minutes=settings.token_max_lifetime_minutes),
         )
 
     def issue(
@@ -52,6 +57,8 @@ class Tokens:
     ) -> str:
         if role == Role.MERCHANT and merchant_id is None:
             raise ValueError("a merchant token needs a merchant id")
+        if ttl is not None and ttl > self.max_lifetime:
+            raise ValueError("longer than the tokens' maximum lifetime")
         now = datetime.now(UTC)
         claims = {
             "iss": self.issuer, "aud": self.audience, "sub": str(subject or uuid4()),
@@ -89,6 +96,8 @@ class Tokens:
             subject = str(UUID(claims["sub"]))
             merchant_id = UUID(claims["merchant_id"]) if role == Role.MERCHANT else None
             expires = float(claims["exp"])
+            if expires - float(claims["iat"]) > self.max_lifetime.total_seconds():
+                raise ValueError("lives longer than tokens may")
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
             raise TokenError(type(error).__name__) from None
         if role == Role.ANONYMOUS:

@@ -17,8 +17,9 @@ from rich.table import Table
 
 from adapters.audit_signing import public_key_verifier
 from adapters.audit_stores import verify_store
+from adapters.event_store import DatabaseUnreachableError, check_database
 from api.auth import Tokens
-from api.container import build_container
+from api.container import Container, build_container
 from api.importer import Importer, rows
 from api.main import create_app
 from api.observability import json_logging
@@ -27,11 +28,12 @@ from application.actors import Actor, Role
 from application.demo import load_demo, run_story
 from application.errors import NotFoundError
 from application.reconciliation import reconcile
-from application.settings import Settings
+from application.settings import InvalidSettingsError, Settings
 from domain.money import Money
 
+# No local variables in tracebacks: they hold keys, DSNs and personal data.
 cli = typer.Typer(help="Comptoir: event-sourced local-buying marketplace for Québec.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
 token_cli = typer.Typer(help="Bearer tokens for development and tests.", no_args_is_help=True)
 demo_cli = typer.Typer(help="The demo catalogue.", no_args_is_help=True)
 project_cli = typer.Typer(help="Read models (projections) of the event log.",
@@ -60,7 +62,8 @@ def serve(
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs)."""
     overrides = {"demo_data": True} if demo else {}
-    settings = Settings(**overrides)
+    settings = Settings.load(**overrides)
+    check_database(settings)
     console.print(f"[bold]Comptoir[/] on {settings.backend}; docs at "
                   f"http://{host or settings.host}:{port or settings.port}/docs")
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
@@ -80,7 +83,7 @@ def issue_token(
         raise typer.BadParameter("anonymous needs no token", param_hint="--role")
     if role == Role.MERCHANT and merchant_id is None:
         raise typer.BadParameter("a merchant token needs --merchant-id", param_hint="--merchant-id")
-    settings = Settings()
+    settings = Settings.load()
     if not settings.token_keys:
         # The server made its development key in ITS data dir: a key made here would sign
         # tokens that it refuses (401) with no hint why.
@@ -93,6 +96,10 @@ def issue_token(
             raise typer.Exit(1)
         typer.echo(f"signed with the development key of {secrets_dir.parent}", err=True)
     tokens = Tokens.from_settings(settings)
+    if timedelta(minutes=ttl_minutes) > tokens.max_lifetime:
+        raise typer.BadParameter(
+            f"tokens are accepted for {settings.token_max_lifetime_minutes} minutes at most "
+            "(COMPTOIR_TOKEN_MAX_LIFETIME_MINUTES)", param_hint="--ttl-minutes")
     typer.echo(tokens.issue(role, subject=subject, merchant_id=merchant_id,
                             ttl=timedelta(minutes=ttl_minutes)))
 
@@ -100,7 +107,7 @@ def issue_token(
 @demo_cli.command("load")
 def demo_load() -> None:
     """Load the demo catalogue (approved merchants in several regions, listings in stock)."""
-    container = build_container(Settings())
+    container = _container(run_projections=True)
     try:
         ids = load_demo(container.merchants, container.catalog)
         reader = Actor(Role.AUDITOR, str(uuid4()))
@@ -116,7 +123,7 @@ def demo_load() -> None:
 @demo_cli.command("story")
 def demo_story() -> None:
     """The checkout story: three merchants, one cart, one payment, fulfilment, a refund."""
-    container = build_container(Settings(run_projections=False))
+    container = _container()
     try:
         order = run_story(container.merchants, container.catalog, container.consumers,
                           container.carts, container.checkout, container.orders,
@@ -183,7 +190,7 @@ def import_merchants(
     external_id, other values: the first import stands, the differing fields are named);
     rejected (every reason, per field). Sample: docs/samples/fiches.csv.
     """
-    container = build_container(Settings(run_projections=False))
+    container = _container()
     approver = Actor(Role.VALIDATOR, str(validator or uuid4())) if approve else None
     importer = Importer(container.merchants, approver)
     try:
@@ -207,7 +214,7 @@ def project_run(
     name: Annotated[str | None, typer.Argument(help="One read model (default: all)")] = None,
 ) -> None:
     """Follow the log into the read models until interrupted (a projection worker)."""
-    container = build_container(Settings(run_projections=False))
+    container = _container()
     names = [_known(container.projections.names, name)] if name else container.projections.names
     console.print(f"following the log into {', '.join(names)} (Ctrl-C to stop)")
     container.projections.start(names)
@@ -225,7 +232,7 @@ def project_run(
 @project_cli.command("rebuild")
 def project_rebuild(name: Annotated[str, typer.Argument(help="The read model to rebuild")]) -> None:
     """Drop a read model and replay the whole log into it."""
-    container = build_container(Settings(run_projections=False))
+    container = _container()
     try:
         follower = container.projections[_known(container.projections.names, name)]
         with Progress(*Progress.get_default_columns(), TextColumn("{task.fields[rate]}"),
@@ -246,7 +253,7 @@ def project_rebuild(name: Annotated[str, typer.Argument(help="The read model to 
 @project_cli.command("status")
 def project_status() -> None:
     """Each read model's position, lag behind the log and events it could not apply."""
-    container = build_container(Settings(run_projections=False))
+    container = _container()
     try:
         table = Table("read model", "version", "position", "behind", "failed events")
         head = container.app.log_position()
@@ -272,7 +279,7 @@ def project_failures(
 
     Events are right only in log order, so a failed event is retried by replaying the log
     into the read model from the start (--retry NAME), not by applying it late."""
-    container = build_container(Settings(run_projections=False))
+    container = _container()
     try:
         names = [_known(container.projections.names, name)] if name else \
             container.projections.names
@@ -297,7 +304,7 @@ def project_failures(
 def payouts_reconcile() -> None:
     """Compare the payouts ledger with the gateway's records; list every difference.
     Exits with 1 when there is one."""
-    container = build_container(Settings(run_projections=False))
+    container = _container()
     try:
         container.projections["payouts"].catch_up()
         rows = container.ledger.orders()
@@ -322,7 +329,7 @@ def retention_run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List, erase nothing")] = False,
 ) -> None:
     """Erase the personal data whose retention period is over; prints a report (ids only)."""
-    settings = Settings(run_projections=False)
+    settings = Settings.load(run_projections=False)
     container = build_container(settings)
     try:
         done = container.privacy.apply_retention(dry_run=dry_run)
@@ -347,7 +354,7 @@ def audit_verify(
 ) -> None:
     """Recompute the hash chain from the stored events and check the signed checkpoints.
     Exits with 1 at the first position where the log was altered, removed or reordered."""
-    container = build_container(Settings(run_projections=False))
+    container = _container()
     try:
         container.projections["audit"].catch_up()
         verifier = (public_key_verifier(public_key.read_text()) if public_key
@@ -366,7 +373,7 @@ def audit_verify(
 @audit_cli.command("public-key")
 def audit_public_key() -> None:
     """The public key that verifies the chain's checkpoints: keep it apart from the platform."""
-    container = build_container(Settings(run_projections=False))
+    container = _container()
     try:
         typer.echo(container.signer.public_key_pem(), nl=False)
     finally:
@@ -380,7 +387,7 @@ def audit_show(
     at: Annotated[datetime | None, typer.Option(help="As it was at this time (UTC)")] = None,
 ) -> None:
     """An aggregate as it was at a past position or time (personal data sealed)."""
-    container = build_container(Settings(run_projections=False))
+    container = _container()
     try:
         when = at.replace(tzinfo=UTC) if at and at.tzinfo is None else at
         shown = container.audit.aggregate_at(Actor(Role.AUDITOR, "cli"), aggregate_id,
@@ -397,7 +404,7 @@ def audit_show(
 def audit_replay() -> None:
     """Rebuild every read model from zero into a scratch area and compare with the live one.
     Exits with 1 if any differs."""
-    container = build_container(Settings(run_projections=False))
+    container = _container()
     try:
         found = replay(container)
     finally:
@@ -420,5 +427,15 @@ def _known(names: list[str], name: str) -> str:
     return name
 
 
+def _container(run_projections: bool = False) -> Container:
+    """For a command: this process only works the log it is asked to (the server's
+    followers keep the read models)."""
+    return build_container(Settings.load(run_projections=run_projections))
+
+
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except (InvalidSettingsError, DatabaseUnreachableError) as error:
+        console.print(f"[red]comptoir: {error}[/]", highlight=False)
+        raise SystemExit(1) from None

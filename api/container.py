@@ -21,7 +21,7 @@ from adapters.audit_stores import (
 )
 from adapters.clock import SystemClock
 from adapters.deadlines_stores import PostgresDeadlinesStore, SQLiteDeadlinesStore
-from adapters.event_store import eventsourcing_env, postgres_datastore
+from adapters.event_store import check_database, eventsourcing_env, postgres_datastore
 from adapters.insights_store import PostgresInsightsStore, SQLiteInsightsStore
 from adapters.keystores import PostgresKeyStore, SQLiteKeyStore
 from adapters.ledger_stores import PostgresLedgerStore, SQLiteLedgerStore
@@ -114,6 +114,7 @@ class Container:
 
 
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
+    check_database(settings)
     closers: list[Any] = []
     keys: KeyStore
     gateway, stripe_webhooks = build_gateway(settings, closers)

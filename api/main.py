@@ -38,7 +38,7 @@ by default (`Accept-Language: en` for English). Authenticate with `Authorization
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
-    settings = settings or (container.settings if container else Settings())
+    settings = settings or (container.settings if container else Settings.load())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -78,7 +78,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes,
                        max_depth=settings.max_json_depth, refuse=refuse)
-    app.add_middleware(RequestContext, metrics=app.state.metrics)
+    async def internal_error(scope: Any) -> Any:
+        return problem_response(Request(scope), 500, "internal-error", "internal_error")
+
+    app.add_middleware(RequestContext, metrics=app.state.metrics, on_error=internal_error)
     app.include_router(operations.router)
     app.include_router(merchants.router)
     app.include_router(listings.router)

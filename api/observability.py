@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 access_log = logging.getLogger("comptoir.access")
+log = logging.getLogger("comptoir.api")
 
 
 class Metrics:
@@ -52,10 +53,14 @@ class Metrics:
 
 
 class RequestContext:
-    """Pure ASGI middleware: request id, access log line, latency histogram."""
+    """Pure ASGI middleware: request id, access log line, latency histogram, and the answer
+    to an unexpected error. Starlette's own error middleware sits outside every other one: it
+    would answer without the request id and then re-raise, which makes the server close a
+    keep-alive connection that the next request of the client expects to reuse."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app, self.metrics = app, metrics
+    def __init__(self, app: ASGIApp, metrics: Metrics,
+                 on_error: Callable[[Scope], Awaitable[Response]]) -> None:
+        self.app, self.metrics, self.on_error = app, metrics, on_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,8 +78,20 @@ class RequestContext:
                 message.setdefault("headers", []).append((b"x-request-id", rid.encode()))
             await send(message)
 
+        started_response = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started_response
+            started_response = started_response or message["type"] == "http.response.start"
+            await send_with_id(message)
+
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            log.exception("unexpected error on %s %s", scope["method"], _route_of(scope))
+            if started_response:  # half an answer went out: only closing can end it
+                raise
+            await (await self.on_error(scope))(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = _route_of(scope)

@@ -226,11 +226,6 @@ def api_problem_response(request: Request, error: HTTPProblem) -> JSONResponse:
                             headers=headers)
 
 
-def unexpected_error_response(request: Request, error: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return problem_response(request, 500, "internal-error", "internal_error")
-
-
 def database_unavailable_response(request: Request, error: Exception) -> JSONResponse:
     """The database is down or unreachable (restart, failover, network): nothing was applied
     (every save is one transaction), so the client may retry — with its Idempotency-Key."""
@@ -252,7 +247,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, request_validation_response)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_exception_response)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPProblem, api_problem_response)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, unexpected_error_response)
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -6,8 +6,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
+
+
+class InvalidSettingsError(Exception):
+    pass
 
 
 class Settings(BaseSettings):
@@ -28,6 +33,9 @@ class Settings(BaseSettings):
     token_issuer: str = "comptoir"
     token_audience: str = "comptoir-api"
     token_ttl_minutes: int = Field(60 * 12, ge=1, le=60 * 24 * 30)
+    # Refused at verification: a token that lives longer than this (a stolen one would too),
+    # whoever signed it.
+    token_max_lifetime_minutes: int = Field(60 * 12, ge=1, le=60 * 24 * 30)
 
     commission_rate: Decimal = Field(Decimal("0.08"), ge=0, le=Decimal("0.5"))
     reservation_minutes: float = Field(15, gt=0, le=24 * 60,
@@ -72,6 +80,19 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     public_base_url: str = "http://127.0.0.1:8000"
+
+    @classmethod
+    def load(cls, **overrides: object) -> Settings:
+        """The settings, or InvalidSettingsError naming each bad variable and why, never its
+        value (COMPTOIR_TOKEN_KEYS or a DSN would end up on a terminal or in a log)."""
+        try:
+            return cls(**overrides)  # type: ignore[arg-type]
+        except ValidationError as error:
+            raise InvalidSettingsError("; ".join(
+                f"COMPTOIR_{str(e['loc'][0]).upper()}: {e['msg']}" for e in error.errors()
+            )) from None
+        except SourceError as error:
+            raise InvalidSettingsError(str(error).replace('"', "")) from None
 
     @property
     def gateway(self) -> Literal["local", "stripe"]:

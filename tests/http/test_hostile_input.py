@@ -98,3 +98,51 @@ def test_an_event_a_read_model_cannot_store_is_passed_and_search_stays_live(api:
         assert failed == 1
     else:
         assert failed == 0
+
+
+def test_an_unexpected_error_is_a_500_problem_with_its_request_id_on_a_live_connection(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from api.main import create_app
+    from tests.support import free_port
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug nobody saw coming")
+
+    monkeypatch.setattr(api.container.catalog, "get", broken)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(container=api.container), port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            reader = conn.makefile("rb")
+
+            def ask(path: str, rid: str) -> tuple[int, dict[str, str], bytes]:
+                conn.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nX-Request-ID: {rid}\r\n"
+                             "\r\n".encode())
+                status = int(reader.readline().split()[1])
+                headers = {}
+                while (line := reader.readline().strip()):
+                    name, _, value = line.decode().partition(":")
+                    headers[name.lower()] = value.strip()
+                return status, headers, reader.read(int(headers["content-length"]))
+
+            status, headers, body = ask(f"/v1/listings/{uuid4()}", "panne-0001")
+            assert (status, headers["x-request-id"]) == (500, "panne-0001")
+            assert headers["content-type"] == "application/problem+json"
+            assert b'"code":"internal_error"' in body and b"nobody saw" not in body
+            # the same connection answers the next request
+            status, headers, _ = ask("/health", "suite-0002")
+            assert (status, headers["x-request-id"]) == (200, "suite-0002")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

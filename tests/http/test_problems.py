@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from uuid import uuid4
 
@@ -54,6 +55,18 @@ def test_expired_tokens_and_tokens_signed_with_another_key_are_refused(api: Api)
         response = api.client.get(f"/v1/merchants/{uuid4()}",
                                   headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401
+
+
+def test_a_token_that_lives_longer_than_tokens_may_is_refused(api: Api) -> None:
+    key = api.container.tokens.keys["dev"]
+    now = int(time.time())
+    for lifetime, status in ((100 * 365 * 86400, 401), (12 * 3600 + 1, 401), (12 * 3600, 200)):
+        token = jwt.encode({"sub": str(uuid4()), "role": "validator", "iss": "comptoir",
+                            "aud": "comptoir-api", "iat": now, "exp": now + lifetime}, key,
+                           "HS256", headers={"kid": "dev"})
+        response = api.client.get(f"/v1/merchants/{api.apply()}",
+                                  headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == status, lifetime
 
 
 def test_a_token_whose_subject_is_not_an_opaque_id_is_refused(api: Api) -> None:
