@@ -80,11 +80,13 @@ class Merchants(Service):
     def apply(self, form: ApplicationForm, key: IdempotencyKey | None = None) -> MerchantView:
         """Anyone may apply; the answer shows the applicant what it sent, contact included."""
 
+        contact = uuid4()  # the contact person's id, known before: it keys the record
+
         def build() -> tuple[UUID, list[Aggregate]]:
-            merchant, claims = self._submission(form)
+            merchant, claims = self._submission(form, contact_subject_id=contact)
             return merchant.id, [merchant, *claims]
 
-        merchant_id = self.create(key, build)
+        merchant_id = self.create(key, build, concerns=contact)
         return MerchantView.of(self.load(Merchant, merchant_id, "merchant"), with_contact=True)
 
     def import_fiche(
@@ -167,12 +169,13 @@ class Merchants(Service):
         return [merchant, *claims, Claim("import", external_id, merchant.id)]
 
     def _submission(
-        self, form: ApplicationForm, taken: set[tuple[str, str]] | None = None
+        self, form: ApplicationForm, taken: set[tuple[str, str]] | None = None,
+        contact_subject_id: UUID | None = None,
     ) -> tuple[Merchant, list[Claim]]:
         """A checked application and the claims it takes (its NEQ, its slug). `taken` holds
         the keys claimed by other submissions of the same save."""
         taken = set() if taken is None else taken
-        profile = form.check(contact_subject_id=uuid4())
+        profile = form.check(contact_subject_id=contact_subject_id or uuid4())
         if ("neq", profile.neq.value) in taken:
             raise ConflictError("neq_taken")
         neq_claim = self._neq_claim(profile.neq.value)

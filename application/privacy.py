@@ -196,6 +196,7 @@ def _order(order: Order) -> dict[str, Any]:
         "merchant_orders": [{
             "merchant_id": str(part.merchant_id), "merchant_name": part.merchant_name,
             "status": str(order.part_status[key]), "fulfilment": str(part.fulfilment),
+            "status_reason": order.part_reason.get(key),
             "total_cents": part.breakdown.total.cents,
             "lines": [{"title": line.title, "quantity": line.quantity,
                        "unit_price_cents": line.unit_price.cents,

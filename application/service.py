@@ -6,7 +6,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
@@ -96,27 +96,43 @@ class Service:
 
     def create(
         self, key: IdempotencyKey | None, build: Callable[[], tuple[UUID, list[Aggregate]]],
-        serialise: Iterable[UUID] = (),
+        serialise: Iterable[UUID] = (), concerns: UUID | None = None,
     ) -> UUID:
-        """Create what `build` returns, once per idempotency key, retrying on conflicts."""
+        """Create what `build` returns, once per idempotency key, retrying on conflicts.
+        `concerns`: the person whose data the request carries (default: the caller), whose
+        key hashes the record."""
 
         def attempt() -> UUID:
             if key is not None and (prior := self._prior(key)):
-                return key.replay(prior)
+                return key.replay(prior, self.app.keys.get)
             try:
                 result_id, aggregates = build()
             except DomainError:
                 # A concurrent twin of this request may have committed since we looked (and
                 # made ours fail, a NEQ now taken say): its result is ours.
                 if key is not None and (prior := self._prior(key)):
-                    return key.replay(prior)
+                    return key.replay(prior, self.app.keys.get)
                 raise
-            self.save(*aggregates, key.record(result_id) if key else None)
+            self.save(*aggregates, self._record(key, result_id, concerns))
             return result_id
 
         keyed = [key.record_id] if key is not None else []
         return self.retrying(attempt, [*serialise, *keyed])
 
+    def _record(self, key: IdempotencyKey | None, result_id: UUID,
+                concerns: UUID | None) -> IdempotentRequest | None:
+        if key is None:
+            return None
+        person = concerns or _uuid(key.subject) or uuid4()
+        return key.record(result_id, person, self.app.keys.get_or_create(person))
+
     def _prior(self, key: IdempotencyKey) -> IdempotentRequest | None:
         prior = self.find(key.record_id)
         return prior if isinstance(prior, IdempotentRequest) else None
+
+
+def _uuid(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None

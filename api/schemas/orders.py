@@ -214,10 +214,17 @@ class OrderOut(BaseModel):
             disputes=[DisputeOut(id=d, amount=MoneyOut.of(a), reason=r) for d, a, r in v.disputes])
 
 
+MERCHANT_TEXT = ("Shown to the shopper and kept with the order as long as its books (6 "
+                 "years): say why, never name a person (no customer names, e-mails or phone "
+                 "numbers).")
+
+
 class DeclineIn(Input):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, description=MERCHANT_TEXT,
+                        examples=["Rupture de stock chez notre fournisseur"])
 
 
 class RefundIn(Input):
     amount_cents: StrictInt = Field(gt=0, description="Returned to the consumer, in cents")
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, description=MERCHANT_TEXT,
+                        examples=["Pot arrivé fêlé"])
