@@ -1,0 +1,17 @@
+"""Journeys run against a real `comptoir serve` (uvicorn on 127.0.0.1), on SQLite and on
+PostgreSQL: `settings` (tests/conftest.py) gives a fresh store per test and backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from application.settings import Settings
+from tests.journeys.helpers import Marketplace, marketplace
+
+
+@pytest.fixture
+def market(settings: Settings) -> Iterator[Marketplace]:
+    with marketplace(settings) as running:
+        yield running
