@@ -18,6 +18,7 @@ from rich.table import Table
 from adapters.audit_signing import public_key_verifier
 from adapters.audit_stores import verify_store
 from adapters.event_store import DatabaseUnreachableError, check_database
+from adapters.secrets_dir import SecretsExposedError, secrets_directory
 from api.auth import Tokens
 from api.container import Container, build_container
 from api.importer import Importer, rows
@@ -64,6 +65,7 @@ def serve(
     overrides = {"demo_data": True} if demo else {}
     settings = Settings.load(**overrides)
     check_database(settings)
+    secrets_directory(settings.data_dir)  # refused before serving if others may read it
     console.print(f"[bold]Comptoir[/] on {settings.backend}; docs at "
                   f"http://{host or settings.host}:{port or settings.port}/docs")
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
@@ -324,6 +326,21 @@ def payouts_reconcile() -> None:
     raise typer.Exit(1)
 
 
+@privacy_cli.command("rotate-kek")
+def rotate_kek() -> None:
+    """Replace the key-encryption key: every live person's key is wrapped again by a new
+    one, and the old one is destroyed. A copy of an erased person's key that survives in the
+    database's WAL, archives or backups is useless from then on (run it after an erasure
+    that cannot wait for the scheduled rotation)."""
+    container = _container()
+    try:
+        report = container.privacy.rotate_kek()
+    finally:
+        container.close()
+    console.print(f"key-encryption key {report.kek_id} in use; {report.rewrapped:,} key(s) "
+                  f"wrapped again; destroyed: {', '.join(report.destroyed) or 'none'}")
+
+
 @retention_cli.command("run")
 def retention_run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List, erase nothing")] = False,
@@ -436,6 +453,6 @@ def _container(run_projections: bool = False) -> Container:
 def main() -> None:
     try:
         cli()
-    except (InvalidSettingsError, DatabaseUnreachableError) as error:
+    except (InvalidSettingsError, DatabaseUnreachableError, SecretsExposedError) as error:
         console.print(f"[red]comptoir: {error}[/]", highlight=False)
         raise SystemExit(1) from None

@@ -23,12 +23,14 @@ from adapters.clock import SystemClock
 from adapters.deadlines_stores import PostgresDeadlinesStore, SQLiteDeadlinesStore
 from adapters.event_store import check_database, eventsourcing_env, postgres_datastore
 from adapters.insights_store import PostgresInsightsStore, SQLiteInsightsStore
+from adapters.kek_files import FileKeyEncryptionKeys
 from adapters.keystores import PostgresKeyStore, SQLiteKeyStore
 from adapters.ledger_stores import PostgresLedgerStore, SQLiteLedgerStore
 from adapters.local_gateway import LocalGateway
 from adapters.process_stores import PostgresProcessStore, SQLiteProcessStore
 from adapters.search_postgres import PostgresSearchStore
 from adapters.search_sqlite import SQLiteSearchStore
+from adapters.secrets_dir import secrets_directory
 from api.auth import Tokens
 from api.fiche_listings import SearchModelListings
 from application.app import Comptoir
@@ -115,18 +117,21 @@ class Container:
 
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     check_database(settings)
+    secrets = secrets_directory(settings.data_dir)
+    keks = FileKeyEncryptionKeys(secrets / "kek")
     closers: list[Any] = []
     keys: KeyStore
     gateway, stripe_webhooks = build_gateway(settings, closers)
     clock = clock or SystemClock()
     if settings.backend == "postgres":
         pool = postgres_pool(settings)
-        keys = PostgresKeyStore(pool, settings.postgres_schema)
+        keys = PostgresKeyStore(pool, settings.postgres_schema, keks)
         insight_store: SQLiteInsightsStore | PostgresInsightsStore = PostgresInsightsStore(
             pool, settings.postgres_schema)
         closers.append(pool.close)
     else:
-        keys = SQLiteKeyStore(settings.data_dir / "keys.sqlite3")
+        keys = SQLiteKeyStore(secrets / "keys.sqlite3", keks,
+                              legacy=settings.data_dir / "keys.sqlite3")
         insight_store = SQLiteInsightsStore(settings.data_dir / "insights.sqlite3")
         closers += [keys.close, insight_store.close]
     signer = audit_signer(settings)
@@ -163,6 +168,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     jobs.add("payouts", payouts.tick)
     jobs.add("retry_payments", lambda: payments.retry_delayed(deadlines.waiting(clock.now(), 100)))
     jobs.add("insights_forget_past_days", insights.forget_past_days)
+    privacy = Privacy(app, clock=clock, retention=RetentionPolicy(
+        timedelta(days=round(30.44 * settings.retention_consumer_months)),
+        timedelta(days=round(30.44 * settings.retention_merchant_contact_months))),
+        kek_rotation=timedelta(days=settings.kek_rotation_days), **shared)
+    jobs.add("rotate_kek", privacy.rotate_kek_if_due)
     return Container(
         settings=settings, app=app, keys=keys, tokens=Tokens.from_settings(settings),
         merchants=Merchants(app, **shared), catalog=Catalog(app, **shared),
@@ -173,10 +183,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
             auditors_see_personal_data=settings.auditors_see_personal_data, **shared),
         checkout=checkout, jobs=jobs, gateway=gateway, payouts=payouts,
         webhooks=Webhooks(app, payments=payments, payouts=payouts, **shared),
-        privacy=Privacy(app, clock=clock, retention=RetentionPolicy(
-            timedelta(days=round(30.44 * settings.retention_consumer_months)),
-            timedelta(days=round(30.44 * settings.retention_merchant_contact_months))),
-            **shared),
+        privacy=privacy,
         audit=Audit(app, log=raw_log, reveal_personal_data=settings.auditors_see_personal_data,
                     **shared),
         raw_log=raw_log, signer=signer,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 from uuid import UUID
 
 from domain.money import Money
@@ -21,6 +21,31 @@ class KeyStore(Protocol):
     def get(self, subject_id: UUID) -> bytes | None: ...
 
     def delete(self, subject_id: UUID) -> bool: ...
+
+    def kek_created_at(self) -> datetime | None:
+        """When the key-encryption key in use was made (None: no KEK, or none yet)."""
+
+    def rotate(self) -> Any:
+        """A new KEK for every live key; the old ones destroyed (a KekRotation report)."""
+
+
+class KeyEncryptionKeys(Protocol):
+    """Keys that wrap the per-person data keys, held outside the database: files under the
+    secrets directory by default, a KMS in production (same operations, other adapter)."""
+
+    def ids(self) -> list[str]:
+        """The KEKs that exist, oldest first."""
+
+    def create(self) -> str: ...
+
+    def created_at(self, kek_id: str) -> datetime: ...
+
+    def wrap(self, kek_id: str, subject_id: UUID, data_key: bytes) -> bytes: ...
+
+    def unwrap(self, kek_id: str, subject_id: UUID, wrapped: bytes) -> bytes | None:
+        """None once the KEK is destroyed."""
+
+    def destroy(self, kek_id: str) -> None: ...
 
 
 class Clock(Protocol):

@@ -47,10 +47,25 @@ class RetentionCandidate:
 
 class Privacy(Service):
     def __init__(self, *args: Any, clock: Clock, retention: RetentionPolicy,
-                 **kwargs: Any) -> None:
+                 kek_rotation: timedelta = timedelta(days=30), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.clock = clock
         self.retention = retention
+        self.kek_rotation = kek_rotation
+
+    # -- the key-encryption key ------------------------------------------------------------
+
+    def rotate_kek(self) -> Any:
+        """A new key-encryption key for every live data key, the old ones destroyed: a copy
+        of an erased person's key left in WAL, archives or backups is useless from now on."""
+        return self.app.keys.rotate()
+
+    def rotate_kek_if_due(self) -> Any:
+        """The scheduled rotation (a job): when the KEK in use is older than the period."""
+        made = self.app.keys.kek_created_at()
+        if made is not None and self.clock.now() - made < self.kek_rotation:
+            return None
+        return self.rotate_kek()
 
     # -- erasure ---------------------------------------------------------------------------
 

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # (when no order is still open); merchant contacts this long after the merchant left.
     retention_consumer_months: int = Field(24, ge=1, le=120)
     retention_merchant_contact_months: int = Field(24, ge=1, le=120)
+    # The key-encryption key is replaced this often (and on demand): the longest time a copy
+    # of an erased person's key in WAL, archives or backups stays usable.
+    kek_rotation_days: float = Field(30, gt=0, le=365)
 
     # Audit: the Ed25519 key (PEM) signing the hash chain's checkpoints; unset: a key file
     # made once in data_dir/secrets/. Auditors see personal data only if this allows it.
