@@ -146,3 +146,23 @@ def test_an_unexpected_error_is_a_500_problem_with_its_request_id_on_a_live_conn
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_names_and_titles_that_a_spreadsheet_would_run_are_exported_as_text(api: Api) -> None:
+    import csv
+    import io
+
+    from tests.support import Shop
+
+    shop = Shop(api)
+    merchant, owner = shop.merchant(name='=HYPERLINK("http://pirate.example","Cliquez")')
+    listing = api.listing(merchant, owner, publish=True, stock=3,
+                          title_fr="+cmd|' /C calc'!A0")
+    assert shop.check_out(shop.cart({listing: 1})).status_code == 201
+    exported = api.client.get(f"/v1/privacy/subjects/{shop.consumer_id}/export",
+                              params={"format": "csv"}, headers=shop.consumer)
+    assert exported.status_code == 200
+    cells = [cell for row in csv.reader(io.StringIO(exported.text)) for cell in row]
+    assert '\'=HYPERLINK("http://pirate.example","Cliquez")' in cells
+    assert "'+cmd|' /C calc'!A0" in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
