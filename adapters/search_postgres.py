@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +10,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import sql
 from psycopg.rows import tuple_row
 
+from adapters.search_held import HeldRows, StagedUnit, with_held
 from adapters.search_postgres_sql import (
     LISTING_FIELDS,
     MERCHANT_FIELDS,
@@ -18,14 +18,16 @@ from adapters.search_postgres_sql import (
     TABLES,
     Tiers,
     create_statements,
+    delete_by_ids,
     index_statements,
+    listings_of_merchant,
     rank_listings,
     rank_merchants,
     select_by_ids,
-    set_merchant_visibility,
     update_data,
     upsert,
 )
+from adapters.sql_dialect import Dialect
 from adapters.tracked_store import TrackedStore
 from projections.search.documents import ListingDoc, MerchantDoc
 from projections.search.engine import LISTING_FACETS, MERCHANT_FACETS, Ranking
@@ -44,8 +46,9 @@ class PostgresSearchStore(TrackedStore, PostgresTrackingRecorder):
             curs.execute(SETUP)
         self.create_table()
 
-    def unit_of_work(self, cursor: Any) -> PostgresSearchUnit:
-        return PostgresSearchUnit(cursor, self.schema)
+    def unit_of_work(self, cursor: Any) -> StagedUnit:
+        return StagedUnit(PostgresSearchUnit(cursor, self.schema),
+                          HeldRows(cursor, Dialect("%s", f'"{self.schema}".')))
 
     def reset(self) -> None:
         """Empty tables without their indexes: a rebuild fills them, then `rebuilt` indexes
@@ -109,7 +112,7 @@ class PostgresSearchStore(TrackedStore, PostgresTrackingRecorder):
                                                                          MERCHANT_FIELDS))]
             listings = [listing_doc(r) for r in curs.execute(self._all("search_listings",
                                                                        LISTING_FIELDS))]
-        return merchants, listings
+            return with_held(curs, Dialect("%s", f'"{self.schema}".'), merchants, listings)
 
     def _all(self, table: str, fields: tuple[str, ...]) -> sql.Composed:
         return sql.SQL("SELECT {} FROM {}.{} ORDER BY id").format(
@@ -136,7 +139,8 @@ class PostgresSearchUnit:
         self.listings: dict[UUID, ListingDoc | None] = {}
         self.changed_merchants: dict[UUID, MerchantDoc] = {}
         self.changed_listings: dict[UUID, ListingDoc] = {}
-        self.visibility: list[tuple[bool, UUID]] = []
+        self.deleted_merchants: set[UUID] = set()
+        self.deleted_listings: set[UUID] = set()
 
     def load(self, events: Sequence[Any]) -> None:
         merchant_ids, listing_ids = SearchProjection.keys(events)
@@ -156,29 +160,44 @@ class PostgresSearchUnit:
             into[missing] = None
 
     def merchant(self, merchant_id: UUID) -> MerchantDoc | None:
+        if merchant_id in self.deleted_merchants:
+            return None
         if merchant_id not in self.merchants:
             self._fetch("search_merchants", MERCHANT_FIELDS, {merchant_id}, merchant_doc,
                         self.merchants)
         return self.changed_merchants.get(merchant_id) or self.merchants[merchant_id]
 
     def listing(self, listing_id: UUID) -> ListingDoc | None:
+        if listing_id in self.deleted_listings:
+            return None
         if listing_id not in self.listings:
             self._fetch("search_listings", LISTING_FIELDS, {listing_id}, listing_doc,
                         self.listings)
         return self.changed_listings.get(listing_id) or self.listings[listing_id]
 
     def save_merchant(self, doc: MerchantDoc) -> None:
+        self.deleted_merchants.discard(doc.id)
         self.changed_merchants[doc.id] = doc
 
     def save_listing(self, doc: ListingDoc) -> None:
+        self.deleted_listings.discard(doc.id)
         self.changed_listings[doc.id] = doc
 
-    def set_merchant_visibility(self, merchant_id: UUID, visible: bool) -> None:
-        for listing_id, doc in [*self.listings.items(), *self.changed_listings.items()]:
-            if doc is not None and doc.merchant_id == merchant_id:
-                current = self.changed_listings.get(listing_id, doc)
-                self.changed_listings[listing_id] = replace(current, merchant_visible=visible)
-        self.visibility.append((visible, merchant_id))
+    def delete_merchant(self, merchant_id: UUID) -> None:
+        self.changed_merchants.pop(merchant_id, None)
+        self.deleted_merchants.add(merchant_id)
+
+    def delete_listing(self, listing_id: UUID) -> None:
+        self.changed_listings.pop(listing_id, None)
+        self.deleted_listings.add(listing_id)
+
+    def listings_of(self, merchant_id: UUID) -> list[ListingDoc]:
+        self.c.execute(listings_of_merchant(self.schema, LISTING_FIELDS), (merchant_id,))
+        for row in self.c.fetchall():
+            self.listings.setdefault(row["id"], listing_doc(row))
+        return [doc for listing_id in list(self.listings)
+                if (doc := self.listing(listing_id)) is not None
+                and doc.merchant_id == merchant_id]
 
     def flush(self) -> None:
         if self.changed_merchants:
@@ -200,8 +219,10 @@ class PostgresSearchUnit:
         if data_only:
             self.c.executemany(update_data(self.schema, "search_listings", LISTING_FIELDS),
                                data_only)
-        if self.visibility:  # the merchants' other rows, which this batch did not load
-            self.c.executemany(set_merchant_visibility(self.schema), self.visibility)
+        for table, deleted in (("search_merchants", self.deleted_merchants),
+                               ("search_listings", self.deleted_listings)):
+            if deleted:
+                self.c.execute(delete_by_ids(self.schema, table), (list(deleted),))
 
 
 def _words(text: SearchText) -> tuple[str, str, str, str]:

@@ -59,6 +59,8 @@ TABLES = {
       description_en text NOT NULL, categories text[] NOT NULL, municipality text NOT NULL,
       region text NOT NULL, lat double precision NOT NULL, lon double precision NOT NULL,
       visible boolean NOT NULL, {_DOCUMENTS}""",
+    "search_held": "id text PRIMARY KEY, kind text NOT NULL, merchant_id text, "
+                   "doc text NOT NULL",
     "search_listings": f"""
       id uuid PRIMARY KEY, merchant_id uuid NOT NULL, merchant_name text NOT NULL,
       merchant_slug text NOT NULL, title_fr text NOT NULL, title_en text NOT NULL,
@@ -72,9 +74,9 @@ TABLES = {
 # Searches only ever read visible rows: partial indexes are smaller and never hold the rest.
 INDEXES = [
     (table, column, method, "WHERE visible")
-    for table in TABLES
+    for table in ("search_merchants", "search_listings")
     for column, method in (("document", "gin"), ("title_document", "gin"), ("geog", "gist"))
-] + [("search_listings", "merchant_id", "btree", "")]
+] + [("search_listings", "merchant_id", "btree", ""), ("search_held", "merchant_id", "btree", "")]
 
 
 def create_statements(schema: str, with_indexes: bool = True) -> list[sql.Composable]:
@@ -122,9 +124,14 @@ def select_by_ids(schema: str, table: str, fields: tuple[str, ...]) -> sql.Compo
         sql.Identifier(table))
 
 
-def set_merchant_visibility(schema: str) -> sql.Composed:
-    return sql.SQL("UPDATE {}.search_listings SET merchant_visible = %s "
-                   "WHERE merchant_id = %s").format(sql.Identifier(schema))
+def delete_by_ids(schema: str, table: str) -> sql.Composed:
+    return sql.SQL("DELETE FROM {}.{} WHERE id = ANY(%s)").format(
+        sql.Identifier(schema), sql.Identifier(table))
+
+
+def listings_of_merchant(schema: str, fields: tuple[str, ...]) -> sql.Composed:
+    return sql.SQL("SELECT {} FROM {}.search_listings WHERE merchant_id = %s").format(
+        sql.SQL(", ").join(map(sql.Identifier, fields)), sql.Identifier(schema))
 
 
 def _tsquery(groups: list[tuple[str, ...]]) -> str:

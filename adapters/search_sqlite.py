@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
+from adapters.search_held import HeldRows, StagedUnit, with_held
 from adapters.search_sqlite_sql import (
     LISTING_COLUMNS,
     LISTING_FIELDS,
@@ -27,6 +28,7 @@ from adapters.search_sqlite_sql import (
     rank_listings,
     rank_merchants,
 )
+from adapters.sql_dialect import Dialect
 from adapters.sqlite_datastore import read_model_datastore
 from adapters.tracked_store import UPSTREAM, TrackedStore
 from projections.search.documents import ListingDoc, MerchantDoc
@@ -47,8 +49,8 @@ class SQLiteSearchStore(TrackedStore, SQLiteTrackingRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *SCHEMA]
 
-    def unit_of_work(self, cursor: Any) -> SQLiteSearchUnit:
-        return SQLiteSearchUnit(cursor)
+    def unit_of_work(self, cursor: Any) -> StagedUnit:
+        return StagedUnit(SQLiteSearchUnit(cursor), HeldRows(cursor, Dialect("?", "")))
 
     def reset(self) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -91,10 +93,13 @@ class SQLiteSearchStore(TrackedStore, SQLiteTrackingRecorder):
                 for r in self._by_id("merchants", MERCHANT_COLUMNS, ids)}
 
     def dump(self) -> tuple[list[MerchantDoc], list[ListingDoc]]:
-        """Every row, in id order: to compare a rebuilt model with the live one."""
-        merchants = self._rows(f"SELECT {', '.join(MERCHANT_COLUMNS)} FROM merchants ORDER BY id")
-        listings = self._rows(f"SELECT {', '.join(LISTING_COLUMNS)} FROM listings ORDER BY id")
-        return [merchant_doc(r) for r in merchants], [listing_doc(r) for r in listings]
+        """Every document, searchable or held, in id order: to compare a rebuilt model with
+        the live one."""
+        merchants = self._rows(f"SELECT {', '.join(MERCHANT_COLUMNS)} FROM merchants")
+        listings = self._rows(f"SELECT {', '.join(LISTING_COLUMNS)} FROM listings")
+        with self.datastore.transaction(commit=False) as c:
+            return with_held(c, Dialect("?", ""), [merchant_doc(r) for r in merchants],
+                             [listing_doc(r) for r in listings])
 
     def _rows(self, statement: str, params: Any = ()) -> list[Any]:
         with self.datastore.transaction(commit=False) as c:
@@ -135,7 +140,8 @@ class SQLiteSearchUnit:
         self.listings: dict[UUID, tuple[int | None, ListingDoc | None]] = {}
         self.changed_merchants: dict[UUID, MerchantDoc] = {}
         self.changed_listings: dict[UUID, ListingDoc] = {}
-        self.visibility: list[tuple[UUID, bool]] = []
+        self.deleted_merchants: set[UUID] = set()
+        self.deleted_listings: set[UUID] = set()
         self._next_rowid: dict[str, int] = {}
 
     def load(self, events: Sequence[Any]) -> None:
@@ -156,32 +162,47 @@ class SQLiteSearchUnit:
             into[missing] = (None, None)
 
     def merchant(self, merchant_id: UUID) -> MerchantDoc | None:
+        if merchant_id in self.deleted_merchants:
+            return None
         if merchant_id not in self.merchants:
             self._fetch("merchants", MERCHANT_COLUMNS, {merchant_id}, merchant_doc, self.merchants)
         return self.changed_merchants.get(merchant_id) or self.merchants[merchant_id][1]
 
     def listing(self, listing_id: UUID) -> ListingDoc | None:
+        if listing_id in self.deleted_listings:
+            return None
         if listing_id not in self.listings:
             self._fetch("listings", LISTING_COLUMNS, {listing_id}, listing_doc, self.listings)
         return self.changed_listings.get(listing_id) or self.listings[listing_id][1]
 
     def save_merchant(self, doc: MerchantDoc) -> None:
         self.merchants.setdefault(doc.id, (None, None))
+        self.deleted_merchants.discard(doc.id)
         self.changed_merchants[doc.id] = doc
 
     def save_listing(self, doc: ListingDoc) -> None:
         self.listings.setdefault(doc.id, (None, None))
+        self.deleted_listings.discard(doc.id)
         self.changed_listings[doc.id] = doc
 
-    def set_merchant_visibility(self, merchant_id: UUID, visible: bool) -> None:
-        for doc in list(self.changed_listings.values()):
-            if doc.merchant_id == merchant_id:
-                self.changed_listings[doc.id] = _with_merchant_visible(doc, visible)
-        for listing_id, (_, doc) in self.listings.items():
-            if doc is not None and doc.merchant_id == merchant_id \
-                    and listing_id not in self.changed_listings:
-                self.changed_listings[listing_id] = _with_merchant_visible(doc, visible)
-        self.visibility.append((merchant_id, visible))
+    def delete_merchant(self, merchant_id: UUID) -> None:
+        self.merchant(merchant_id)  # its rowid, if it has a row
+        self.changed_merchants.pop(merchant_id, None)
+        self.deleted_merchants.add(merchant_id)
+
+    def delete_listing(self, listing_id: UUID) -> None:
+        self.listing(listing_id)
+        self.changed_listings.pop(listing_id, None)
+        self.deleted_listings.add(listing_id)
+
+    def listings_of(self, merchant_id: UUID) -> list[ListingDoc]:
+        self.c.execute(f"SELECT rowid, {', '.join(LISTING_COLUMNS)} FROM listings "
+                       "WHERE merchant_id = ?", (str(merchant_id),))
+        for row in self.c.fetchall():
+            self.listings.setdefault(UUID(row["id"]), (row["rowid"], listing_doc(row)))
+        return [doc for listing_id in list(self.listings)
+                if (doc := self.listing(listing_id)) is not None
+                and doc.merchant_id == merchant_id]
 
     def flush(self) -> None:
         writes = _Writes()
@@ -206,9 +227,11 @@ class SQLiteSearchUnit:
             rowid = self._row(writes, "listings", rowid, values)
             writes.index("listings", rowid, doc, text, fresh=before is None)
         writes.run(self.c)
-        for merchant_id, visible in self.visibility:  # rows this batch did not load
-            self.c.execute("UPDATE listings SET merchant_visible = ?, visible = published AND ? "
-                           "WHERE merchant_id = ?", (int(visible), int(visible), str(merchant_id)))
+        for table, deleted, loaded in (("merchants", self.deleted_merchants, self.merchants),
+                                       ("listings", self.deleted_listings, self.listings)):
+            rowids = [(loaded[i][0],) for i in deleted if loaded.get(i, (None,))[0] is not None]
+            for suffix, key in (("", "rowid"), ("_fts", "rowid"), ("_geo", "id")):
+                self.c.executemany(f"DELETE FROM {table}{suffix} WHERE {key} = ?", rowids)
 
     def _row(self, writes: _Writes, table: str, rowid: int | None, values: tuple) -> int:
         """New rows get their rowid here (one writer per batch transaction), so that every
@@ -262,7 +285,3 @@ class _Writes:
         for table, rows in self.fts.items():
             c.executemany(f"INSERT INTO {table}_fts (rowid, terms) VALUES (?, ?)", rows)
 
-
-
-def _with_merchant_visible(doc: ListingDoc, visible: bool) -> ListingDoc:
-    return replace(doc, merchant_visible=visible)

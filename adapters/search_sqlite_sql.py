@@ -6,6 +6,8 @@ import math
 import re
 from typing import Any
 
+from adapters.search_held import INDEX as HELD_INDEX
+from adapters.search_held import SCHEMA as HELD_SCHEMA
 from domain.geo import EARTH_RADIUS_KM
 from projections.search.query import SearchFilters
 
@@ -18,7 +20,7 @@ LISTING_COLUMNS = ("id", "merchant_id", "merchant_name", "merchant_slug", "title
 MERCHANT_FIELDS = (*MERCHANT_COLUMNS, "title_terms")
 LISTING_FIELDS = (*LISTING_COLUMNS, "visible", "title_terms")
 TABLES = ("merchants", "merchants_fts", "merchants_geo", "listings", "listings_fts",
-          "listings_geo")
+          "listings_geo", "search_held")
 
 
 def _columns(names: tuple[str, ...]) -> str:
@@ -26,6 +28,7 @@ def _columns(names: tuple[str, ...]) -> str:
 
 
 SCHEMA = [
+    HELD_SCHEMA.format(p=""), HELD_INDEX.format(p=""),
     f"CREATE TABLE IF NOT EXISTS merchants (rowid INTEGER PRIMARY KEY, "
     f"{_columns(MERCHANT_FIELDS)})",
     "CREATE VIRTUAL TABLE IF NOT EXISTS merchants_fts USING fts5("

@@ -92,8 +92,10 @@ def test_an_event_a_read_model_cannot_store_is_passed_and_search_stays_live(api:
     assert ready.status_code == 200
     failed = ready.json()["failed_events"]["search"]
     if c.settings.backend == "postgres":
+        # the application is held as a document (JSON escapes a NUL); its approval would index
+        # the name, and that is what PostgreSQL refuses: recorded and passed
         [failure] = c.search_store.failures()
-        assert failure.topic == "comptoir.Merchant.Applied"
+        assert failure.topic == "comptoir.Merchant.Approved"
         assert "NUL" in failure.error
         assert failed == 1
     else:

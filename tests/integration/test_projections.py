@@ -210,3 +210,42 @@ def test_an_event_that_cannot_be_applied_is_recorded_and_passed_and_the_model_st
     follower.rebuild()
     assert container.search_store.failures() == []
     assert container.search_store.dump()[1][0].on_hand == 9
+
+
+def test_only_approved_merchants_and_their_published_listings_are_searchable_rows(
+    container: Container,
+) -> None:
+    """What is not visible is held apart as a document, never analysed nor indexed."""
+    owner, merchant_id, listing_id = approved_merchant_with_listing(container)
+    pending = container.merchants.apply(form(neq="2265432108", name="Candidat Anonyme"))
+    container.projections["search"].catch_up()
+
+    def searchable() -> tuple[set[str], set[str]]:
+        store = container.search_store
+        with store.datastore.transaction(commit=False) as c:
+            prefix = "" if container.settings.backend == "sqlite" else (
+                f'"{container.settings.postgres_schema}".search_')
+            c.execute(f"SELECT id FROM {prefix}merchants")
+            merchants = {str(next(iter(dict(r).values()))) for r in c.fetchall()}
+            c.execute(f"SELECT id FROM {prefix}listings")
+            listings = {str(next(iter(dict(r).values()))) for r in c.fetchall()}
+        return merchants, listings
+
+    # an application under review and a draft: held, not searchable rows
+    assert searchable() == ({str(merchant_id)}, set())
+    container.catalog.set_stock(owner, listing_id, 4)
+    container.catalog.publish(owner, listing_id)
+    container.projections["search"].catch_up()
+    assert searchable() == ({str(merchant_id)}, {str(listing_id)})
+    # a suspension takes the merchant and its listings out; a reinstatement back
+    container.merchants.suspend(VALIDATOR, merchant_id, "Plainte en cours d'examen")
+    container.projections["search"].catch_up()
+    assert searchable() == (set(), set())
+    container.merchants.reinstate(VALIDATOR, merchant_id)
+    container.catalog.withdraw(owner, listing_id)
+    container.projections["search"].catch_up()
+    assert searchable() == ({str(merchant_id)}, set())
+    # nothing is lost while held: the dump holds every document, with its stock
+    merchants, listings = container.search_store.dump()
+    assert {m.id for m in merchants} == {merchant_id, pending.id}
+    assert [(l.id, l.on_hand, l.published) for l in listings] == [(listing_id, 4, False)]
