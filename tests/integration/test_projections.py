@@ -248,4 +248,4 @@ def test_only_approved_merchants_and_their_published_listings_are_searchable_row
     # nothing is lost while held: the dump holds every document, with its stock
     merchants, listings = container.search_store.dump()
     assert {m.id for m in merchants} == {merchant_id, pending.id}
-    assert [(l.id, l.on_hand, l.published) for l in listings] == [(listing_id, 4, False)]
+    assert [(d.id, d.on_hand, d.published) for d in listings] == [(listing_id, 4, False)]
