@@ -21,8 +21,8 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import sql
-from psycopg_pool import ConnectionPool
 
+from adapters.event_store import Connections
 from adapters.sql_dialect import Dialect, as_tuple
 from application.insights import Sighting
 
@@ -161,7 +161,7 @@ class _SQLiteTransaction:
 
 
 class PostgresInsightsStore(InsightsStore):
-    def __init__(self, pool: ConnectionPool, schema: str) -> None:
+    def __init__(self, pool: Connections, schema: str) -> None:
         self.pool = pool
         self.q = Dialect("%s", f'"{schema}".')
         with pool.connection() as conn:
@@ -173,7 +173,7 @@ class PostgresInsightsStore(InsightsStore):
 
 
 class _PostgresTransaction:
-    def __init__(self, pool: ConnectionPool) -> None:
+    def __init__(self, pool: Connections) -> None:
         self.pool = pool
 
     def __enter__(self) -> Any:

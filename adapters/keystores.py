@@ -23,8 +23,8 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import sql
-from psycopg_pool import ConnectionPool
 
+from adapters.event_store import Connections
 from adapters.secrets_dir import check_private, destroy
 from application.ports import KeyEncryptionKeys
 from domain.errors import RuleViolatedError
@@ -241,7 +241,7 @@ class SQLiteKeyStore(_Wrapping):
 
 
 class PostgresKeyStore(_Wrapping):
-    def __init__(self, pool: ConnectionPool, schema: str, keks: KeyEncryptionKeys) -> None:
+    def __init__(self, pool: Connections, schema: str, keks: KeyEncryptionKeys) -> None:
         self._pool = pool
         self.keks = keks
         self._schema = schema

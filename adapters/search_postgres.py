@@ -27,8 +27,10 @@ from adapters.search_postgres_sql import (
     update_data,
     upsert,
 )
+from adapters.search_sqlite import public_listing
 from adapters.sql_dialect import Dialect
 from adapters.tracked_store import TrackedStore
+from application.fiches import PublicListing
 from projections.search.documents import ListingDoc, MerchantDoc
 from projections.search.engine import LISTING_FACETS, MERCHANT_FACETS, Ranking
 from projections.search.projection import SearchProjection
@@ -92,6 +94,14 @@ class PostgresSearchStore(TrackedStore, PostgresTrackingRecorder):
                 curs.execute(tier, {**tiers.params, "limit": limit - len(rows)})
                 rows += curs.fetchall()
         return rows
+
+    def of_merchant(self, merchant_id: UUID, limit: int) -> list[PublicListing]:
+        """A merchant's published listings (application.fiches.PublishedListings)."""
+        rows = self._rows(sql.SQL(
+            "SELECT id, title_fr, title_en, price_cents, on_hand - reserved > 0 AS in_stock "
+            "FROM {}.search_listings WHERE merchant_id = %s ORDER BY id LIMIT %s").format(
+            sql.Identifier(self.schema)), (merchant_id, limit))
+        return [public_listing(r) for r in rows]
 
     def listing_docs(self, ids: list[Any]) -> dict[Any, ListingDoc]:
         rows = self._rows(select_by_ids(self.schema, "search_listings", LISTING_FIELDS), (ids,))

@@ -16,8 +16,8 @@ from uuid import UUID, uuid4
 
 import jwt
 
+from api.settings import Settings
 from application.actors import Actor, Role
-from application.settings import Settings
 
 ALGORITHM = "HS256"
 VERIFIED_CACHE_SIZE = 10_000

@@ -15,21 +15,17 @@ from rich.console import Console
 from rich.progress import Progress, TextColumn
 from rich.table import Table
 
-from adapters.audit_signing import public_key_verifier
-from adapters.audit_stores import verify_store
-from adapters.event_store import DatabaseUnreachableError, check_database
-from adapters.secrets_dir import SecretsExposedError, secrets_directory
 from api.auth import Tokens
-from api.container import Container, build_container
+from api.container import STARTUP_ERRORS, Container, build_container, check_startup
 from api.importer import Importer, rows
 from api.main import create_app
 from api.observability import json_logging
 from api.replay import replay
+from api.settings import Settings
 from application.actors import Actor, Role
 from application.demo import load_demo, run_story
 from application.errors import NotFoundError
 from application.reconciliation import reconcile
-from application.settings import InvalidSettingsError, Settings
 from domain.money import Money
 
 # No local variables in tracebacks: they hold keys, DSNs and personal data.
@@ -64,8 +60,7 @@ def serve(
     """Serve the HTTP API (OpenAPI at /docs)."""
     overrides = {"demo_data": True} if demo else {}
     settings = Settings.load(**overrides)
-    check_database(settings)
-    secrets_directory(settings.data_dir)  # refused before serving if others may read it
+    check_startup(settings)  # a refused database or exposed secrets: said before serving
     console.print(f"[bold]Comptoir[/] on {settings.backend}; docs at "
                   f"http://{host or settings.host}:{port or settings.port}/docs")
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
@@ -373,10 +368,7 @@ def audit_verify(
     Exits with 1 at the first position where the log was altered, removed or reordered."""
     container = _container()
     try:
-        container.projections["audit"].catch_up()
-        verifier = (public_key_verifier(public_key.read_text()) if public_key
-                    else container.signer.verifier())
-        report = verify_store(container.raw_log, container.chain, verifier)
+        report = container.verify_chain(public_key.read_text() if public_key else None)
         head_position, head_hash = container.chain.head()
     finally:
         container.close()
@@ -453,6 +445,6 @@ def _container(run_projections: bool = False) -> Container:
 def main() -> None:
     try:
         cli()
-    except (InvalidSettingsError, DatabaseUnreachableError, SecretsExposedError) as error:
+    except STARTUP_ERRORS as error:
         console.print(f"[red]comptoir: {error}[/]", highlight=False)
         raise SystemExit(1) from None

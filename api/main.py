@@ -25,8 +25,8 @@ from api.routers import (
     search,
     storefronts,
 )
+from api.settings import Settings
 from application.demo import demo_activity, load_demo_if_empty
-from application.settings import Settings
 
 DESCRIPTION = """
 Comptoir: the event-sourced core of a local-buying marketplace for Québec.

@@ -7,8 +7,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import psycopg
-import psycopg_pool
 from eventsourcing import persistence as es_persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -235,9 +233,9 @@ def database_unavailable_response(request: Request, error: Exception) -> JSONRes
                             headers={"Retry-After": "2"})
 
 
+# Every store speaks eventsourcing's persistence errors (adapters/event_store.Connections).
 DATABASE_DOWN: tuple[type[Exception], ...] = (
-    es_persistence.OperationalError, es_persistence.InterfaceError, psycopg.OperationalError,
-    psycopg.InterfaceError, psycopg_pool.PoolTimeout)
+    es_persistence.OperationalError, es_persistence.InterfaceError)
 
 
 def install(app: FastAPI) -> None:

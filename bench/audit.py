@@ -30,8 +30,8 @@ from adapters.audit_stores import (
     verify_store,
 )
 from adapters.event_store import postgres_datastore
-from api.container import build_container
-from application.settings import Settings
+from api.container import build_container, storage_config
+from api.settings import Settings
 from bench.common import console, machine, median, peak_rss_mb
 from bench.dataset import generate
 from bench.stock_updates import settings_for
@@ -66,7 +66,7 @@ def populate(container: Any, events: int) -> int:
 def audit_stores(settings: Settings, signer: AuditSigner) -> tuple[Any, Any]:
     if settings.backend == "postgres":
         assert settings.postgres_dsn is not None
-        store = PostgresAuditChainStore(postgres_datastore(settings), signer)
+        store = PostgresAuditChainStore(postgres_datastore(storage_config(settings)), signer)
         return store, PostgresRawLog(settings.postgres_dsn.get_secret_value(),
                                      settings.postgres_schema)
     return (SQLiteAuditChainStore(settings.data_dir / "audit.sqlite3", signer),

@@ -20,8 +20,8 @@ import psycopg
 
 from api.container import build_container
 from api.schemas.merchants import MerchantApplicationIn
+from api.settings import Settings
 from application.actors import Actor, Role
-from application.settings import Settings
 from bench.common import Figures, measure, median_of_runs, report
 from bench.http_client import JsonClient
 from tests.support import comptoir_server, listing_body, merchant_body

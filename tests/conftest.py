@@ -19,8 +19,8 @@ from psycopg import sql
 from adapters.keystores import InMemoryKeyStore
 from api.container import Container, build_container
 from api.main import create_app
+from api.settings import Settings
 from application.app import Comptoir
-from application.settings import Settings
 from tests.support import Api
 
 BACKENDS = ["sqlite", "postgres"]

@@ -21,8 +21,8 @@ from fastapi.testclient import TestClient
 from psycopg import sql
 
 from api.container import Container
+from api.settings import Settings
 from application.actors import Role
-from application.settings import Settings
 
 COMPTOIR = str(Path(sys.executable).parent / "comptoir")
 

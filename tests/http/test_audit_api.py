@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from api.container import build_container
 from api.replay import replay
+from api.settings import Settings
 from application.actors import Role
-from application.settings import Settings
 from domain.erasure import ErasureReason, SubjectKind
 from domain.errors import DomainError
 from tests.integration.test_payouts import Market

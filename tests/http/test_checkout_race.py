@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from api.container import build_container
+from api.settings import Settings
 from application.actors import Actor, Role
-from application.settings import Settings
 from tests.support import comptoir_server, consumer_body, listing_body, merchant_body
 
 CLIENTS, UNITS = 64, 10

@@ -22,9 +22,9 @@ import httpx
 import pytest
 
 from api.auth import Tokens
+from api.settings import Settings
 from application.actors import Role
 from application.fiches import MAX_LISTINGS, Fiches, PublicListing
-from application.settings import Settings
 from domain.money import Money
 from tests.support import Api, comptoir_server, listing_body, merchant_body
 

@@ -12,8 +12,8 @@ from pydantic import SecretStr
 
 from api.container import Container, build_container
 from api.main import create_app
+from api.settings import Settings
 from application.actors import Role
-from application.settings import Settings
 
 EXAMPLES = 30  # per operation and backend
 

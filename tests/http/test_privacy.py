@@ -16,8 +16,8 @@ import pytest
 
 from adapters.clock import FixedClock
 from api.container import build_container
+from api.settings import Settings
 from application.actors import Actor, Role
-from application.settings import Settings
 from domain.erasure import SubjectKind
 from tests.integration.test_event_store import VALIDATOR
 from tests.integration.test_payouts import Market

@@ -16,8 +16,8 @@ from pydantic import SecretStr
 
 from api.container import build_container
 from api.main import create_app
+from api.settings import Settings
 from application.reconciliation import reconcile
-from application.settings import Settings
 from tests.fake_stripe import FakeStripe, fake_stripe, sign, signed_event
 from tests.integration.test_payouts import CrashAfterTransfer
 from tests.support import Api, Shop

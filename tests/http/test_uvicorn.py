@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from api.container import build_container
-from application.settings import Settings
+from api.settings import Settings
 from tests.support import COMPTOIR, comptoir_server, listing_body, merchant_body, settings_env
 
 

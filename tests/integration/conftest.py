@@ -9,7 +9,7 @@ import pytest
 
 from adapters.clock import FixedClock
 from api.container import Container, build_container
-from application.settings import Settings
+from api.settings import Settings
 
 
 @pytest.fixture

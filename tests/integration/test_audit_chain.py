@@ -26,9 +26,9 @@ from adapters.audit_stores import (
     verify_store,
 )
 from adapters.event_store import postgres_datastore
-from api.container import Container, build_container
+from api.container import Container, build_container, storage_config
+from api.settings import Settings
 from application.actors import Actor, Role
-from application.settings import Settings
 from domain.merchant import Merchant
 from projections.audit_chain import (
     GENESIS,
@@ -171,7 +171,7 @@ def audit(settings: Settings) -> Iterator[Audit]:
     log: SQLiteRawLog | PostgresRawLog
     if settings.backend == "postgres":
         assert settings.postgres_dsn is not None
-        datastore = postgres_datastore(settings, pool_size=2)
+        datastore = postgres_datastore(storage_config(settings), pool_size=2)
         store = PostgresAuditChainStore(datastore, signer, checkpoint_every=EVERY)
         log = PostgresRawLog(settings.postgres_dsn.get_secret_value(), settings.postgres_schema)
     else:

@@ -8,10 +8,10 @@ from uuid import UUID, uuid4
 
 from adapters.clock import FixedClock
 from api.container import Container, build_container
+from api.settings import Settings
 from application.actors import Actor, Role
 from application.checkout import CheckoutChoices
 from application.idempotency import IdempotencyKey
-from application.settings import Settings
 from tests.integration.test_event_store import VALIDATOR
 from tests.unit.test_merchant import form
 from tests.unit.test_merchant_services import LISTING

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import subprocess
 
-from application.settings import Settings
+from api.settings import Settings
 from tests.support import COMPTOIR, settings_env
 
 

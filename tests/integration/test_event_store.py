@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 from uuid import uuid4
 
 from api.container import Container, build_container
+from api.settings import Settings
 from application.actors import Actor, Role
 from application.idempotency import IdempotencyKey
-from application.settings import Settings
 from domain.listing import StockReason
 from tests.unit.test_merchant import form
 from tests.unit.test_merchant_services import LISTING

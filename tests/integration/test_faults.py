@@ -18,8 +18,8 @@ import pytest
 
 from api.container import build_container
 from api.replay import replay
+from api.settings import Settings
 from application.actors import Actor, Role
-from application.settings import Settings
 from tests.conftest import postgres_dsn
 from tests.integration.test_payouts import Market
 from tests.support import (

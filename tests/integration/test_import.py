@@ -11,8 +11,8 @@ import pytest
 
 from api.container import Container
 from api.importer import OUTCOMES, Importer, rows
+from api.settings import Settings
 from application.actors import Actor, Role
-from application.settings import Settings
 from bench.dataset import CSV_COLUMNS, flat, generate
 from tests.support import COMPTOIR, settings_env
 

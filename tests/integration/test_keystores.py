@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from adapters.keystores import InMemoryKeyStore, SubjectForgottenError
 from adapters.secrets_dir import SecretsExposedError
 from api.container import build_container
+from api.settings import Settings
 from application.actors import Actor, Role
 from application.ports import KeyStore
-from application.settings import Settings
 from tests.support import COMPTOIR, settings_env
 
 

@@ -14,12 +14,12 @@ import pytest
 from adapters.clock import FixedClock
 from adapters.local_gateway import LocalGateway
 from api.container import Container, build_container
+from api.settings import Settings
 from application.actors import Actor, Role
 from application.checkout import CheckoutChoices
 from application.errors import GatewayUnavailableError
 from application.ports import GatewayEvent
 from application.reconciliation import reconcile
-from application.settings import Settings
 from domain.errors import RuleViolatedError
 from domain.money import Money
 from domain.payout import Payout, PayoutStatus

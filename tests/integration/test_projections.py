@@ -15,9 +15,9 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 from adapters.event_store import postgres_datastore
 from adapters.search_postgres import PostgresSearchStore
 from adapters.search_sqlite import SQLiteSearchStore
-from api.container import Container
+from api.container import Container, storage_config
+from api.settings import Settings
 from application.actors import Actor, Role
-from application.settings import Settings
 from domain.listing import StockReason
 from projections.follower import Follower
 from projections.search.query import check_filters
@@ -36,8 +36,8 @@ def scratch(container: Container, tmp_path: Path) -> Iterator[Any]:
     schema = f"{settings.postgres_schema}_scratch"
     with container.app.recorder.datastore.transaction(commit=True) as curs:
         curs.execute(f'CREATE SCHEMA "{schema}"')
-    datastore = postgres_datastore(Settings(backend="postgres", postgres_dsn=settings.postgres_dsn,
-                                            postgres_schema=schema))
+    datastore = postgres_datastore(storage_config(Settings(
+        backend="postgres", postgres_dsn=settings.postgres_dsn, postgres_schema=schema)))
     yield PostgresSearchStore(datastore)
     datastore.close()
     with container.app.recorder.datastore.transaction(commit=True) as curs:

@@ -16,10 +16,11 @@ from adapters.event_store import postgres_datastore
 from adapters.keystores import InMemoryKeyStore
 from adapters.search_postgres import PostgresSearchStore
 from adapters.search_sqlite import SQLiteSearchStore
+from api.container import storage_config
+from api.settings import Settings
 from application.app import Comptoir
 from application.catalog import Catalog
 from application.merchants import Merchants
-from application.settings import Settings
 from projections.follower import Follower
 from projections.search.engine import Search
 from projections.search.query import SearchPage, check_filters
@@ -36,8 +37,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stores, d
     dsn, schema = postgres_dsn(), f"corpus_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    datastore = postgres_datastore(Settings(backend="postgres", postgres_dsn=dsn,
-                                            postgres_schema=schema))
+    datastore = postgres_datastore(storage_config(Settings(
+        backend="postgres", postgres_dsn=dsn, postgres_schema=schema)))
     stores = {
         "sqlite": SQLiteSearchStore(Path(tmp_path_factory.mktemp("corpus")) / "search.sqlite3"),
         "postgres": PostgresSearchStore(datastore),

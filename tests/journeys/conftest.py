@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from application.settings import Settings
+from api.settings import Settings
 from tests.journeys.helpers import Marketplace, marketplace
 
 

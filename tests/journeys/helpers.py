@@ -14,8 +14,8 @@ from uuid import UUID, uuid4
 import httpx
 
 from api.auth import Tokens
+from api.settings import Settings
 from application.actors import Role
-from application.settings import Settings
 from tests.support import comptoir_server
 
 RYW = {"Prefer": "read-your-writes"}

@@ -10,7 +10,7 @@ import subprocess
 from collections import defaultdict
 from pathlib import Path
 
-from application.settings import Settings
+from api.settings import Settings
 from tests.journeys.helpers import RYW, Marketplace
 from tests.support import COMPTOIR, settings_env
 

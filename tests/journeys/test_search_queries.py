@@ -17,8 +17,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from api.settings import Settings
 from application.actors import Role
-from application.settings import Settings
 from tests.conftest import BACKENDS, postgres_dsn
 from tests.journeys.helpers import RYW, Marketplace, fresh_neq, marketplace
 

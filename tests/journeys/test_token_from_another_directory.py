@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from application.settings import Settings
+from api.settings import Settings
 from tests.journeys.helpers import GATINEAU, Marketplace, merchant_application
 from tests.support import COMPTOIR, settings_env
 

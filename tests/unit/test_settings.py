@@ -6,9 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from adapters.event_store import eventsourcing_env
+from adapters.backends import BACKENDS
+from api.container import storage_config
 from api.i18n import negotiate
-from application.settings import Settings
+from api.settings import Settings
+
+
+def eventsourcing_env(settings: Settings) -> dict[str, str]:
+    return BACKENDS[settings.backend](storage_config(settings)).event_store_env()
 
 
 def test_the_embedded_default_is_a_sqlite_file_under_the_data_dir(tmp_path: Path) -> None:
