@@ -44,6 +44,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## The concurrent last-units race (64 clients over HTTP) 20 times on PostgreSQL (~5 minutes).
 soak: install system-deps

@@ -18,6 +18,7 @@ from psycopg import sql
 from adapters.sql_dialect import Dialect, as_tuple
 from adapters.sqlite_datastore import read_model_datastore
 from adapters.tracked_store import UPSTREAM, TrackedStore
+from application.payout_statements import LedgerFigures, LedgerOrder, StatementEntry
 from domain.money import Money
 from projections.payouts_ledger import KINDS, PayoutsLedgerProjection, month_of
 
@@ -117,6 +118,10 @@ class LedgerUnit:
                 (amount.cents, str(payout_id)))
 
 
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def _rows(cursor: Any) -> list[tuple]:
     return [as_tuple(r) for r in cursor.fetchall()]
 
@@ -161,6 +166,17 @@ class LedgerQueries:
             (str(merchant_id), month))
         return [dict(zip(("at", "order_id", "kind", "amount", "remitter", "ref"), r,
                          strict=True)) for r in rows]
+
+    def payouts_of(self, merchant_id: UUID) -> list[LedgerOrder]:
+        """`application.payout_statements.PayoutsLedger`."""
+        return [LedgerOrder(
+            UUID(r["order_id"]), UUID(r["merchant_id"]), _moment(r["captured_at"]), r["status"],
+            r["remitter"], r["transfer_id"], r["reversals_due"], r["reversals_refused"],
+            LedgerFigures(**{k: int(r[k]) for k in KINDS})) for r in self.orders(merchant_id)]
+
+    def entries_of(self, merchant_id: UUID, month: str) -> list[StatementEntry]:
+        return [StatementEntry(_moment(e["at"]), UUID(e["order_id"]), e["kind"], e["amount"],
+                               e["remitter"], e["ref"]) for e in self.entries(merchant_id, month)]
 
     def waiting_since(self, captured_before: datetime, limit: int) -> list[UUID]:
         rows = self._query("SELECT payout_id FROM {p}ledger_payouts WHERE status = 'waiting' "

@@ -1,4 +1,6 @@
-"""Stripe webhooks: verified over the raw body, then put in the port's terms (`GatewayEvent`).
+"""Stripe webhooks: verified over the raw body, then put in the port's terms (`GatewayEvent`
+and its kinds, application/ports.py). Stripe's event types and object shapes are known here
+and nowhere else: the application sees only the domain's kinds.
 
 The signature (`Stripe-Signature: t=<unix>,v1=<HMAC-SHA256 of "t.body">`) is checked with
 stripe-python's own `WebhookSignature.verify_header`, twice: first without a tolerance, then
@@ -8,23 +10,39 @@ delivery; the two checks can, and the reasons differ: `signature_missing`,
 (a valid signature older than the tolerance: a replay, or a clock far off) and
 `payload_invalid` (a signed body that is not an event).
 
-Translation goes by the type of `data.object`, not by the event type, so every event about a
-payment intent, charge, dispute, refund, transfer, payout or account is read the same way
-(e.g. `charge.refund.updated` carries a refund, not a charge). Events about anything else keep
-only their id and kind: the application ignores them. Platform events and Connect events
-(which name the connected account in `event.account`) arrive alike.
+Translation goes by the event type, and the object must be the one that type carries: one
+case per type in `translate` (the table, with each effect, is in docs/payments.md).
+Any other type (`payment_intent.created`, `charge.succeeded`, `capability.updated`…), or one of
+these with another object, is an `IgnoredGatewayEvent`: recorded once, no effect. Our ids come
+back from what the platform gave Stripe: `metadata.order_id` or the transfer group,
+`metadata.merchant_id`; anything that is not a UUID is not ours (None). Platform events and
+Connect events (which name the connected account in `event.account`) arrive alike.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from uuid import UUID
 
 import stripe
 
 from adapters.stripe_gateway import account_status, uuid_or_none
 from application.errors import InvalidWebhookError
-from application.ports import GatewayEvent
+from application.ports import (
+    BankPayoutFailed,
+    BankPayoutPaid,
+    GatewayEvent,
+    IgnoredGatewayEvent,
+    PaymentAuthorized,
+    PaymentCaptured,
+    PaymentDisputed,
+    PaymentFailed,
+    PaymentRefunded,
+    PayoutAccountUpdated,
+    TransferMade,
+    TransferReversed,
+)
 from domain.money import Money
 
 
@@ -60,49 +78,54 @@ class StripeWebhooks:
 
 def translate(event: dict[str, Any]) -> GatewayEvent:
     """A verified Stripe event in the port's terms (see the module docstring)."""
-    kind: str = event["type"]
+    event_id: str = event["id"]
     obj: dict[str, Any] = event["data"]["object"]
-    metadata = obj.get("metadata") or {}
-    common: dict[str, Any] = {
-        "event_id": event["id"], "kind": kind,
-        "order_id": uuid_or_none(metadata.get("order_id")) or uuid_or_none(
-            obj.get("transfer_group")),
-        "merchant_id": uuid_or_none(metadata.get("merchant_id")),
-        "account_id": event.get("account"),
-    }
-    match obj.get("object"):
-        case "payment_intent":
+    order_id = _ours(obj, "order_id") or uuid_or_none(obj.get("transfer_group"))
+    merchant_id = _ours(obj, "merchant_id")
+    match event["type"], obj.get("object"):
+        case "payment_intent.amount_capturable_updated", "payment_intent":
+            return PaymentAuthorized(event_id=event_id, payment_id=obj["id"], order_id=order_id)
+        case "payment_intent.succeeded", "payment_intent":
+            return PaymentCaptured(event_id=event_id, payment_id=obj["id"], order_id=order_id)
+        case "payment_intent.payment_failed", "payment_intent":
             error = obj.get("last_payment_error") or {}
-            return GatewayEvent(**common, payment_id=obj["id"], object_id=obj.get("latest_charge"),
-                                amount=_money(obj.get("amount_received") or obj.get("amount")),
-                                failure_reason=error.get("decline_code") or error.get("code"))
-        case "charge":
-            amount = obj.get("amount_refunded") if kind == "charge.refunded" else obj.get("amount")
-            return GatewayEvent(**common, payment_id=obj.get("payment_intent"),
-                                object_id=obj["id"], amount=_money(amount),
-                                failure_reason=obj.get("failure_code"))
-        case "dispute" | "refund":  # a dispute's reason, a refund's failure
-            return GatewayEvent(**common, payment_id=obj.get("payment_intent"),
-                                object_id=obj["id"], amount=_money(obj.get("amount")),
-                                failure_reason=obj.get("reason") if obj["object"] == "dispute"
-                                else obj.get("failure_reason"))
-        case "transfer":
-            amount = obj.get("amount_reversed") if kind == "transfer.reversed" else obj.get(
-                "amount")
-            return GatewayEvent(**common | {"account_id": obj.get("destination")},
-                                object_id=obj["id"], amount=_money(amount))
-        case "payout":
-            return GatewayEvent(**common, object_id=obj["id"], amount=_money(obj.get("amount")),
-                                failure_reason=obj.get("failure_code"))
-        case "account":
-            return GatewayEvent(**common | {"account_id": obj["id"]},
-                                account_status=account_status(obj))
-        case "capability":  # a capability changed: the caller re-reads the account's status
-            return GatewayEvent(**common | {"account_id": obj.get("account")},
-                                object_id=obj.get("id"))
+            return PaymentFailed(event_id=event_id, payment_id=obj["id"], order_id=order_id,
+                                 reason=error.get("decline_code") or error.get("code"))
+        case "charge.refunded", "charge":
+            return PaymentRefunded(event_id=event_id, payment_id=obj.get("payment_intent"),
+                                   order_id=order_id)
+        case "charge.dispute.created", "dispute":
+            return PaymentDisputed(event_id=event_id, payment_id=obj.get("payment_intent"),
+                                   order_id=order_id, dispute_id=obj["id"],
+                                   amount=_money(obj.get("amount")), reason=obj.get("reason"))
+        case "account.updated", "account":
+            return PayoutAccountUpdated(event_id=event_id, status=account_status(obj),
+                                        merchant_id=merchant_id)
+        case "transfer.created", "transfer":
+            return TransferMade(event_id=event_id, transfer_id=obj["id"], order_id=order_id,
+                                merchant_id=merchant_id)
+        case "transfer.reversed", "transfer":
+            return TransferReversed(event_id=event_id, transfer_id=obj["id"], order_id=order_id,
+                                    merchant_id=merchant_id,
+                                    reversed=_money(obj.get("amount_reversed")))
+        case "payout.paid", "payout":
+            return BankPayoutPaid(event_id=event_id, payout_id=obj["id"],
+                                  amount=_money(obj.get("amount")),
+                                  account_id=event.get("account"), merchant_id=merchant_id)
+        case "payout.failed", "payout":
+            return BankPayoutFailed(event_id=event_id, payout_id=obj["id"],
+                                    amount=_money(obj.get("amount")),
+                                    account_id=event.get("account"), merchant_id=merchant_id,
+                                    reason=obj.get("failure_code"))
         case _:
-            return GatewayEvent(event_id=event["id"], kind=kind)
+            return IgnoredGatewayEvent(event_id=event_id)
 
 
-def _money(cents: object) -> Money | None:
-    return Money(cents) if isinstance(cents, int) and not isinstance(cents, bool) else None
+def _ours(obj: dict[str, Any], key: str) -> UUID | None:
+    """One of our ids, from the metadata the platform gave the object."""
+    return uuid_or_none((obj.get("metadata") or {}).get(key))
+
+
+def _money(cents: object) -> Money:
+    """An amount in cents; zero when Stripe gives none."""
+    return Money(cents) if isinstance(cents, int) and not isinstance(cents, bool) else Money.zero()

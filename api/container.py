@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from adapters.aes_gcm import AesGcm
 from adapters.audit_signing import AuditSigner, public_key_verifier
 from adapters.audit_stores import (
     PostgresAuditChainStore,
@@ -39,6 +40,7 @@ from application.locks import AggregateLocks
 from application.merchants import Merchants
 from application.orders import Orders
 from application.payments import Payments
+from application.payout_statements import PayoutStatements
 from application.payouts import PayoutPolicy, PayoutProcess, Payouts
 from application.ports import Clock, KeyStore, PaymentGateway, WebhookVerifier
 from application.privacy import Privacy, RetentionPolicy
@@ -79,6 +81,7 @@ class Container:
     signer: AuditSigner
     stripe_webhooks: WebhookVerifier | None
     fiches: Fiches
+    payout_statements: PayoutStatements
     _closers: list[Any] = field(default_factory=list)
 
     @property
@@ -143,24 +146,25 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     insight_store = backend.insights_store()
     signer = audit_signer(settings)
     models = backend.read_models(signer)
-    app = Comptoir(backend.event_store_env(), keys)
+    app = Comptoir(backend.event_store_env(), keys, AesGcm())
     shared = {"conflict_retries": settings.conflict_retries, "locks": AggregateLocks()}
     payouts = Payouts(app, gateway=gateway, clock=clock, policy=PayoutPolicy(
         settings.payout_release, timedelta(days=settings.payout_delay_days),
-        settings.sell_without_payout_account), **shared)
-    payouts.pending = models.ledger
+        settings.sell_without_payout_account), pending=models.ledger,
+        public_base_url=settings.public_base_url, **shared)
     process = backend.process_store(PayoutProcess(payouts))
     projections = Projections(app, [*models.stores, process])
     app.listeners.append(projections.wake)
     payments = Payments(app, gateway=gateway, **shared)
     consumers = Consumers(app, **shared)
     insights = Insights(insight_store, clock, region_of=consumers.postal_area)
-    carts = Carts(app, sightings=insights, **shared)
+    seen = {**shared, "sightings": insights}  # use cases that report what people did
+    carts = Carts(app, **seen)
     checkout = Checkout(
         app, carts=carts, payments=payments, clock=clock, payouts=payouts,
         commission_rate=settings.commission_rate,
         reservation_window=timedelta(minutes=settings.reservation_minutes),
-        due_orders=models.deadlines, sightings=insights, **shared)
+        due_orders=models.deadlines, **seen)
     jobs = Jobs(settings.jobs_interval_seconds)
     jobs.add("expire_reservations", checkout.expire_due)
     jobs.add("payouts", payouts.tick)
@@ -173,10 +177,15 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         kek_rotation=timedelta(days=settings.kek_rotation_days), **shared)
     jobs.add("rotate_kek", privacy.rotate_kek_if_due)
     raw_log = backend.raw_log()
+
+    def verify_chain() -> VerificationReport:
+        projections["audit"].catch_up()  # chain what is new, then recompute it all
+        return verify_store(raw_log, models.chain, signer.verifier())
+
     return Container(
         settings=settings, backend=backend, app=app, keys=keys,
-        tokens=Tokens.from_settings(settings), merchants=Merchants(app, **shared),
-        catalog=Catalog(app, **shared), search=Search(models.search), projections=projections,
+        tokens=Tokens.from_settings(settings), merchants=Merchants(app, **seen),
+        catalog=Catalog(app, **seen), search=Search(models.search), projections=projections,
         models=models, consumers=consumers, insights=insights,
         storefronts=Storefronts(app, **shared), carts=carts, payments=payments,
         orders=Orders(app, payments=payments,
@@ -185,9 +194,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         webhooks=Webhooks(app, payments=payments, payouts=payouts, **shared),
         privacy=privacy,
         audit=Audit(app, log=raw_log, reveal_personal_data=settings.auditors_see_personal_data,
-                    **shared),
+                    verification=verify_chain, **shared),
         raw_log=raw_log, signer=signer, stripe_webhooks=stripe_webhooks, _closers=closers,
-        fiches=Fiches(app, listings=models.search, **shared),
+        fiches=Fiches(app, listings=models.search, **seen),
+        payout_statements=PayoutStatements(models.ledger),
     )
 
 

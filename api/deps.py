@@ -7,26 +7,36 @@ pool, a thread hop per dependency per request; these only read app state and ver
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import TokenError
-from api.container import Container
 from api.problems import HTTPProblem
+from api.settings import Settings
 from application.actors import Actor
+from application.audit import Audit
+from application.carts import Carts
 from application.catalog import Catalog
+from application.checkout import Checkout
+from application.consumers import Consumers
+from application.fiches import Fiches
 from application.idempotency import MAX_KEY, IdempotencyKey
+from application.insights import Insights
 from application.merchants import Merchants
+from application.orders import Orders
+from application.payout_statements import PayoutStatements
+from application.payouts import Payouts
+from application.ports import WebhookVerifier
+from application.privacy import Privacy
+from application.storefronts import Storefronts
+from application.webhooks import Webhooks
 from projections.search.query import SearchReader
+from projections.workers import Projections
 
 _bearer = HTTPBearer(auto_error=False, description="JWT issued by `comptoir token issue`")
 _KEY = re.compile(rf"^[\x21-\x7e]{{1,{MAX_KEY}}}$")
-
-
-async def container(request: Request) -> Container:
-    return request.app.state.container
 
 
 async def actor(
@@ -66,24 +76,36 @@ def keyed(key: str | None, actor: Actor, operation: str, request: object) -> Ide
     return IdempotencyKey.of(key, operation=operation, subject=actor.subject, request=request)
 
 
-ContainerDep = Annotated[Container, Depends(container)]
 ActorDep = Annotated[Actor, Depends(actor)]
 SignedInDep = Annotated[Actor, Depends(signed_in_actor)]
 IdempotencyKeyDep = Annotated[str | None, Depends(idempotency_key)]
 
 
-async def merchants(request: Request) -> Merchants:
-    return request.app.state.container.merchants
+def _part(name: str) -> Any:
+    """A dependency that hands a route one part of the wired application, by name: routes
+    name what they use, never the container."""
+    async def part(request: Request) -> Any:
+        return getattr(request.app.state.container, name)
+
+    part.__name__ = name
+    return Depends(part)
 
 
-async def catalog(request: Request) -> Catalog:
-    return request.app.state.container.catalog
-
-
-async def search(request: Request) -> SearchReader:
-    return request.app.state.container.search
-
-
-MerchantsDep = Annotated[Merchants, Depends(merchants)]
-CatalogDep = Annotated[Catalog, Depends(catalog)]
-SearchDep = Annotated[SearchReader, Depends(search)]
+SettingsDep = Annotated[Settings, _part("settings")]
+MerchantsDep = Annotated[Merchants, _part("merchants")]
+CatalogDep = Annotated[Catalog, _part("catalog")]
+SearchDep = Annotated[SearchReader, _part("search")]
+StorefrontsDep = Annotated[Storefronts, _part("storefronts")]
+ConsumersDep = Annotated[Consumers, _part("consumers")]
+CartsDep = Annotated[Carts, _part("carts")]
+CheckoutDep = Annotated[Checkout, _part("checkout")]
+OrdersDep = Annotated[Orders, _part("orders")]
+PayoutsDep = Annotated[Payouts, _part("payouts")]
+PayoutStatementsDep = Annotated[PayoutStatements, _part("payout_statements")]
+WebhooksDep = Annotated[Webhooks, _part("webhooks")]
+WebhookVerifierDep = Annotated[WebhookVerifier | None, _part("stripe_webhooks")]
+InsightsDep = Annotated[Insights, _part("insights")]
+PrivacyDep = Annotated[Privacy, _part("privacy")]
+AuditDep = Annotated[Audit, _part("audit")]
+ProjectionsDep = Annotated[Projections, _part("projections")]
+FichesDep = Annotated[Fiches, _part("fiches")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -50,10 +50,18 @@ class EventQuery:
 
 class Audit(Service):
     def __init__(self, *args: Any, log: PositionedLog, reveal_personal_data: bool = False,
-                 **kwargs: Any) -> None:
+                 verification: Callable[[], Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.log = log
         self.reveal = reveal_personal_data
+        self.verification = verification  # recomputes the hash chain (a VerificationReport)
+
+    def verify(self, actor: Actor) -> Any:
+        """The chain recomputed from the stored bytes, its checkpoints checked (auditors)."""
+        self.require_auditor(actor)
+        if self.verification is None:
+            raise NotFoundError("verification")
+        return self.verification()
 
     def events(self, actor: Actor, query: EventQuery) -> tuple[list[dict[str, Any]], int | None]:
         """A page of stored events in log order, and the position to continue after."""

@@ -10,14 +10,14 @@ from eventsourcing.domain import Aggregate
 from application.actors import Actor, Role
 from application.errors import NotFoundError, denied
 from application.idempotency import IdempotencyKey
-from application.insights import NoSightings, Sightings
 from application.service import Service
 from domain.cart import Cart
-from domain.errors import RuleViolatedError
+from domain.errors import InvalidValueError, RuleViolatedError
 from domain.listing import Listing
 from domain.merchant import Merchant
 from domain.merchant_profile import FulfilmentOptions
 from domain.money import Money, total
+from domain.storefront import Storefront
 
 
 @dataclass(frozen=True)
@@ -57,15 +57,13 @@ class CartView:
 
 
 class Carts(Service):
-    def __init__(self, *args: object, sightings: Sightings | None = None,
-                 **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.sightings: Sightings = sightings or NoSightings()
-
     def open(self, actor: Actor, storefront: str | None = None,
              key: IdempotencyKey | None = None) -> CartView:
+        """A consumer's new cart, credited to a storefront if one is named (it must exist)."""
         if actor.role != Role.CONSUMER:
             raise denied(actor.is_anonymous)
+        if storefront is not None and not self.exists(Storefront.create_id(storefront)):
+            raise InvalidValueError("storefront_unknown", field="storefront")
 
         def build() -> tuple[UUID, list[Aggregate]]:
             cart = Cart(consumer_id=UUID(actor.subject), storefront=storefront)

@@ -62,6 +62,12 @@ class Catalog(Service):
         detailed = actor.owns(listing.merchant_id) or actor.reads_everything
         return ListingView.of(listing, detailed=detailed)
 
+    def visit(self, actor: Actor, listing_id: UUID) -> ListingView:
+        """Someone looks at the listing: as `get`, and counted in its merchant's insight."""
+        view = self.get(actor, listing_id)
+        self.sightings.saw(actor, "listing_view", [view.merchant_id])
+        return view
+
     def revise(self, actor: Actor, listing_id: UUID, changes: dict[str, Any]) -> ListingView:
         def revise(listing: Listing, _: Merchant) -> None:
             listing.revise(ListingDetails.check(listing.details.as_raw() | changes))

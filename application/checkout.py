@@ -22,7 +22,6 @@ from application.actors import Actor
 from application.carts import Carts
 from application.errors import ConflictError
 from application.idempotency import IdempotencyKey
-from application.insights import NoSightings, Sightings
 from application.orders import OrderView, view_for
 from application.payments import Payments
 from application.payouts import Payouts
@@ -38,7 +37,7 @@ from domain.money import Money
 from domain.order import Order
 from domain.order_terms import Fulfilment, MerchantOrderTerms, OrderLine
 from domain.personal import PersonalData
-from domain.pricing import PricedLine, price
+from domain.pricing import price
 from domain.quebec import find_municipality
 
 ADDRESS_FIELDS = ("name", "street", "municipality", "postal_code", "region", "province")
@@ -59,10 +58,8 @@ class CheckoutChoices:
 class Checkout(Service):
     def __init__(self, *args: object, carts: Carts, payments: Payments, clock: Clock,
                  commission_rate: Decimal, reservation_window: timedelta,
-                 due_orders: DueOrders, payouts: Payouts, sightings: Sightings | None = None,
-                 **kwargs: object) -> None:
+                 due_orders: DueOrders, payouts: Payouts, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.sightings: Sightings = sightings or NoSightings()
         self.carts, self.payments, self.clock, self.payouts = carts, payments, clock, payouts
         self.commission_rate, self.window, self.due_orders = (
             commission_rate, reservation_window, due_orders)
@@ -106,7 +103,7 @@ class Checkout(Service):
         expired = 0
         for order_id in self.due_orders.due(now, limit):
             order = self.load(Order, order_id, "order")
-            ids = [line.listing_id for part in order.parts.values() for line in part.lines]
+            ids = order.listing_ids
 
             def attempt(order_id: UUID = order_id, ids: list[UUID] = ids) -> bool:
                 order = self.load(Order, order_id, "order")
@@ -142,8 +139,7 @@ class Checkout(Service):
             merchant = merchants[merchant_id]
             method = choices.fulfilment.get(merchant_id) or _default_method(merchant)
             fee = _fee(merchant, method, consumer)
-            breakdown = price([PricedLine(line.unit_price, line.quantity, line.tax_class)
-                               for line in merchant_lines], fee, merchant.tax.is_registered,
+            breakdown = price(merchant_lines, fee, merchant.tax.is_registered,
                               self.commission_rate)
             parts.append(MerchantOrderTerms(merchant_id, merchant.name, tuple(merchant_lines),
                                             method, breakdown))

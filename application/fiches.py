@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
+from application.actors import Actor
 from application.app import Comptoir
 from application.errors import NotFoundError
-from application.locks import AggregateLocks
 from application.service import Service
 from domain.address import Address
 from domain.claim import Claim
@@ -79,11 +79,8 @@ class MerchantGoneError(NotFoundError):
 
 
 class Fiches(Service):
-    def __init__(
-        self, app: Comptoir, *, listings: PublishedListings, conflict_retries: int = 10,
-        locks: AggregateLocks | None = None,
-    ) -> None:
-        super().__init__(app, conflict_retries=conflict_retries, locks=locks)
+    def __init__(self, app: Comptoir, *, listings: PublishedListings, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
         self.listings = listings
         self._holders: dict[str, UUID] = {}
 
@@ -96,6 +93,7 @@ class Fiches(Service):
         if not merchant.is_approved:
             raise NotFoundError("merchant")
         listings = self.listings.of_merchant(merchant.id, MAX_LISTINGS + 1)
+        self.sightings.saw(Actor.anonymous(), "fiche_view", [merchant.id])
         return Fiche(
             merchant.id, merchant.slug, merchant.name, merchant.address, merchant.location,
             merchant.categories, merchant.description_fr, merchant.description_en,

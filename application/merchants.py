@@ -191,6 +191,12 @@ class Merchants(Service):
     def get(self, actor: Actor, merchant_id: UUID) -> MerchantView:
         return self._view(actor, self._visible(actor, merchant_id))
 
+    def visit(self, actor: Actor, merchant_id: UUID) -> MerchantView:
+        """Someone looks at the fiche: as `get`, and counted in the merchant's insight."""
+        view = self.get(actor, merchant_id)
+        self.sightings.saw(actor, "fiche_view", [merchant_id])
+        return view
+
     def _view(self, actor: Actor, merchant: Merchant) -> MerchantView:
         with_contact = actor.owns(merchant.id) or actor.sees_personal_data
         return MerchantView.of(merchant, with_contact=with_contact)

@@ -16,7 +16,7 @@ from application.payments import Payments
 from application.service import Service
 from domain.listing import Listing
 from domain.money import Money
-from domain.order import Order
+from domain.order import MerchantOrder, Order
 from domain.order_terms import MerchantOrderTerms, Refund
 from domain.personal import PersonalData
 
@@ -29,6 +29,12 @@ class PartView:
     refunds: list[Refund]
     refunded: Money
     refundable: Money
+
+    @classmethod
+    def of(cls, merchant_order: MerchantOrder) -> PartView:
+        return cls(merchant_order.terms, str(merchant_order.status), merchant_order.reason,
+                   list(merchant_order.refunds), merchant_order.refunded,
+                   merchant_order.refundable)
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,8 @@ class Orders(Service):
             order.decline(merchant_id, reason)
             for listing in listings:
                 listing.release(order.id, reason="declined")
-            order.refund(merchant_id, order.refundable(merchant_id), reason, refund_id)
+            order.refund(merchant_id, order.merchant_order(merchant_id).refundable, reason,
+                         refund_id)
 
         self._act(actor, order_id, merchant_id, decline)
         self.payments.refund(order_id, merchant_id, refund_id)
@@ -106,7 +113,7 @@ class Orders(Service):
              decide: Callable[[Order, list[Listing]], None]) -> OrderView:
         order = self._visible(actor, order_id)
         self._own_part(actor, order, merchant_id)
-        ids = [line.listing_id for line in order.part(merchant_id).lines]
+        ids = [line.listing_id for line in order.merchant_order(merchant_id).lines]
 
         def attempt() -> None:
             order = self.load(Order, order_id, "order")
@@ -131,7 +138,7 @@ class Orders(Service):
             if actor.role == Role.MERCHANT:
                 raise NotFoundError("order")
             raise denied(actor.is_anonymous)
-        order.part(merchant_id)
+        order.merchant_order(merchant_id)
 
 
 def view_for(actor: Actor, order: Order, auditors_see_personal_data: bool = False
@@ -142,14 +149,10 @@ def view_for(actor: Actor, order: Order, auditors_see_personal_data: bool = Fals
     deliver; an auditor only if the platform's setting allows it."""
     whole = actor.reads_everything or (
         actor.role == Role.CONSUMER and actor.subject == str(order.consumer_id))
-    keys = list(order.parts) if whole else [
-        key for key in order.parts if actor.merchant_id is not None
-        and actor.role == Role.MERCHANT and key == actor.merchant_id.hex]
-    if not keys:
+    parts = [PartView.of(mo) for mo in order.merchant_orders.values()
+             if whole or actor.owns(mo.merchant_id)]
+    if not parts:
         raise NotFoundError("order")
-    parts = [PartView(order.parts[k], str(order.part_status[k]), order.part_reason.get(k),
-                      list(order.refunds[k]), order.refunded(order.parts[k].merchant_id),
-                      order.refundable(order.parts[k].merchant_id)) for k in keys]
     if actor.role == Role.AUDITOR:
         sees_address = auditors_see_personal_data
     elif whole:

@@ -38,7 +38,7 @@ class Payments(Service):
         order = fresh[0] if fresh else self.load(Order, order_id, "order")
         if order.status != OrderStatus.AWAITING_PAYMENT:
             return None, order
-        ids = _listing_ids(order)
+        ids = order.listing_ids
         try:
             created = self.gateway.create_payment(order_id, order.total, method,
                                                   idempotency_key=f"{order_id}:payment")
@@ -76,10 +76,10 @@ class Payments(Service):
                                             idempotency_key=f"{order_id}:capture")
         except GatewayUnavailableError as error:
             note = f"gateway_{error.reason}"
-            self._change(order_id, _listing_ids(order), lambda o, _: o.note_payment_delay(note))
+            self._change(order_id, order.listing_ids, lambda o, _: o.note_payment_delay(note))
             return
         self.apply(order_id, PaymentOutcome(payment_id, "authorized"), captured,
-                   listing_ids=_listing_ids(order))
+                   listing_ids=order.listing_ids)
 
     def apply(self, order_id: UUID, *outcomes: PaymentOutcome,
               listing_ids: list[UUID] | None = None,
@@ -105,13 +105,13 @@ class Payments(Service):
             return claim
 
         if listing_ids is None:
-            listing_ids = _listing_ids(self.load(Order, order_id, "order"))
+            listing_ids = self.load(Order, order_id, "order").listing_ids
         return self._change(order_id, listing_ids, record, fresh)
 
     def refund(self, order_id: UUID, merchant_id: UUID, refund_id: UUID) -> None:
         """Carry out a decided refund at the gateway, then record its settlement."""
         order = self.load(Order, order_id, "order")
-        refund = next(r for r in order.refunds[merchant_id.hex] if r.refund_id == refund_id)
+        refund = order.merchant_order(merchant_id).refund_by_id(refund_id)
         if refund.gateway_refund_id is not None or order.payment_id is None:
             return
         gateway_refund_id = self.gateway.refund(order.payment_id, refund.breakdown.amount,
@@ -140,8 +140,3 @@ class Payments(Service):
 
 
 PAYMENT_CLAIM = "payment"  # Claim(kind, gateway payment id) → order id
-
-
-def _listing_ids(order: Order) -> list[UUID]:
-    return [line.listing_id for part in order.parts.values() for line in part.lines]
-

@@ -79,18 +79,23 @@ class PendingPayouts(Protocol):
 
 class Payouts(Service):
     def __init__(self, *args: Any, gateway: PaymentGateway, clock: Clock,
-                 policy: PayoutPolicy, **kwargs: Any) -> None:
+                 policy: PayoutPolicy, pending: PendingPayouts | None = None,
+                 public_base_url: str = "http://127.0.0.1:8000", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.gateway = gateway
         self.clock = clock
         self.policy = policy
-        self.pending: PendingPayouts | None = None  # set once the ledger is built
+        self.pending = pending  # the ledger's view of what waits (None: no jobs to run)
+        self.base_url = public_base_url.rstrip("/")
 
     # -- payout accounts ----------------------------------------------------------------------
 
-    def set_up_account(self, actor: Actor, merchant_id: UUID, refresh_url: str,
-                       return_url: str) -> PayoutAccountView:
-        """Open the merchant's connected account if needed; a fresh onboarding link."""
+    def set_up_account(self, actor: Actor, merchant_id: UUID, refresh_url: str | None = None,
+                       return_url: str | None = None) -> PayoutAccountView:
+        """Open the merchant's connected account if needed; a fresh onboarding link (which
+        comes back to the merchant's payout account and ledger on this platform)."""
+        refresh_url = refresh_url or f"{self.base_url}/v1/merchants/{merchant_id}/payout-account"
+        return_url = return_url or f"{self.base_url}/v1/merchants/{merchant_id}/payouts"
         actor.require_signed_in()
         self.load(Merchant, merchant_id, "merchant")
         if not (actor.owns(merchant_id) or actor.role == Role.ADMIN):
@@ -134,10 +139,10 @@ class Payouts(Service):
     def open_payouts(self, order_id: UUID, captured_at: datetime) -> None:
         def attempt() -> list[UUID]:
             order = self.load(Order, order_id, "order")
-            opened = [Payout(order_id, part.merchant_id, order.payment_id or "",
-                             part.breakdown, captured_at)
-                      for part in order.parts.values()
-                      if self.find(Payout.create_id(order_id, part.merchant_id)) is None]
+            opened = [Payout(order_id, mo.merchant_id, order.payment_id or "",
+                             mo.breakdown, captured_at)
+                      for mo in order.merchant_orders.values()
+                      if self.find(Payout.create_id(order_id, mo.merchant_id)) is None]
             self.save(*opened)
             return [p.id for p in opened]
 
@@ -169,7 +174,7 @@ class Payouts(Service):
 
         def attempt() -> None:
             order = self.load(Order, order_id, "order")
-            refund = next(r for r in order.refunds[merchant_id.hex] if r.refund_id == refund_id)
+            refund = order.merchant_order(merchant_id).refund_by_id(refund_id)
             payout = self.load(Payout, payout_id, "payout")
             payout.note_refund(refund_id, refund.breakdown)
             self.save(payout)

@@ -1,22 +1,21 @@
 """Personal data in stored events and snapshots: encrypted with its subject's own key.
 
-AES-256-GCM, a fresh 96-bit nonce per value, the subject id as associated data (a ciphertext
-cannot be moved to another person). Once the subject's key is deleted the value decodes as
-`PersonalData.forgotten_for(subject)`: every copy in the log, snapshots and backups is dead.
+The `Cipher` port (AES-256-GCM in adapters/aes_gcm.py) seals each value with a fresh nonce
+and the subject id as associated data (a ciphertext cannot be moved to another person). Once
+the subject's key is deleted the value decodes as forgotten: every copy in the log, snapshots
+and backups is dead.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 from typing import Any
 from uuid import UUID
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import Transcoding
 
-from application.ports import KeyStore
+from application.ports import Cipher, KeyStore
 from domain.personal import PersonalData
 
 
@@ -24,8 +23,9 @@ class PersonalDataAsCiphertext(Transcoding):
     type = PersonalData
     name = "personal_data"
 
-    def __init__(self, keys: KeyStore) -> None:
+    def __init__(self, keys: KeyStore, cipher: Cipher) -> None:
         self.keys = keys
+        self.cipher = cipher
 
     def encode(self, obj: PersonalData) -> dict[str, Any]:
         if obj.sealed is not None:  # read from storage and never opened: rewrite as it was
@@ -33,9 +33,8 @@ class PersonalDataAsCiphertext(Transcoding):
         if obj.forgotten:
             return {"subject": obj.subject_id.hex, "forgotten": True}
         key = self.keys.get(obj.subject_id) or self.keys.get_or_create(obj.subject_id)
-        nonce = os.urandom(12)
         plaintext = json.dumps(dict(obj.values), ensure_ascii=False).encode()
-        ciphertext = AESGCM(key).encrypt(nonce, plaintext, obj.subject_id.bytes)
+        nonce, ciphertext = self.cipher.seal(key, plaintext, obj.subject_id.bytes)
         return {
             "subject": obj.subject_id.hex,
             "nonce": base64.b64encode(nonce).decode(),
@@ -50,8 +49,6 @@ class PersonalDataAsCiphertext(Transcoding):
         key = None if data.get("forgotten") else self.keys.get(subject_id)
         if key is None:
             return None
-        plaintext = AESGCM(key).decrypt(
-            base64.b64decode(data["nonce"]), base64.b64decode(data["ciphertext"]),
-            subject_id.bytes,
-        )
+        plaintext = self.cipher.open(key, base64.b64decode(data["nonce"]),
+                                     base64.b64decode(data["ciphertext"]), subject_id.bytes)
         return json.loads(plaintext)

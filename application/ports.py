@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from enum import StrEnum
+from typing import Any, ClassVar, Literal, Protocol
 from uuid import UUID
 
 from domain.money import Money
@@ -46,6 +47,15 @@ class KeyEncryptionKeys(Protocol):
         """None once the KEK is destroyed."""
 
     def destroy(self, kek_id: str) -> None: ...
+
+
+class Cipher(Protocol):
+    """Authenticated encryption of personal data under a person's key."""
+
+    def seal(self, key: bytes, plaintext: bytes, associated: bytes) -> tuple[bytes, bytes]:
+        """(nonce, ciphertext)."""
+
+    def open(self, key: bytes, nonce: bytes, ciphertext: bytes, associated: bytes) -> bytes: ...
 
 
 class Clock(Protocol):
@@ -138,26 +148,136 @@ class PaymentGateway(Protocol):
     def order_records(self, order_id: UUID, payment_id: str | None) -> OrderRecords: ...
 
 
-@dataclass(frozen=True)
-class GatewayEvent:
-    """A webhook from the gateway, verified and put in domain terms."""
+class GatewayEventKind(StrEnum):
+    """What a gateway's event means to the platform. The adapter translates the gateway's own
+    event types into these (docs/payments.md has the table); the value is what
+    `WebhookDelivery` records."""
 
-    event_id: str  # the gateway's id: deliveries are deduplicated on it
-    kind: str  # the gateway's type, e.g. "payment_intent.succeeded"
-    order_id: UUID | None = None  # from metadata or the transfer group
-    merchant_id: UUID | None = None  # from a transfer's metadata
+    PAYMENT_AUTHORIZED = "payment_authorized"  # funds held on the card; the capture is ours
+    PAYMENT_CAPTURED = "payment_captured"
+    PAYMENT_FAILED = "payment_failed"
+    PAYMENT_REFUNDED = "payment_refunded"  # all or part of it; proves the capture
+    PAYMENT_DISPUTED = "payment_disputed"
+    PAYOUT_ACCOUNT_UPDATED = "payout_account_updated"
+    TRANSFER_MADE = "transfer_made"
+    TRANSFER_REVERSED = "transfer_reversed"
+    BANK_PAYOUT_PAID = "bank_payout_paid"
+    BANK_PAYOUT_FAILED = "bank_payout_failed"
+    IGNORED = "ignored"  # a type the platform does not act on: recorded once, nothing else
+
+
+@dataclass(frozen=True, kw_only=True)
+class GatewayEvent:
+    """A webhook from the gateway, verified and put in domain terms by the adapter: one class
+    per kind (below), each with only what its effect needs. String ids (`*_id: str`) are the
+    gateway's own; order and merchant ids are ours, read back from what the platform gave the
+    gateway (metadata, transfer group), and None when absent or not ours."""
+
+    kind: ClassVar[GatewayEventKind]
+    event_id: str  # the gateway's id of the event: deliveries are deduplicated on it
+
+
+class IgnoredGatewayEvent(GatewayEvent):
+    """An event of a type the platform does not act on."""
+
+    kind = GatewayEventKind.IGNORED
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentEvent(GatewayEvent):
+    """About an order's one payment. The order is named by the payment's metadata or transfer
+    group, or else found from the payment id (events about a charge or a dispute)."""
+
     payment_id: str | None = None
-    object_id: str | None = None  # the transfer, payout, dispute or charge concerned
-    amount: Money | None = None  # amount (refunded so far for charge.refunded; reversed so
-    #                                far for transfer.reversed; payout, dispute, transfer amount)
-    account_id: str | None = None  # the connected account concerned
-    failure_reason: str | None = None
-    account_status: PayoutAccountStatus | None = None  # account.updated
+    order_id: UUID | None = None
+
+
+class PaymentAuthorized(PaymentEvent):
+    """The consumer's device confirmed the payment: the funds are held, ready to capture."""
+
+    kind = GatewayEventKind.PAYMENT_AUTHORIZED
+
+
+class PaymentCaptured(PaymentEvent):
+    kind = GatewayEventKind.PAYMENT_CAPTURED
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentFailed(PaymentEvent):
+    kind = GatewayEventKind.PAYMENT_FAILED
+    reason: str | None = None  # the decline code, when the gateway gives one
+
+
+class PaymentRefunded(PaymentEvent):
+    """All or part of the payment was refunded, which proves that it was captured. Refunds
+    are the platform's own decisions: their amounts are compared by `payouts reconcile`."""
+
+    kind = GatewayEventKind.PAYMENT_REFUNDED
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentDisputed(PaymentEvent):
+    """The consumer's bank disputes the payment."""
+
+    kind = GatewayEventKind.PAYMENT_DISPUTED
+    dispute_id: str
+    amount: Money
+    reason: str | None = None  # the gateway's reason (fraudulent, general…)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayoutAccountUpdated(GatewayEvent):
+    """Where a merchant's connected account stands (the status names the account)."""
+
+    kind = GatewayEventKind.PAYOUT_ACCOUNT_UPDATED
+    status: PayoutAccountStatus
+    merchant_id: UUID | None = None  # from the account's metadata; else found by its id
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferEvent(GatewayEvent):
+    """About the transfer of one merchant order's share, named by the transfer's metadata and
+    transfer group."""
+
+    transfer_id: str
+    order_id: UUID | None = None
+    merchant_id: UUID | None = None
+
+
+class TransferMade(TransferEvent):
+    kind = GatewayEventKind.TRANSFER_MADE
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferReversed(TransferEvent):
+    kind = GatewayEventKind.TRANSFER_REVERSED
+    reversed: Money  # the gateway's running total of reversals, not this one's amount
+
+
+@dataclass(frozen=True, kw_only=True)
+class BankPayoutEvent(GatewayEvent):
+    """A payout from a merchant's connected account to its bank account."""
+
+    payout_id: str
+    amount: Money
+    account_id: str | None = None  # the connected account
+    merchant_id: UUID | None = None  # from the payout's metadata; else found by the account
+
+
+class BankPayoutPaid(BankPayoutEvent):
+    kind = GatewayEventKind.BANK_PAYOUT_PAID
+
+
+@dataclass(frozen=True, kw_only=True)
+class BankPayoutFailed(BankPayoutEvent):
+    kind = GatewayEventKind.BANK_PAYOUT_FAILED
+    reason: str | None = None  # the bank's failure code
 
 
 class WebhookVerifier(Protocol):
     def parse(self, payload: bytes, signature: str | None) -> GatewayEvent:
-        """Verify the signature over the raw body and translate the event. Raises
-        `InvalidWebhookError` (application.errors) when the signature is missing, wrong or
-        stale, or the payload is not an event."""
+        """Verify the signature over the raw body and translate the event into one of the
+        `GatewayEvent` classes (`IgnoredGatewayEvent` for a type the platform does not act
+        on). Raises `InvalidWebhookError` (application.errors) when the signature is missing,
+        wrong or stale, or the payload is not an event."""
         ...

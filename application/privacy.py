@@ -209,16 +209,16 @@ def _order(order: Order) -> dict[str, Any]:
         "total_cents": order.total.cents,
         "delivery_address": _person(order.delivery_address) if order.delivery_address else None,
         "merchant_orders": [{
-            "merchant_id": str(part.merchant_id), "merchant_name": part.merchant_name,
-            "status": str(order.part_status[key]), "fulfilment": str(part.fulfilment),
-            "status_reason": order.part_reason.get(key),
-            "total_cents": part.breakdown.total.cents,
+            "merchant_id": str(mo.merchant_id), "merchant_name": mo.terms.merchant_name,
+            "status": str(mo.status), "fulfilment": str(mo.fulfilment),
+            "status_reason": mo.reason,
+            "total_cents": mo.breakdown.total.cents,
             "lines": [{"title": line.title, "quantity": line.quantity,
                        "unit_price_cents": line.unit_price.cents,
-                       "amount_cents": line.amount.cents} for line in part.lines],
+                       "amount_cents": line.amount.cents} for line in mo.lines],
             "refunds": [{"amount_cents": r.breakdown.amount.cents, "reason": r.reason}
-                        for r in order.refunds[key]],
-        } for key, part in order.parts.items()],
+                        for r in mo.refunds],
+        } for mo in order.merchant_orders.values()],
     }
 
 

@@ -15,6 +15,7 @@ from eventsourcing.persistence import IntegrityError
 from application.app import Comptoir
 from application.errors import ConflictError, NotFoundError
 from application.idempotency import IdempotencyKey, IdempotentRequest
+from application.insights import NoSightings, Sightings
 from application.locks import AggregateLocks
 from domain.errors import DomainError
 
@@ -32,11 +33,14 @@ def project(aggregate: Any, events: Iterable[Any]) -> Any:
 
 class Service:
     def __init__(
-        self, app: Comptoir, *, conflict_retries: int = 10, locks: AggregateLocks | None = None
+        self, app: Comptoir, *, conflict_retries: int = 10, locks: AggregateLocks | None = None,
+        sightings: Sightings | None = None,
     ) -> None:
         self.app = app
         self.conflict_retries = conflict_retries
         self.locks = locks or AggregateLocks()
+        # What people did, for merchants' insight: reported by the use case that did it.
+        self.sightings: Sightings = sightings or NoSightings()
 
     def load(self, cls: type[A], aggregate_id: UUID, kind: str) -> A:
         try:

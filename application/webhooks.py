@@ -1,8 +1,9 @@
-"""Gateway webhooks, verified by the adapter, recorded here once per gateway event id.
+"""Gateway webhooks, verified and put in domain terms by the adapter (`GatewayEvent` and its
+kinds, application/ports.py), recorded here once per gateway event id.
 
 Effects are decided by the aggregates and are no-ops when already true, so that deliveries in
-any order and any number of times converge: a `charge.refunded` arriving before the
-`payment_intent.succeeded` it implies records the capture first; a duplicate changes nothing.
+any order and any number of times converge: a refund arriving before the capture it implies
+records the capture first; a duplicate changes nothing.
 The `WebhookDelivery` record (id derived from the gateway's event id) is written after the
 effect: a crash in between makes the redelivery apply effects that are already true.
 """
@@ -20,10 +21,22 @@ from eventsourcing.persistence import IntegrityError
 from application.errors import NotFoundError
 from application.payments import PAYMENT_CLAIM, Payments
 from application.payouts import ACCOUNT_CLAIM, Payouts
-from application.ports import GatewayEvent, PaymentOutcome
+from application.ports import (
+    BankPayoutEvent,
+    BankPayoutFailed,
+    GatewayEvent,
+    GatewayEventKind,
+    PaymentDisputed,
+    PaymentEvent,
+    PaymentFailed,
+    PaymentOutcome,
+    PayoutAccountUpdated,
+    TransferEvent,
+    TransferMade,
+    TransferReversed,
+)
 from application.service import Service
 from domain.claim import Claim
-from domain.money import Money
 from domain.order import Order
 from domain.order_terms import OrderStatus
 from domain.payout import Payout
@@ -31,6 +44,10 @@ from domain.payout_account import PayoutAccount
 
 
 class WebhookDelivery(Aggregate):
+    """One gateway event received. `kind` is a `GatewayEventKind` value; deliveries recorded
+    before the adapter translated kinds hold the gateway's own type there. Only recorded:
+    nothing reads it back to decide anything."""
+
     TOPIC = "comptoir.WebhookDelivery"
 
     class Created(Aggregate.Created):
@@ -51,18 +68,19 @@ class Webhooks(Service):
         super().__init__(*args, **kwargs)
         self.payments = payments
         self.payouts = payouts
-        self.effects: dict[str, Callable[[GatewayEvent], None]] = {
-            "payment_intent.amount_capturable_updated": self._capturable,
-            "payment_intent.succeeded": self._succeeded,
-            "payment_intent.payment_failed": self._failed,
-            "charge.refunded": self._refunded,
-            "charge.dispute.created": self._disputed,
-            "account.updated": self._account_updated,
-            "transfer.created": self._transfer_created,
-            "transfer.reversed": self._transfer_reversed,
-            "payout.paid": self._payout,
-            "payout.failed": self._payout,
-        }
+        # Each effect takes the event class of its kind (application/ports.py).
+        self.effects: dict[GatewayEventKind, Callable[[Any], None]] = {
+            GatewayEventKind.PAYMENT_AUTHORIZED: self._authorized,
+            GatewayEventKind.PAYMENT_CAPTURED: self._captured,
+            GatewayEventKind.PAYMENT_FAILED: self._failed,
+            GatewayEventKind.PAYMENT_REFUNDED: self._refunded,
+            GatewayEventKind.PAYMENT_DISPUTED: self._disputed,
+            GatewayEventKind.PAYOUT_ACCOUNT_UPDATED: self._account_updated,
+            GatewayEventKind.TRANSFER_MADE: self._transfer_made,
+            GatewayEventKind.TRANSFER_REVERSED: self._transfer_reversed,
+            GatewayEventKind.BANK_PAYOUT_PAID: self._bank_payout,
+            GatewayEventKind.BANK_PAYOUT_FAILED: self._bank_payout,
+        }  # IGNORED: recorded, nothing else
 
     def receive(self, gateway_event: GatewayEvent) -> bool:
         """Apply a verified event once; False when it was already received."""
@@ -75,48 +93,47 @@ class Webhooks(Service):
             with suppress(NotFoundError):
                 effect(gateway_event)
         try:
-            self.save(WebhookDelivery(gateway_event.event_id, gateway_event.kind))
+            self.save(WebhookDelivery(gateway_event.event_id, gateway_event.kind.value))
         except IntegrityError:
             return False  # a concurrent delivery of the same event recorded it first
         return True
 
     # -- payments -----------------------------------------------------------------------------
 
-    def _succeeded(self, e: GatewayEvent) -> None:
+    def _captured(self, e: PaymentEvent) -> None:
         order = self._order(e)
         if order.status == OrderStatus.AWAITING_PAYMENT:
             self.payments.apply(order.id, PaymentOutcome(e.payment_id or order.payment_id or "",
                                                          "captured"))
 
-    def _capturable(self, e: GatewayEvent) -> None:
+    def _authorized(self, e: PaymentEvent) -> None:
         order = self._order(e)
         if order.status == OrderStatus.AWAITING_PAYMENT:
             self.payments.capture_confirmed(order.id, e.payment_id or order.payment_id or "")
 
-    def _failed(self, e: GatewayEvent) -> None:
+    def _failed(self, e: PaymentFailed) -> None:
         order = self._order(e)
         if order.status == OrderStatus.AWAITING_PAYMENT:
             self.payments.apply(order.id, PaymentOutcome(
                 e.payment_id or order.payment_id or "", "failed",
-                failure_reason=e.failure_reason or "payment_failed"))
+                failure_reason=e.reason or "payment_failed"))
 
-    def _refunded(self, e: GatewayEvent) -> None:
+    def _refunded(self, e: PaymentEvent) -> None:
         # A refund proves the capture, whose own event may not have come yet. The refunds
         # themselves are the platform's decisions; `payouts reconcile` compares the totals.
-        self._succeeded(e)
+        self._captured(e)
 
-    def _disputed(self, e: GatewayEvent) -> None:
+    def _disputed(self, e: PaymentDisputed) -> None:
         order_id = self._order(e).id
 
         def attempt() -> None:
             order = self.load(Order, order_id, "order")
-            if order.open_dispute(e.object_id or e.event_id, e.amount or Money.zero(),
-                                  e.failure_reason or "disputed"):
+            if order.open_dispute(e.dispute_id or e.event_id, e.amount, e.reason or "disputed"):
                 self.save(order)
 
         self.retrying(attempt, serialise=[order_id])
 
-    def _order(self, e: GatewayEvent) -> Order:
+    def _order(self, e: PaymentEvent) -> Order:
         order_id = e.order_id
         if order_id is None and e.payment_id:
             claim = self.find(Claim.create_id(PAYMENT_CLAIM, e.payment_id))
@@ -127,40 +144,40 @@ class Webhooks(Service):
 
     # -- payouts ------------------------------------------------------------------------------
 
-    def _account_updated(self, e: GatewayEvent) -> None:
-        if e.account_status is not None:
-            self.payouts.report_account(self._merchant_of(e), e.account_status)
+    def _account_updated(self, e: PayoutAccountUpdated) -> None:
+        self.payouts.report_account(self._merchant_of(e.merchant_id, e.status.account_id),
+                                    e.status)
 
-    def _transfer_created(self, e: GatewayEvent) -> None:
+    def _transfer_made(self, e: TransferMade) -> None:
         payout = self._payout_of(e)
-        self.payouts.record(payout, lambda p: p.record_transfer(e.object_id or ""))
+        self.payouts.record(payout, lambda p: p.record_transfer(e.transfer_id))
 
-    def _transfer_reversed(self, e: GatewayEvent) -> None:
+    def _transfer_reversed(self, e: TransferReversed) -> None:
         payout = self._payout_of(e)
-        self.payouts.record(payout, lambda p: p.report_reversed(e.amount or Money.zero()))
+        self.payouts.record(payout, lambda p: p.report_reversed(e.reversed))
 
-    def _payout(self, e: GatewayEvent) -> None:
-        merchant_id = self._merchant_of(e)
+    def _bank_payout(self, e: BankPayoutEvent) -> None:
+        merchant_id = self._merchant_of(e.merchant_id, e.account_id)
         account_id = PayoutAccount.create_id(merchant_id)
+        status, reason = ("failed", e.reason) if isinstance(e, BankPayoutFailed) else (
+            "paid", None)
 
         def attempt() -> None:
             account = self.load(PayoutAccount, account_id, "payout_account")
-            status = "paid" if e.kind == "payout.paid" else "failed"
-            if account.report_payout(e.object_id or e.event_id, e.amount or Money.zero(),
-                                     status, e.failure_reason):
+            if account.report_payout(e.payout_id or e.event_id, e.amount, status, reason):
                 self.save(account)
 
         self.retrying(attempt, serialise=[account_id])
 
-    def _payout_of(self, e: GatewayEvent) -> UUID:
+    def _payout_of(self, e: TransferEvent) -> UUID:
         if e.order_id is None or e.merchant_id is None:
             raise NotFoundError("payout")
         return Payout.create_id(e.order_id, e.merchant_id)
 
-    def _merchant_of(self, e: GatewayEvent) -> UUID:
-        if e.merchant_id is not None:
-            return e.merchant_id
-        claim = self.find(Claim.create_id(ACCOUNT_CLAIM, e.account_id or ""))
+    def _merchant_of(self, merchant_id: UUID | None, account_id: str | None) -> UUID:
+        if merchant_id is not None:
+            return merchant_id
+        claim = self.find(Claim.create_id(ACCOUNT_CLAIM, account_id or ""))
         if not isinstance(claim, Claim):
             raise NotFoundError("payout_account")
         return claim.holder_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from domain.errors import FieldErrors, InvalidValueError
+from domain.errors import FieldErrors
 
 EARTH_RADIUS_KM = 6371.0087714  # WGS84 mean radius: PostGIS's sphere, so both backends agree
 
@@ -41,9 +41,3 @@ class GeoPoint:
             QUEBEC_LAT[0] <= self.lat <= QUEBEC_LAT[1]
             and QUEBEC_LON[0] <= self.lon <= QUEBEC_LON[1]
         )
-
-
-def check_radius_km(radius_km: float, maximum: float) -> float:
-    if not 0 < radius_km <= maximum:
-        raise InvalidValueError("radius_out_of_range", maximum=maximum)
-    return radius_km

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -11,8 +12,10 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import IllegalTransitionError, InvalidValueError, RuleViolatedError
 from domain.money import Money
 from domain.order_terms import (
+    Fulfilment,
     MerchantOrderStatus,
     MerchantOrderTerms,
+    OrderLine,
     OrderStatus,
     PaymentStatus,
     Refund,
@@ -20,7 +23,7 @@ from domain.order_terms import (
     sum_money,
 )
 from domain.personal import PersonalData
-from domain.pricing import allocate_refund
+from domain.pricing import Breakdown, allocate_refund
 from domain.text import clean_text
 
 MS = MerchantOrderStatus
@@ -39,6 +42,103 @@ def check_merchant_reason(reason: str) -> str:
     return checked
 
 
+# What a merchant order's status must be for each of its merchant's actions (docs/checkout.md):
+# placed → accepted → fulfilled, or declined from placed or accepted; refunds once paid, from
+# any status but cancelled. `cancelled` is no action of the merchant's: it comes with the
+# order's failed or expired payment, while every merchant order is still placed.
+ALLOWED_FROM: dict[str, tuple[MerchantOrderStatus, ...]] = {
+    "accept": (MS.PLACED,),
+    "fulfil": (MS.ACCEPTED,),
+    "decline": (MS.PLACED, MS.ACCEPTED),
+    "refund": (MS.PLACED, MS.ACCEPTED, MS.FULFILLED, MS.DECLINED),
+}
+
+
+@dataclass
+class MerchantOrder:
+    """One merchant's part of an order, an entity inside the Order aggregate: its terms (set
+    at checkout, stored in `Order.Placed`), its status, why it was declined, its refunds.
+
+    The Order's commands ask it what may happen (`check`, `decide_refund`: they raise and
+    change nothing); the Order's events change it (the past-tense methods), also on replay,
+    so those never refuse."""
+
+    terms: MerchantOrderTerms
+    status: MerchantOrderStatus = MS.PLACED
+    reason: str | None = None  # why it was declined, in the merchant's words
+    refunds: list[Refund] = field(default_factory=list)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    @property
+    def merchant_id(self) -> UUID:
+        return self.terms.merchant_id
+
+    @property
+    def lines(self) -> tuple[OrderLine, ...]:
+        return self.terms.lines
+
+    @property
+    def fulfilment(self) -> Fulfilment:
+        return self.terms.fulfilment
+
+    @property
+    def breakdown(self) -> Breakdown:
+        return self.terms.breakdown
+
+    @property
+    def refunded(self) -> Money:
+        return sum_money([r.breakdown.amount for r in self.refunds])
+
+    @property
+    def refundable(self) -> Money:
+        """What is left of what was paid for it."""
+        return self.breakdown.total - self.refunded
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (MS.FULFILLED, MS.DECLINED)
+
+    def refund_by_id(self, refund_id: UUID) -> Refund:
+        for refund in self.refunds:
+            if refund.refund_id == refund_id:
+                return refund
+        raise KeyError(refund_id)
+
+    # -- deciding ---------------------------------------------------------------------------
+
+    def check(self, action: str) -> None:
+        if self.status not in ALLOWED_FROM[action]:
+            raise IllegalTransitionError("merchant_order", action, str(self.status))
+
+    def decide_refund(self, amount: Money, reason: str, refund_id: UUID) -> Refund:
+        """A refund out of this merchant order: never more than what is left of it
+        (`refund_exceeds_paid`), each component allocated by cumulative rounding."""
+        self.check("refund")
+        return Refund(refund_id, allocate_refund(self.breakdown, self.refunded, amount), reason)
+
+    # -- applied by the Order's events --------------------------------------------------------
+
+    def accepted(self) -> None:
+        self.status = MS.ACCEPTED
+
+    def fulfilled(self) -> None:
+        self.status = MS.FULFILLED
+
+    def declined(self, reason: str) -> None:
+        self.status, self.reason = MS.DECLINED, reason
+
+    def cancelled(self) -> None:
+        self.status = MS.CANCELLED
+
+    def refund_decided(self, refund: Refund) -> None:
+        self.refunds.append(refund)
+
+    def refund_settled(self, refund_id: UUID, gateway_refund_id: str) -> None:
+        self.refunds = [Refund(r.refund_id, r.breakdown, r.reason, gateway_refund_id)
+                        if r.refund_id == refund_id else r for r in self.refunds]
+
+
 class Order(Aggregate):
     TOPIC = "comptoir.Order"
 
@@ -52,10 +152,8 @@ class Order(Aggregate):
         self.consumer_id = consumer_id
         self.cart_id = cart_id
         self.storefront = storefront
-        self.parts = {part.merchant_id.hex: part for part in parts}
-        self.part_status = {part.merchant_id.hex: MS.PLACED for part in parts}
-        self.part_reason: dict[str, str] = {}
-        self.refunds: dict[str, list[Refund]] = {part.merchant_id.hex: [] for part in parts}
+        # The stored event carries the terms; each merchant order's life starts here.
+        self.merchant_orders = {part.merchant_id: MerchantOrder(part) for part in parts}
         self.delivery_address = delivery_address
         self.expires_at = expires_at
         self.status = OrderStatus.AWAITING_PAYMENT
@@ -70,19 +168,17 @@ class Order(Aggregate):
 
     @property
     def total(self) -> Money:
-        return order_total(list(self.parts.values()))
+        return order_total([mo.terms for mo in self.merchant_orders.values()])
 
-    def part(self, merchant_id: UUID) -> MerchantOrderTerms:
-        part = self.parts.get(merchant_id.hex)
-        if part is None:
+    def merchant_order(self, merchant_id: UUID) -> MerchantOrder:
+        merchant_order = self.merchant_orders.get(merchant_id)
+        if merchant_order is None:
             raise RuleViolatedError("merchant_not_in_order")
-        return part
+        return merchant_order
 
-    def refunded(self, merchant_id: UUID) -> Money:
-        return sum_money([r.breakdown.amount for r in self.refunds[merchant_id.hex]])
-
-    def refundable(self, merchant_id: UUID) -> Money:
-        return self.part(merchant_id).breakdown.total - self.refunded(merchant_id)
+    @property
+    def listing_ids(self) -> list[UUID]:
+        return [line.listing_id for mo in self.merchant_orders.values() for line in mo.lines]
 
     @property
     def is_paid(self) -> bool:
@@ -134,50 +230,41 @@ class Order(Aggregate):
     # -- merchant orders -------------------------------------------------------------------
 
     def accept(self, merchant_id: UUID) -> None:
-        self._require_paid("accept")
-        self._require_part(merchant_id, "accept", MS.PLACED)
+        self._check(merchant_id, "accept")
         self._accepted(merchant_id=merchant_id)
 
     def fulfil(self, merchant_id: UUID) -> None:
-        self._require_paid("fulfil")
-        self._require_part(merchant_id, "fulfil", MS.ACCEPTED)
+        self._check(merchant_id, "fulfil")
         self._fulfilled(merchant_id=merchant_id)
 
     def decline(self, merchant_id: UUID, reason: str) -> None:
-        self._require_paid("decline")
-        self._require_part(merchant_id, "decline", MS.PLACED, MS.ACCEPTED)
+        self._check(merchant_id, "decline")
         self._declined(merchant_id=merchant_id, reason=check_merchant_reason(reason))
 
     def refund(self, merchant_id: UUID, amount: Money, reason: str, refund_id: UUID) -> Refund:
         """Decide a refund out of one merchant order: never more than was paid for it."""
-        self._require_paid("refund")
-        terms = self.part(merchant_id)
-        if self.part_status[merchant_id.hex] == MS.CANCELLED:
-            raise IllegalTransitionError("merchant_order", "refund", MS.CANCELLED)
-        reason = check_merchant_reason(reason)
-        breakdown = allocate_refund(terms.breakdown, self.refunded(merchant_id), amount)
-        refund = Refund(refund_id, breakdown, reason)
+        merchant_order = self._check(merchant_id, "refund")
+        refund = merchant_order.decide_refund(amount, check_merchant_reason(reason), refund_id)
         self._refund_decided(merchant_id=merchant_id, refund=refund)
         return refund
 
     def settle_refund(self, merchant_id: UUID, refund_id: UUID, gateway_refund_id: str) -> None:
-        refunds = self.refunds[merchant_id.hex]
+        refunds = self.merchant_order(merchant_id).refunds
         if any(r.refund_id == refund_id and r.gateway_refund_id is None for r in refunds):
             self._refund_settled(merchant_id=merchant_id, refund_id=refund_id,
                                  gateway_refund_id=gateway_refund_id)
 
-    def _require_paid(self, action: str) -> None:
+    def _check(self, merchant_id: UUID, action: str) -> MerchantOrder:
+        """Nothing happens to a merchant order before the payment is captured; then its own
+        status says what may."""
         if not self.is_paid:
             raise IllegalTransitionError("order", action, str(self.status))
-
-    def _require_part(self, merchant_id: UUID, action: str, *allowed: MS) -> None:
-        self.part(merchant_id)
-        status = self.part_status[merchant_id.hex]
-        if status not in allowed:
-            raise IllegalTransitionError("merchant_order", action, str(status))
+        merchant_order = self.merchant_order(merchant_id)
+        merchant_order.check(action)
+        return merchant_order
 
     def _close_if_done(self) -> None:
-        if all(s in (MS.FULFILLED, MS.DECLINED) for s in self.part_status.values()):
+        if all(mo.is_done for mo in self.merchant_orders.values()):
             self.status = OrderStatus.COMPLETED
 
     # -- events ----------------------------------------------------------------------------
@@ -229,32 +316,27 @@ class Order(Aggregate):
         self._cancel_parts()
 
     def _cancel_parts(self) -> None:
-        for key in self.part_status:
-            self.part_status[key] = MS.CANCELLED
+        for merchant_order in self.merchant_orders.values():
+            merchant_order.cancelled()
 
     @event("MerchantOrderAccepted", topic="comptoir.Order.MerchantOrderAccepted")
     def _accepted(self, merchant_id: UUID) -> None:
-        self.part_status[merchant_id.hex] = MS.ACCEPTED
+        self.merchant_orders[merchant_id].accepted()
 
     @event("MerchantOrderFulfilled", topic="comptoir.Order.MerchantOrderFulfilled")
     def _fulfilled(self, merchant_id: UUID) -> None:
-        self.part_status[merchant_id.hex] = MS.FULFILLED
+        self.merchant_orders[merchant_id].fulfilled()
         self._close_if_done()
 
     @event("MerchantOrderDeclined", topic="comptoir.Order.MerchantOrderDeclined")
     def _declined(self, merchant_id: UUID, reason: str) -> None:
-        self.part_status[merchant_id.hex] = MS.DECLINED
-        self.part_reason[merchant_id.hex] = reason
+        self.merchant_orders[merchant_id].declined(reason)
         self._close_if_done()
 
     @event("RefundDecided", topic="comptoir.Order.RefundDecided")
     def _refund_decided(self, merchant_id: UUID, refund: Refund) -> None:
-        self.refunds[merchant_id.hex].append(refund)
+        self.merchant_orders[merchant_id].refund_decided(refund)
 
     @event("RefundSettled", topic="comptoir.Order.RefundSettled")
     def _refund_settled(self, merchant_id: UUID, refund_id: UUID, gateway_refund_id: str) -> None:
-        self.refunds[merchant_id.hex] = [
-            Refund(r.refund_id, r.breakdown, r.reason, gateway_refund_id)
-            if r.refund_id == refund_id else r
-            for r in self.refunds[merchant_id.hex]
-        ]
+        self.merchant_orders[merchant_id].refund_settled(refund_id, gateway_refund_id)

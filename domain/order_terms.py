@@ -19,6 +19,10 @@ class Fulfilment(StrEnum):
 
 @dataclass(frozen=True)
 class OrderLine:
+    """A line of a merchant order, its price frozen at checkout: the one line type, which
+    `domain.pricing.price` prices (it is pricing's `Priceable`). Stored in events
+    (`order_line`)."""
+
     listing_id: UUID
     title: str
     unit_price: Money

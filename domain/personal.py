@@ -33,10 +33,6 @@ class PersonalData:
         self._opener = opener
         self._values: Mapping[str, str] | None = dict(values) if values is not None else None
 
-    @classmethod
-    def forgotten_for(cls, subject_id: UUID) -> PersonalData:
-        return cls(subject_id, opener=lambda: None)
-
     @property
     def values(self) -> Mapping[str, str]:
         self._open()

@@ -20,8 +20,10 @@ complete refund returns every component exactly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from domain.errors import InvalidValueError, RuleViolatedError
 from domain.money import Money
@@ -31,15 +33,16 @@ GST_RATE = Decimal("0.05")
 QST_RATE = Decimal("0.09975")
 
 
-@dataclass(frozen=True)
-class PricedLine:
-    unit_price: Money
-    quantity: int
-    tax_class: TaxClass
+class Priceable(Protocol):
+    """What pricing reads of a line. The one line type is `domain.order_terms.OrderLine`
+    (unit price × quantity, frozen at checkout); pricing asks only this much of it, so that it
+    does not depend on what an order is made of."""
 
     @property
-    def amount(self) -> Money:
-        return self.unit_price.times(self.quantity)
+    def amount(self) -> Money: ...
+
+    @property
+    def tax_class(self) -> TaxClass: ...
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class Breakdown:
         return self.gst + self.qst if self.platform_remits else Money.zero()
 
 
-def price(lines: list[PricedLine], fee: Money, merchant_registered: bool,
+def price(lines: Sequence[Priceable], fee: Money, merchant_registered: bool,
           commission_rate: Decimal) -> Breakdown:
     if not lines:
         raise InvalidValueError("order_lines_empty")

@@ -67,6 +67,14 @@ class Projections:
         return all(follower.wait_for(position, max(0.0, deadline - time.monotonic()))
                    for follower in self.followers.values())
 
+    def head(self) -> int:
+        return self.log.recorder.max_notification_id() or 0
+
+    def time_of(self, position: int) -> float | None:
+        """When the event at `position` happened (epoch seconds), if there is one."""
+        found = self.log.recorder.select_notifications(position, 1)
+        return self.log.mapper.to_domain_event(found[0]).timestamp.timestamp() if found else None
+
     def failures(self) -> dict[str, list[Failure]]:
         """Per read model, the events it could not apply and passed."""
         return {name: follower.store.failures() for name, follower in self.followers.items()}

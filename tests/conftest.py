@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from psycopg import sql
 
+from adapters.aes_gcm import AesGcm
 from adapters.keystores import InMemoryKeyStore
 from api.container import Container, build_container
 from api.main import create_app
@@ -70,6 +71,6 @@ def api(container: Container) -> Iterator[Api]:
 @pytest.fixture
 def memory_app() -> Iterator[Comptoir]:
     """The application on eventsourcing's in-memory store: for fast unit tests of use cases."""
-    app = Comptoir({"PERSISTENCE_MODULE": "eventsourcing.popo"}, InMemoryKeyStore())
+    app = Comptoir({"PERSISTENCE_MODULE": "eventsourcing.popo"}, InMemoryKeyStore(), AesGcm())
     yield app
     app.close()

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ContainerDep, SignedInDep
+from api.deps import AuditDep, SignedInDep
 from api.problems import PROBLEM_RESPONSES, HTTPProblem
 from application.audit import MAX_PAGE, EventQuery
 
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=PROBLEM_RESPONS
 
 @router.get("/events", summary="Stored events in log order (auditors)")
 def events(
-    c: ContainerDep, actor: SignedInDep,
+    audit: AuditDep, actor: SignedInDep,
     aggregate_id: UUID | None = None,
     topic: Annotated[str | None, Query(max_length=200)] = None,
     after: Annotated[int, Query(ge=0, le=MAX_POSITION,
@@ -29,23 +29,22 @@ def events(
     since: datetime | None = None, until: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> dict[str, Any]:
-    page, last = c.audit.events(actor, EventQuery(aggregate_id, topic, after, to_position,
-                                                  since, until, limit))
+    page, last = audit.events(actor, EventQuery(aggregate_id, topic, after, to_position,
+                                                since, until, limit))
     return {"events": page, "next_after": last}
 
 
 @router.get("/aggregates/{aggregate_id}",
             summary="An aggregate as it was after a position or at a time (auditors)")
-def aggregate(aggregate_id: UUID, c: ContainerDep, actor: SignedInDep,
+def aggregate(aggregate_id: UUID, audit: AuditDep, actor: SignedInDep,
               position: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
               at: datetime | None = None) -> dict[str, Any]:
     if position is not None and at is not None:
         raise HTTPProblem(422, "validation-failed", "position_or_time")
-    return c.audit.aggregate_at(actor, aggregate_id, position, at)
+    return audit.aggregate_at(actor, aggregate_id, position, at)
 
 
 @router.post("/verification", summary="Recompute the hash chain and check its checkpoints")
-async def verification(c: ContainerDep, actor: SignedInDep) -> dict[str, Any]:
-    c.audit.require_auditor(actor)
-    report = await run_in_threadpool(c.verify_chain)
+async def verification(audit: AuditDep, actor: SignedInDep) -> dict[str, Any]:
+    report = await run_in_threadpool(audit.verify, actor)
     return report.__dict__

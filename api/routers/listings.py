@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.deps import ActorDep, CatalogDep, ContainerDep, IdempotencyKeyDep, SignedInDep, keyed
+from api.deps import ActorDep, CatalogDep, IdempotencyKeyDep, SignedInDep, keyed
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.listings import ListingIn, ListingOut, ListingPatch, StockAdjustmentIn, StockIn
 
@@ -26,10 +26,8 @@ def create(
 
 
 @router.get("/listings/{listing_id}", summary="A listing")
-def get(listing_id: UUID, c: ContainerDep, actor: ActorDep) -> ListingOut:
-    view = c.catalog.get(actor, listing_id)
-    c.insights.saw(actor, "listing_view", [view.merchant_id])
-    return ListingOut.of(view)
+def get(listing_id: UUID, catalog: CatalogDep, actor: ActorDep) -> ListingOut:
+    return ListingOut.of(catalog.visit(actor, listing_id))
 
 
 @router.patch("/listings/{listing_id}", summary="Revise a listing (owner)")

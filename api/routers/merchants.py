@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import ActorDep, ContainerDep, IdempotencyKeyDep, MerchantsDep, SignedInDep, keyed
+from api.deps import ActorDep, IdempotencyKeyDep, InsightsDep, MerchantsDep, SignedInDep, keyed
 from api.problems import PROBLEM_RESPONSES, also_check_body
 from api.schemas.common import ReasonIn
 from api.schemas.merchants import MerchantApplicationIn, MerchantOut, application_rule_errors
@@ -31,10 +31,8 @@ also_check_body(apply, application_rule_errors)
 
 
 @router.get("/{merchant_id}", summary="A merchant's fiche")
-def get(merchant_id: UUID, c: ContainerDep, actor: ActorDep) -> MerchantOut:
-    view = c.merchants.get(actor, merchant_id)
-    c.insights.saw(actor, "fiche_view", [merchant_id])
-    return MerchantOut.of(view)
+def get(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
+    return MerchantOut.of(merchants.visit(actor, merchant_id))
 
 
 @router.post("/{merchant_id}/approval", summary="Approve an application (validator)")
@@ -68,7 +66,7 @@ def close(merchant_id: UUID, merchants: MerchantsDep, actor: SignedInDep) -> Mer
 
 @router.get("/{merchant_id}/insights", tags=["insights"],
             summary="Who looks at the merchant: counts by day and region, small groups hidden")
-def insights(merchant_id: UUID, c: ContainerDep, actor: SignedInDep,
+def insights(merchant_id: UUID, insight: InsightsDep, actor: SignedInDep,
              first: Annotated[date | None, Query(alias="from")] = None,
              last: Annotated[date | None, Query(alias="to")] = None) -> dict[str, Any]:
-    return c.insights.report(actor, merchant_id, first, last)
+    return insight.report(actor, merchant_id, first, last)

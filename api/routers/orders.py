@@ -6,7 +6,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import ContainerDep, IdempotencyKeyDep, SignedInDep, keyed
+from api.deps import (
+    CartsDep,
+    CheckoutDep,
+    ConsumersDep,
+    IdempotencyKeyDep,
+    OrdersDep,
+    SignedInDep,
+    keyed,
+)
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.orders import (
     CartIn,
@@ -20,8 +28,7 @@ from api.schemas.orders import (
     RefundIn,
 )
 from application.checkout import CheckoutChoices
-from application.errors import NotFoundError
-from domain.errors import DomainError, InvalidValueError
+from domain.errors import DomainError
 from domain.money import Money
 
 router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
@@ -29,61 +36,57 @@ router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
 
 @router.post("/consumers", status_code=201, tags=["consumers"],
              summary="Register the consumer of this token")
-def register_consumer(body: ConsumerIn, c: ContainerDep, actor: SignedInDep, key: IdempotencyKeyDep,
-                      response: Response) -> ConsumerOut:
+def register_consumer(body: ConsumerIn, consumers: ConsumersDep, actor: SignedInDep,
+                      key: IdempotencyKeyDep, response: Response) -> ConsumerOut:
     request = body.model_dump(mode="json")
-    view = c.consumers.register(actor, body.model_dump(),
-                                keyed(key, actor, "consumers.register", request))
+    view = consumers.register(actor, body.model_dump(),
+                              keyed(key, actor, "consumers.register", request))
     response.headers["Location"] = f"/v1/consumers/{view.id}"
     return ConsumerOut.of(view)
 
 
 @router.get("/consumers/{consumer_id}", tags=["consumers"], summary="A consumer's profile")
-def get_consumer(consumer_id: UUID, c: ContainerDep, actor: SignedInDep) -> ConsumerOut:
-    return ConsumerOut.of(c.consumers.get(actor, consumer_id))
+def get_consumer(consumer_id: UUID, consumers: ConsumersDep, actor: SignedInDep) -> ConsumerOut:
+    return ConsumerOut.of(consumers.get(actor, consumer_id))
 
 
 @router.post("/carts", status_code=201, tags=["carts"], summary="Open a cart")
-def open_cart(c: ContainerDep, actor: SignedInDep, key: IdempotencyKeyDep, response: Response,
+def open_cart(carts: CartsDep, actor: SignedInDep, key: IdempotencyKeyDep, response: Response,
               body: CartIn | None = None) -> CartOut:
     body = body or CartIn()
-    if body.storefront is not None:
-        try:
-            c.storefronts.get(body.storefront)  # one read, not a scan of every storefront
-        except NotFoundError:
-            raise InvalidValueError("storefront_unknown", field="storefront") from None
-    view = c.carts.open(actor, body.storefront,
-                        keyed(key, actor, "carts.open", body.model_dump(mode="json")))
+    view = carts.open(actor, body.storefront,
+                      keyed(key, actor, "carts.open", body.model_dump(mode="json")))
     response.headers["Location"] = f"/v1/carts/{view.id}"
     return CartOut.of(view)
 
 
 @router.get("/carts/{cart_id}", tags=["carts"],
             summary="A cart, at today's prices, with what cannot be bought flagged")
-def get_cart(cart_id: UUID, c: ContainerDep, actor: SignedInDep) -> CartOut:
-    return CartOut.of(c.carts.get(actor, cart_id))
+def get_cart(cart_id: UUID, carts: CartsDep, actor: SignedInDep) -> CartOut:
+    return CartOut.of(carts.get(actor, cart_id))
 
 
 @router.put("/carts/{cart_id}/lines/{listing_id}", tags=["carts"], summary="Set a line")
-def set_line(cart_id: UUID, listing_id: UUID, body: CartLineIn, c: ContainerDep,
+def set_line(cart_id: UUID, listing_id: UUID, body: CartLineIn, carts: CartsDep,
              actor: SignedInDep) -> CartOut:
-    return CartOut.of(c.carts.set_line(actor, cart_id, listing_id, body.quantity))
+    return CartOut.of(carts.set_line(actor, cart_id, listing_id, body.quantity))
 
 
 @router.delete("/carts/{cart_id}/lines/{listing_id}", tags=["carts"], summary="Remove a line")
-def remove_line(cart_id: UUID, listing_id: UUID, c: ContainerDep, actor: SignedInDep) -> CartOut:
-    return CartOut.of(c.carts.remove_line(actor, cart_id, listing_id))
+def remove_line(cart_id: UUID, listing_id: UUID, carts: CartsDep,
+                actor: SignedInDep) -> CartOut:
+    return CartOut.of(carts.remove_line(actor, cart_id, listing_id))
 
 
 @router.post("/carts/{cart_id}/checkout", status_code=201, tags=["orders"],
              summary="Check out: reserve, split per merchant, pay once")
-def check_out(cart_id: UUID, c: ContainerDep, actor: SignedInDep, key: IdempotencyKeyDep,
+def check_out(cart_id: UUID, checkout: CheckoutDep, actor: SignedInDep, key: IdempotencyKeyDep,
               request: Request, response: Response, body: CheckoutIn | None = None) -> OrderOut:
     body = body or CheckoutIn()
     asked = {"cart_id": str(cart_id), **body.model_dump(mode="json")}
     outcomes = request.app.state.metrics.checkouts
     try:
-        view = c.checkout.check_out(
+        view = checkout.check_out(
             actor, cart_id, CheckoutChoices(dict(body.fulfilment), body.payment_method),
             keyed(key, actor, "carts.check_out", asked))
     except DomainError as refused:
@@ -96,36 +99,38 @@ def check_out(cart_id: UUID, c: ContainerDep, actor: SignedInDep, key: Idempoten
 
 @router.get("/orders/{order_id}", tags=["orders"],
             summary="An order: the whole for its consumer, its part for a merchant")
-def get_order(order_id: UUID, c: ContainerDep, actor: SignedInDep) -> OrderOut:
-    return OrderOut.of(c.orders.get(actor, order_id))
+def get_order(order_id: UUID, orders: OrdersDep, actor: SignedInDep) -> OrderOut:
+    return OrderOut.of(orders.get(actor, order_id))
 
 
 PART = "/orders/{order_id}/merchant-orders/{merchant_id}"
 
 
 @router.post(f"{PART}/acceptance", tags=["orders"], summary="The merchant accepts its part")
-def accept(order_id: UUID, merchant_id: UUID, c: ContainerDep, actor: SignedInDep) -> OrderOut:
-    return OrderOut.of(c.orders.accept(actor, order_id, merchant_id))
+def accept(order_id: UUID, merchant_id: UUID, orders: OrdersDep,
+           actor: SignedInDep) -> OrderOut:
+    return OrderOut.of(orders.accept(actor, order_id, merchant_id))
 
 
 @router.post(f"{PART}/fulfilment", tags=["orders"],
              summary="The merchant handed its part over (its stock is consumed)")
-def fulfil(order_id: UUID, merchant_id: UUID, c: ContainerDep, actor: SignedInDep) -> OrderOut:
-    return OrderOut.of(c.orders.fulfil(actor, order_id, merchant_id))
+def fulfil(order_id: UUID, merchant_id: UUID, orders: OrdersDep,
+           actor: SignedInDep) -> OrderOut:
+    return OrderOut.of(orders.fulfil(actor, order_id, merchant_id))
 
 
 @router.post(f"{PART}/decline", tags=["orders"],
              summary="The merchant cannot serve its part: stock released, part refunded")
-def decline(order_id: UUID, merchant_id: UUID, body: DeclineIn, c: ContainerDep,
+def decline(order_id: UUID, merchant_id: UUID, body: DeclineIn, orders: OrdersDep,
             actor: SignedInDep) -> OrderOut:
-    return OrderOut.of(c.orders.decline(actor, order_id, merchant_id, body.reason))
+    return OrderOut.of(orders.decline(actor, order_id, merchant_id, body.reason))
 
 
 @router.post(f"{PART}/refunds", status_code=201, tags=["orders"],
              summary="Refund part or all of a merchant order (merchant or validator)")
-def refund(order_id: UUID, merchant_id: UUID, body: RefundIn, c: ContainerDep,
+def refund(order_id: UUID, merchant_id: UUID, body: RefundIn, orders: OrdersDep,
            actor: SignedInDep, key: IdempotencyKeyDep) -> OrderOut:
     request = {"order_id": str(order_id), "merchant_id": str(merchant_id),
                **body.model_dump(mode="json")}
-    return OrderOut.of(c.orders.refund(actor, order_id, merchant_id, Money(body.amount_cents),
-                                       body.reason, keyed(key, actor, "orders.refund", request)))
+    return OrderOut.of(orders.refund(actor, order_id, merchant_id, Money(body.amount_cents),
+                                     body.reason, keyed(key, actor, "orders.refund", request)))

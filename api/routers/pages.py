@@ -9,17 +9,17 @@ are HTML pages too (a person followed a link): 404 when the merchant is unknown 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Any, cast
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from api.deps import FichesDep, SettingsDep
 from api.i18n import LANGUAGES, Language, negotiate
 from api.pages_text import category_label, price, texts, title_key
-from application.actors import Actor
 from application.errors import NotFoundError
-from application.fiches import MAX_LISTINGS, Fiche, Fiches, MerchantGoneError
+from application.fiches import MAX_LISTINGS, Fiche, MerchantGoneError
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,16 +42,10 @@ HEADERS = {
 MAX_DESCRIPTION = 200  # link previews cut longer ones anyway
 
 
-async def fiches(request: Request) -> Fiches:
-    return request.app.state.container.fiches
-
-
-FichesDep = Annotated[Fiches, Depends(fiches)]
-
-
 @router.api_route("/m/{merchant_slug}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def merchant_page(
-    merchant_slug: str, request: Request, service: FichesDep, lang: str | None = None,
+    merchant_slug: str, request: Request, service: FichesDep, settings: SettingsDep,
+    lang: str | None = None,
 ) -> HTMLResponse:
     default: Language = request.app.state.default_language
     # An explicit ?lang= wins (a shared link keeps its language); an unknown one is ignored.
@@ -64,9 +58,7 @@ def merchant_page(
         return _render("gone.html", 410, t=t, gone=t["gone"].format(name=gone.name))
     except NotFoundError:
         return _render("not_found.html", 404, t=t)
-    container = request.app.state.container
-    container.insights.saw(Actor.anonymous(), "fiche_view", [fiche.merchant_id])
-    base = container.settings.public_base_url.rstrip("/")
+    base = settings.public_base_url.rstrip("/")
     return _render("merchant.html", 200, t=t, page=_page(fiche, language, default, base, t))
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import ContainerDep, SignedInDep
+from api.deps import PrivacyDep, SignedInDep
 from api.problems import PROBLEM_RESPONSES
 from api.spreadsheet import csv_writer
 
@@ -16,16 +16,16 @@ router = APIRouter(prefix="/v1/privacy", tags=["privacy"], responses=PROBLEM_RES
 
 
 @router.post("/subjects/{subject_id}/erasure", summary="Erase a person (themselves or an admin)")
-def erase(subject_id: UUID, c: ContainerDep, actor: SignedInDep) -> dict[str, Any]:
-    newly = c.privacy.erase(actor, subject_id)
+def erase(subject_id: UUID, privacy: PrivacyDep, actor: SignedInDep) -> dict[str, Any]:
+    newly = privacy.erase(actor, subject_id)
     return {"subject_id": str(subject_id), "erased": True, "already_erased": not newly}
 
 
 @router.get("/subjects/{subject_id}/export",
             summary="Everything held about a person (JSON, or its orders' lines as CSV)")
-def export(subject_id: UUID, c: ContainerDep, actor: SignedInDep,
+def export(subject_id: UUID, privacy: PrivacyDep, actor: SignedInDep,
            format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Any:  # noqa: A002
-    data = c.privacy.export(actor, subject_id)
+    data = privacy.export(actor, subject_id)
     if format == "json":
         return data
     out = io.StringIO()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from api.deps import ContainerDep, IdempotencyKeyDep, SignedInDep, keyed
+from api.deps import IdempotencyKeyDep, SignedInDep, StorefrontsDep, keyed
 from api.problems import PROBLEM_RESPONSES
 from api.schemas.storefronts import StorefrontIn, StorefrontOut, StorefrontReportRow
 
@@ -12,25 +12,26 @@ router = APIRouter(prefix="/v1", tags=["storefronts"], responses=PROBLEM_RESPONS
 
 
 @router.post("/storefronts", status_code=201, summary="Open a storefront (admin)")
-def open_storefront(body: StorefrontIn, c: ContainerDep, actor: SignedInDep,
+def open_storefront(body: StorefrontIn, storefronts: StorefrontsDep, actor: SignedInDep,
                     key: IdempotencyKeyDep, response: Response) -> StorefrontOut:
     request = body.model_dump(mode="json")
-    view = c.storefronts.open(actor, request, keyed(key, actor, "storefronts.open", request))
+    view = storefronts.open(actor, request, keyed(key, actor, "storefronts.open", request))
     response.headers["Location"] = f"/v1/storefronts/{view.slug}"
     return StorefrontOut.of(view)
 
 
 @router.get("/storefronts", summary="Every storefront")
-def list_storefronts(c: ContainerDep) -> list[StorefrontOut]:
-    return [StorefrontOut.of(v) for v in c.storefronts.all()]
+def list_storefronts(storefronts: StorefrontsDep) -> list[StorefrontOut]:
+    return [StorefrontOut.of(v) for v in storefronts.all()]
 
 
 @router.get("/storefronts/{slug}", summary="A storefront and the area it covers")
-def get_storefront(slug: str, c: ContainerDep) -> StorefrontOut:
-    return StorefrontOut.of(c.storefronts.get(slug))
+def get_storefront(slug: str, storefronts: StorefrontsDep) -> StorefrontOut:
+    return StorefrontOut.of(storefronts.get(slug))
 
 
 @router.get("/reports/storefronts",
             summary="Paid orders, sales and merchants served by storefront and region (admin)")
-def storefront_report(c: ContainerDep, actor: SignedInDep) -> list[StorefrontReportRow]:
-    return [StorefrontReportRow(**row) for row in c.storefronts.report(actor)]
+def storefront_report(storefronts: StorefrontsDep,
+                      actor: SignedInDep) -> list[StorefrontReportRow]:
+    return [StorefrontReportRow(**row) for row in storefronts.report(actor)]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from application.payout_statements import Ledger, LedgerFigures, LedgerOrder, Statement
 from application.payouts import PayoutAccountView
-from projections.payouts_ledger import KINDS
 
 
 class BankPayoutOut(BaseModel):
@@ -37,7 +38,7 @@ class PayoutAccountOut(BaseModel):
             for i, a, s, f in v.bank_payouts]})
 
 
-class LedgerFigures(BaseModel):
+class LedgerFiguresOut(BaseModel):
     gross_cents: int = Field(description="What the consumer paid for the merchant order")
     goods_cents: int
     fee_cents: int = Field(description="Delivery or shipping")
@@ -56,22 +57,23 @@ class LedgerFigures(BaseModel):
     paid_cents: int = Field(description="Transferred minus reversed")
 
     @staticmethod
-    def figures(row: dict[str, Any]) -> dict[str, int]:
-        f = {k: int(row[k]) for k in KINDS}
+    def figures(f: LedgerFigures) -> dict[str, int]:
         return {
-            "gross_cents": f["gross"], "goods_cents": f["goods"], "fee_cents": f["fee"],
-            "gst_cents": f["gst"], "qst_cents": f["qst"], "commission_cents": f["commission"],
-            "share_cents": f["share"], "refunded_cents": f["refund"],
-            "refunded_gst_cents": f["refund_gst"], "refunded_qst_cents": f["refund_qst"],
-            "refunded_commission_cents": f["refund_commission"],
-            "refunded_share_cents": f["refund_share"], "transferred_cents": f["transfer"],
-            "reversed_cents": f["reversal"],
-            "owed_cents": f["share"] - f["refund_share"] - f["transfer"] + f["reversal"],
-            "paid_cents": f["transfer"] - f["reversal"],
+            "gross_cents": f.gross, "goods_cents": f.goods, "fee_cents": f.fee,
+            "gst_cents": f.gst, "qst_cents": f.qst, "commission_cents": f.commission,
+            "share_cents": f.share, "refunded_cents": f.refund,
+            "refunded_gst_cents": f.refund_gst, "refunded_qst_cents": f.refund_qst,
+            "refunded_commission_cents": f.refund_commission,
+            "refunded_share_cents": f.refund_share, "transferred_cents": f.transfer,
+            "reversed_cents": f.reversal, "owed_cents": f.owed, "paid_cents": f.paid,
         }
 
+    @classmethod
+    def of(cls, f: LedgerFigures) -> LedgerFiguresOut:
+        return cls(**cls.figures(f))
 
-class LedgerOrderOut(LedgerFigures):
+
+class LedgerOrderOut(LedgerFiguresOut):
     order_id: UUID
     captured_at: datetime
     status: Literal["waiting", "held", "due", "transferred", "closed"]
@@ -81,24 +83,29 @@ class LedgerOrderOut(LedgerFigures):
     reversals_refused: int = Field(description="Refused by the gateway; retried by a job")
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> LedgerOrderOut:
-        return cls(order_id=row["order_id"], captured_at=row["captured_at"],
-                   status=row["status"], taxes_remitted_by=row["remitter"],
-                   transfer_id=row["transfer_id"], reversals_due=row["reversals_due"],
-                   reversals_refused=row["reversals_refused"], **cls.figures(row))
+    def of_order(cls, o: LedgerOrder) -> LedgerOrderOut:
+        return cls(order_id=o.order_id, captured_at=o.captured_at, status=o.status,
+                   taxes_remitted_by=o.remitter, transfer_id=o.transfer_id,
+                   reversals_due=o.reversals_due, reversals_refused=o.reversals_refused,
+                   **cls.figures(o.figures))
 
 
 class LedgerOut(BaseModel):
     merchant_id: UUID
     currency: Literal["CAD"] = "CAD"
-    totals: LedgerFigures
+    totals: LedgerFiguresOut
     orders: list[LedgerOrderOut]
+
+    @classmethod
+    def of(cls, ledger: Ledger) -> LedgerOut:
+        return cls(merchant_id=ledger.merchant_id, totals=LedgerFiguresOut.of(ledger.totals),
+                   orders=[LedgerOrderOut.of_order(o) for o in ledger.orders])
 
 
 class StatementLine(BaseModel):
     at: datetime
     order_id: UUID
-    kind: str = Field(description=", ".join(KINDS))
+    kind: str = Field(description=", ".join(f.name for f in fields(LedgerFigures)))
     amount_cents: int
     taxes_remitted_by: Literal["merchant", "platform"]
     reference: str | None = Field(description="The refund, transfer or reversal")
@@ -108,10 +115,13 @@ class StatementOut(BaseModel):
     merchant_id: UUID
     month: str = Field(description="YYYY-MM, in Québec's time zone")
     currency: Literal["CAD"] = "CAD"
-    totals: LedgerFigures
+    totals: LedgerFiguresOut
     lines: list[StatementLine]
 
-
-def totals(rows: list[dict[str, Any]]) -> LedgerFigures:
-    summed = {k: sum(int(r[k]) for r in rows) for k in KINDS}
-    return LedgerFigures(**LedgerFigures.figures(summed))
+    @classmethod
+    def of(cls, s: Statement) -> StatementOut:
+        return cls(merchant_id=s.merchant_id, month=s.month,
+                   totals=LedgerFiguresOut.of(s.totals),
+                   lines=[StatementLine(at=e.at, order_id=e.order_id, kind=e.kind,
+                                        amount_cents=e.amount, taxes_remitted_by=e.remitter,
+                                        reference=e.reference) for e in s.entries])

@@ -6,7 +6,7 @@ is given, then id: a total order, so pages never overlap or skip.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Generic, Protocol, TypeVar
 
@@ -14,6 +14,7 @@ from domain.address import parse_region
 from domain.errors import FieldErrors
 from domain.geo import GeoPoint
 from domain.listing import MAX_PRICE
+from domain.storefront import StorefrontScope
 from domain.taxonomy import OriginLabel, parse_category, parse_enum
 from projections.search.analysis import QueryAnalysis, analyse_query
 from projections.search.documents import ListingDoc, MerchantDoc
@@ -63,6 +64,28 @@ class SearchFilters:
         asked for something, so answering everything would be wrong; nothing matches, and the
         answer says which words were ignored."""
         return bool(self.text.strip()) and not self.terms
+
+
+NOTHING = ("--",)  # a value no document has: what is asked and what is covered do not meet
+
+
+def within(filters: SearchFilters, scope: StorefrontScope) -> SearchFilters:
+    """The filters narrowed to a storefront's area. Regions and categories: the intersection
+    of what is asked and what the storefront covers. Area: the storefront's circle, unless
+    the request brings its own point (then the request's point and radius order and bound
+    the results; the storefront's regions and categories still apply)."""
+    def meet(asked: tuple[str, ...], covered: tuple[str, ...]) -> tuple[str, ...]:
+        if not covered:
+            return asked
+        if not asked:
+            return covered
+        return tuple(v for v in asked if v in covered) or NOTHING
+
+    near = filters.near
+    if near is None and scope.center is not None:
+        near = Near(scope.center, scope.radius_km)
+    return replace(filters, regions=meet(filters.regions, scope.regions),
+                   categories=meet(filters.categories, scope.categories), near=near)
 
 
 @dataclass(frozen=True)

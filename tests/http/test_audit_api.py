@@ -31,8 +31,8 @@ def seen(order: dict[str, Any]) -> tuple:
 
 def rebuilt(state: dict[str, Any]) -> tuple:
     return (state["status"], state["payment_status"],
-            tuple(sorted((p["merchant_id"], state["part_status"][key],
-                          len(state["refunds"][key])) for key, p in state["parts"].items())))
+            tuple(sorted((mo["terms"]["merchant_id"], mo["status"], len(mo["refunds"]))
+                         for mo in state["merchant_orders"].values())))
 
 
 def test_an_order_at_every_past_position_is_what_the_api_answered_then(api: Api) -> None:

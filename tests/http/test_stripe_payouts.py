@@ -195,9 +195,19 @@ def test_webhooks_are_verified_deduplicated_and_converge_in_any_order(
     disputed = api.client.get(f"/v1/orders/{order['id']}", headers=market.shop.consumer).json()
     assert disputed["disputes"] == [{"id": "dp_1", "amount": {"cents": 5_00, "currency": "CAD"},
                                      "reason": "fraudulent"}]
-    events = [n.topic for n in api.container.app.recorder.select_notifications(1, 100_000)]
+    # A type the platform does not act on is recorded once, and changes nothing else.
+    assert deliver(api, "payment_intent.created", intent).json()["duplicate"] is False
+    assert api.client.get(f"/v1/orders/{order['id']}",
+                          headers=market.shop.consumer).json() == disputed
+    notifications = api.container.app.recorder.select_notifications(1, 100_000)
+    events = [n.topic for n in notifications]
     assert events.count("comptoir.Order.PaymentCaptured") == 1
-    assert events.count("comptoir.WebhookDelivery.Received") == 4
+    assert events.count("comptoir.WebhookDelivery.Received") == 5
+    recorded = [api.container.webhooks.find(n.originator_id) for n in notifications
+                if n.topic == "comptoir.WebhookDelivery.Received"]
+    assert [getattr(r, "kind", None) for r in recorded] == [  # the domain's kinds, not Stripe's
+        "payment_refunded", "payment_authorized", "payment_captured", "payment_disputed",
+        "ignored"]
 
 
 def test_payouts_and_statements_are_the_merchants_own(

@@ -18,8 +18,16 @@ from api.settings import Settings
 from application.actors import Actor, Role
 from application.checkout import CheckoutChoices
 from application.errors import GatewayUnavailableError
-from application.ports import GatewayEvent
+from application.ports import (
+    BankPayoutFailed,
+    BankPayoutPaid,
+    GatewayEventKind,
+    IgnoredGatewayEvent,
+    PaymentCaptured,
+    TransferMade,
+)
 from application.reconciliation import reconcile
+from application.webhooks import WebhookDelivery
 from domain.errors import RuleViolatedError
 from domain.money import Money
 from domain.payout import Payout, PayoutStatus
@@ -347,7 +355,7 @@ def test_monthly_entries_sum_to_the_ledger(shop: Container, clock: FixedClock) -
 
 
 def test_gateway_reports_converge_with_the_process_in_any_order(shop: Container) -> None:
-    """A `transfer.created` may come before the process records its own call's answer; bank
+    """A transfer reported made may come before the process records its own call's answer; bank
     payouts are recorded on the merchant's payout account; a redelivery changes nothing."""
     market = Market(shop)
     order = market.buy()
@@ -358,9 +366,8 @@ def test_gateway_reports_converge_with_the_process_in_any_order(shop: Container)
     market.fulfil(order.id, merchant_id)
     assert market.payout(order.id, merchant_id).status == PayoutStatus.DUE
     account = shop.payouts.account_view(merchant_id).account_id
-    created = GatewayEvent("evt_1", "transfer.created", order_id=order.id,
-                           merchant_id=merchant_id, object_id="tr_reported",
-                           amount=Money(shares(order)[merchant_id]), account_id=account)
+    created = TransferMade(event_id="evt_1", transfer_id="tr_reported", order_id=order.id,
+                           merchant_id=merchant_id)
     assert shop.webhooks.receive(created) is True
     assert shop.webhooks.receive(created) is False
     payout = market.payout(order.id, merchant_id)
@@ -370,12 +377,30 @@ def test_gateway_reports_converge_with_the_process_in_any_order(shop: Container)
     market.settle()
     assert market.transfers(order.id) == {}  # the process did not transfer it again
 
-    paid = GatewayEvent("evt_2", "payout.paid", object_id="po_1", amount=Money(40_00),
-                        account_id=account)
-    failed = GatewayEvent("evt_3", "payout.failed", object_id="po_2", amount=Money(5_00),
-                          account_id=account, failure_reason="account_closed")
+    paid = BankPayoutPaid(event_id="evt_2", payout_id="po_1", amount=Money(40_00),
+                          account_id=account)
+    failed = BankPayoutFailed(event_id="evt_3", payout_id="po_2", amount=Money(5_00),
+                              account_id=account, reason="account_closed")
     assert (shop.webhooks.receive(paid), shop.webhooks.receive(failed)) == (True, True)
     assert shop.payouts.account_view(merchant_id).bank_payouts == (
         ("po_1", Money(40_00), "paid", None), ("po_2", Money(5_00), "failed", "account_closed"))
-    unknown = GatewayEvent("evt_4", "payment_intent.succeeded", order_id=uuid4())
+    unknown = PaymentCaptured(event_id="evt_4", order_id=uuid4())
     assert shop.webhooks.receive(unknown) is True  # recorded, changes nothing else
+    ignored = IgnoredGatewayEvent(event_id="evt_5")
+    assert (shop.webhooks.receive(ignored), shop.webhooks.receive(ignored)) == (True, False)
+    recorded = {e: shop.webhooks.find(WebhookDelivery.create_id(e))
+                for e in ("evt_1", "evt_2", "evt_3", "evt_4", "evt_5")}
+    assert {e: getattr(r, "kind", None) for e, r in recorded.items()} == {
+        "evt_1": GatewayEventKind.TRANSFER_MADE, "evt_2": GatewayEventKind.BANK_PAYOUT_PAID,
+        "evt_3": GatewayEventKind.BANK_PAYOUT_FAILED, "evt_4": GatewayEventKind.PAYMENT_CAPTURED,
+        "evt_5": GatewayEventKind.IGNORED}
+
+
+def test_deliveries_recorded_with_the_gateways_own_types_still_replay(shop: Container) -> None:
+    """Before the adapter translated kinds, a delivery recorded the gateway's type: such a
+    record still loads, and still makes its redelivery a duplicate."""
+    shop.webhooks.save(WebhookDelivery("evt_old", "payment_intent.succeeded"))
+    old = shop.webhooks.find(WebhookDelivery.create_id("evt_old"))
+    assert isinstance(old, WebhookDelivery)
+    assert (old.event_id, old.kind) == ("evt_old", "payment_intent.succeeded")
+    assert shop.webhooks.receive(PaymentCaptured(event_id="evt_old", order_id=uuid4())) is False

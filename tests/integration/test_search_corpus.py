@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from adapters.aes_gcm import AesGcm
 from adapters.event_store import postgres_datastore
 from adapters.keystores import InMemoryKeyStore
 from adapters.search_postgres import PostgresSearchStore
@@ -32,7 +33,7 @@ Stores = dict[str, Any]
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stores, dict[str, str]]]:
-    app = Comptoir({"PERSISTENCE_MODULE": "eventsourcing.popo"}, InMemoryKeyStore())
+    app = Comptoir({"PERSISTENCE_MODULE": "eventsourcing.popo"}, InMemoryKeyStore(), AesGcm())
     ids = load_corpus(Merchants(app), Catalog(app))
     dsn, schema = postgres_dsn(), f"corpus_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(dsn, autocommit=True) as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from uuid import uuid4
 
 import pytest
 from hypothesis import assume, given
@@ -10,11 +11,14 @@ from hypothesis import strategies as st
 
 from domain.errors import InvalidValueError, RuleViolatedError
 from domain.money import Money
-from domain.pricing import Breakdown, PricedLine, allocate_refund, price
+from domain.order_terms import OrderLine
+from domain.pricing import Breakdown, allocate_refund, price
 from domain.taxonomy import TaxClass
 
 lines = st.lists(st.builds(
-    PricedLine,
+    OrderLine,
+    listing_id=st.uuids(version=4),
+    title=st.just("Article"),
     unit_price=st.integers(1, 500_000).map(Money),
     quantity=st.integers(1, 999),
     tax_class=st.sampled_from(list(TaxClass)),
@@ -22,6 +26,10 @@ lines = st.lists(st.builds(
 fees = st.integers(0, 50_00).map(Money)
 rates = st.decimals(min_value=0, max_value=Decimal("0.5"), places=4)
 merchant_orders = st.builds(price, lines, fees, st.booleans(), rates)
+
+
+def order_line(cents: int, quantity: int, tax_class: TaxClass) -> OrderLine:
+    return OrderLine(uuid4(), "Article", Money(cents), quantity, tax_class)
 
 
 def reference_tax(base_cents: int, rate: str) -> int:
@@ -37,7 +45,7 @@ def test_an_order_total_is_shares_plus_commissions_plus_platform_taxes(parts: li
 
 @given(lines, fees, st.booleans(), rates)
 def test_taxes_and_commission_match_a_decimal_reference(
-    priced: list[PricedLine], fee: Money, registered: bool, rate: Decimal
+    priced: list[OrderLine], fee: Money, registered: bool, rate: Decimal
 ) -> None:
     b = price(priced, fee, registered, rate)
     goods = sum(line.unit_price.cents * line.quantity for line in priced)
@@ -55,15 +63,13 @@ def test_taxes_and_commission_match_a_decimal_reference(
 
 
 def test_one_hundred_dollars_of_taxable_goods() -> None:
-    b = price([PricedLine(Money(100_00), 1, TaxClass.TAXABLE)], Money.zero(), False,
-              Decimal("0.08"))
+    b = price([order_line(100_00, 1, TaxClass.TAXABLE)], Money.zero(), False, Decimal("0.08"))
     assert (b.gst, b.qst, b.total, b.commission, b.share) == (
         Money(5_00), Money(9_98), Money(114_98), Money(8_00), Money(92_00))
 
 
 def test_basic_groceries_bear_no_tax_nor_does_their_delivery() -> None:
-    b = price([PricedLine(Money(12_99), 2, TaxClass.ZERO_RATED)], Money(5_99), True,
-              Decimal("0.08"))
+    b = price([order_line(12_99, 2, TaxClass.ZERO_RATED)], Money(5_99), True, Decimal("0.08"))
     assert (b.taxable, b.gst, b.qst, b.total) == (Money.zero(), Money.zero(), Money.zero(),
                                                   Money(31_97))
 
@@ -115,8 +121,7 @@ def test_refunding_everything_in_slices_returns_each_component_exactly(
 
 
 def test_a_refund_above_what_remains_is_refused() -> None:
-    order = price([PricedLine(Money(10_00), 1, TaxClass.TAXABLE)], Money.zero(), True,
-                  Decimal("0.1"))
+    order = price([order_line(10_00, 1, TaxClass.TAXABLE)], Money.zero(), True, Decimal("0.1"))
     first = allocate_refund(order, Money.zero(), Money(10_00))
     assert order.total == Money(11_50)  # 10.00 + GST 0.50 + QST 0.9975 -> 1.00
     with pytest.raises(RuleViolatedError) as error:

@@ -1,5 +1,6 @@
 """Stripe webhooks: signed with stripe-python's own helper over Stripe's example objects, then
-verified and translated by the adapter. No network."""
+verified and translated by the adapter into the port's domain events (Stripe's types never
+reach the application). No network."""
 
 from __future__ import annotations
 
@@ -12,7 +13,22 @@ import pytest
 
 from adapters.stripe_webhooks import StripeWebhooks
 from application.errors import InvalidWebhookError
-from application.ports import GatewayEvent, PayoutAccountStatus
+from application.ports import (
+    BankPayoutFailed,
+    BankPayoutPaid,
+    GatewayEvent,
+    GatewayEventKind,
+    IgnoredGatewayEvent,
+    PaymentAuthorized,
+    PaymentCaptured,
+    PaymentDisputed,
+    PaymentFailed,
+    PaymentRefunded,
+    PayoutAccountStatus,
+    PayoutAccountUpdated,
+    TransferMade,
+    TransferReversed,
+)
 from domain.money import Money
 from tests.fake_stripe import fixture, sign, signed_event
 
@@ -29,97 +45,130 @@ def parse(kind: str, obj: dict[str, Any], account: str | None = None) -> Gateway
     return event
 
 
-def expect(event: GatewayEvent, **fields: Any) -> GatewayEvent:
-    return GatewayEvent(event_id=event.event_id, kind=event.kind, **fields)
+# --- the mapping: every Stripe type the platform acts on, to its domain kind ---------------
+
+def intent(**fields: Any) -> dict[str, Any]:
+    return fixture("payment_intent", id="pi_1", amount=25_00, latest_charge="ch_1",
+                   metadata={"order_id": str(ORDER)}, transfer_group=str(ORDER)) | fields
 
 
-def test_a_payment_that_succeeded() -> None:
-    intent = fixture("payment_intent", id="pi_1", amount=25_00, amount_received=25_00,
-                     status="succeeded", latest_charge="ch_1", last_payment_error=None,
-                     metadata={"order_id": str(ORDER)}, transfer_group=str(ORDER))
-    event = parse("payment_intent.succeeded", intent)
-    assert event == expect(event, order_id=ORDER, payment_id="pi_1", object_id="ch_1",
-                           amount=Money(25_00))
+def transfer(**fields: Any) -> dict[str, Any]:
+    return fixture("transfer", id="tr_1", amount=20_00, amount_reversed=0,
+                   destination="acct_1", transfer_group=str(ORDER),
+                   metadata={"order_id": str(ORDER), "merchant_id": str(MERCHANT)}) | fields
+
+
+ACCOUNT = fixture("account", id="acct_1", charges_enabled=True, payouts_enabled=False,
+                  details_submitted=True, metadata={"merchant_id": str(MERCHANT)})
+
+MAPPING: list[tuple[str, dict[str, Any], str | None, GatewayEventKind, GatewayEvent]] = [
+    ("payment_intent.amount_capturable_updated",
+     intent(status="requires_capture", amount_capturable=25_00), None,
+     GatewayEventKind.PAYMENT_AUTHORIZED,
+     PaymentAuthorized(event_id="", payment_id="pi_1", order_id=ORDER)),
+    ("payment_intent.succeeded", intent(status="succeeded", amount_received=25_00), None,
+     GatewayEventKind.PAYMENT_CAPTURED,
+     PaymentCaptured(event_id="", payment_id="pi_1", order_id=ORDER)),
+    ("payment_intent.payment_failed", intent(status="requires_payment_method",
+                                             last_payment_error={"code": "card_declined",
+                                                                 "decline_code": "lost_card"}),
+     None, GatewayEventKind.PAYMENT_FAILED,
+     PaymentFailed(event_id="", payment_id="pi_1", order_id=ORDER, reason="lost_card")),
+    ("charge.refunded", fixture("charge", id="ch_3", payment_intent="pi_3", amount=30_00,
+                                amount_refunded=12_00, metadata={"order_id": str(ORDER)}),
+     None, GatewayEventKind.PAYMENT_REFUNDED,
+     PaymentRefunded(event_id="", payment_id="pi_3", order_id=ORDER)),
+    ("charge.dispute.created", fixture("dispute", payment_intent="pi_4", amount=30_00), None,
+     GatewayEventKind.PAYMENT_DISPUTED,
+     PaymentDisputed(event_id="", payment_id="pi_4", dispute_id="dp_1Pgc71B7WZ01zgkWMevJiAUx",
+                     amount=Money(30_00), reason="general")),
+    ("account.updated", ACCOUNT, "acct_1", GatewayEventKind.PAYOUT_ACCOUNT_UPDATED,
+     PayoutAccountUpdated(event_id="", merchant_id=MERCHANT, status=PayoutAccountStatus(
+         "acct_1", True, False, True, tuple(ACCOUNT["requirements"]["currently_due"])))),
+    ("transfer.created", transfer(), None, GatewayEventKind.TRANSFER_MADE,
+     TransferMade(event_id="", transfer_id="tr_1", order_id=ORDER, merchant_id=MERCHANT)),
+    ("transfer.reversed", transfer(amount_reversed=5_00, metadata={"merchant_id": str(MERCHANT)}),
+     None, GatewayEventKind.TRANSFER_REVERSED,  # the order from the transfer group
+     TransferReversed(event_id="", transfer_id="tr_1", order_id=ORDER, merchant_id=MERCHANT,
+                      reversed=Money(5_00))),
+    ("payout.paid", fixture("payout", id="po_1", amount=45_00, status="paid"), "acct_9",
+     GatewayEventKind.BANK_PAYOUT_PAID,
+     BankPayoutPaid(event_id="", payout_id="po_1", amount=Money(45_00), account_id="acct_9")),
+    ("payout.failed", fixture("payout", id="po_2", amount=45_00, status="failed",
+                              failure_code="account_closed",
+                              metadata={"merchant_id": str(MERCHANT)}), "acct_9",
+     GatewayEventKind.BANK_PAYOUT_FAILED,
+     BankPayoutFailed(event_id="", payout_id="po_2", amount=Money(45_00), account_id="acct_9",
+                      merchant_id=MERCHANT, reason="account_closed")),
+]
+
+
+@pytest.mark.parametrize(("stripe_type", "obj", "account", "kind", "expected"), MAPPING,
+                         ids=[row[0] for row in MAPPING])
+def test_each_stripe_type_becomes_its_domain_event(stripe_type: str, obj: dict[str, Any],
+                                                   account: str | None, kind: GatewayEventKind,
+                                                   expected: GatewayEvent) -> None:
+    event = parse(stripe_type, obj, account=account)
+    assert event.kind == kind
+    assert event == type(expected)(**vars(expected) | {"event_id": event.event_id})
+
+
+def test_every_kind_but_ignored_comes_from_one_stripe_type_or_two() -> None:
+    assert {row[3] for row in MAPPING} == set(GatewayEventKind) - {GatewayEventKind.IGNORED}
+    assert all(type(row[4]).kind == row[3] for row in MAPPING)
+
+
+@pytest.mark.parametrize("stripe_type", [
+    "payment_intent.created", "payment_intent.canceled", "charge.succeeded",
+    "charge.refund.updated", "capability.updated", "transfer.updated", "payout.created",
+    "plan.created"])
+def test_other_stripe_types_are_ignored(stripe_type: str) -> None:
+    obj = {"payment_intent": intent(), "charge": fixture("charge"), "transfer": transfer(),
+           "payout": fixture("payout"), "charge.refund": fixture("refund"),
+           "capability": {"id": "transfers", "object": "capability", "account": "acct_1"},
+           }.get(stripe_type.rsplit(".", 1)[0], fixture("event")["data"]["object"])
+    event = parse(stripe_type, obj, account="acct_1")
+    assert event == IgnoredGatewayEvent(event_id=event.event_id)
+    assert event.kind == GatewayEventKind.IGNORED
+
+
+def test_a_known_type_carrying_another_object_is_ignored() -> None:
+    event = parse("payment_intent.succeeded", fixture("charge"))
+    assert event == IgnoredGatewayEvent(event_id=event.event_id)
 
 
 @pytest.mark.parametrize(("error", "reason"), [
     ({"type": "card_error", "code": "card_declined", "decline_code": "insufficient_funds"},
      "insufficient_funds"),
-    ({"type": "card_error", "code": "expired_card"}, "expired_card")])
-def test_a_payment_that_failed_names_the_decline(error: dict[str, str], reason: str) -> None:
-    intent = fixture("payment_intent", id="pi_2", amount=18_00, amount_received=0,
-                     status="requires_payment_method", latest_charge="ch_2",
-                     last_payment_error=error, metadata={"order_id": str(ORDER)})
-    event = parse("payment_intent.payment_failed", intent)
-    assert event == expect(event, order_id=ORDER, payment_id="pi_2", object_id="ch_2",
-                           amount=Money(18_00), failure_reason=reason)
+    ({"type": "card_error", "code": "expired_card"}, "expired_card"),
+    (None, None)])
+def test_a_payment_that_failed_names_the_decline(error: dict[str, str] | None,
+                                                 reason: str | None) -> None:
+    event = parse("payment_intent.payment_failed", intent(last_payment_error=error))
+    assert isinstance(event, PaymentFailed) and event.reason == reason
 
 
-def test_a_refunded_charge_carries_the_amount_refunded_so_far() -> None:
-    charge = fixture("charge", id="ch_3", payment_intent="pi_3", amount=30_00,
-                     amount_captured=30_00, amount_refunded=12_00,
-                     metadata={"order_id": str(ORDER)}, transfer_group=str(ORDER))
+def test_a_refunded_charge_without_metadata_names_its_payment() -> None:
+    charge = fixture("charge", id="ch_3", payment_intent="pi_3", amount_refunded=12_00)
     event = parse("charge.refunded", charge)
-    assert event == expect(event, order_id=ORDER, payment_id="pi_3", object_id="ch_3",
-                           amount=Money(12_00))
+    assert event == PaymentRefunded(event_id=event.event_id, payment_id="pi_3")
 
 
-def test_a_dispute() -> None:
-    dispute = fixture("dispute", payment_intent="pi_4", amount=30_00)
-    event = parse("charge.dispute.created", dispute)
-    assert event == expect(event, payment_id="pi_4", object_id="dp_1Pgc71B7WZ01zgkWMevJiAUx",
-                           amount=Money(30_00), failure_reason="general")  # its reason
-
-
-def test_an_updated_account_carries_its_status() -> None:
-    account = fixture("account", id="acct_1", charges_enabled=True, payouts_enabled=False,
-                      details_submitted=True, metadata={"merchant_id": str(MERCHANT)})
-    event = parse("account.updated", account, account="acct_1")
-    assert event == expect(event, merchant_id=MERCHANT, account_id="acct_1",
-                           account_status=PayoutAccountStatus(
-                               "acct_1", True, False, True,
-                               tuple(account["requirements"]["currently_due"])))
-    assert len(event.account_status.requirements) == 6  # type: ignore[union-attr]
-
-
-def test_a_created_transfer_names_its_merchant_order_and_account() -> None:
-    transfer = fixture("transfer", id="tr_1", amount=20_00, amount_reversed=0,
-                       destination="acct_1", transfer_group=str(ORDER),
-                       metadata={"order_id": str(ORDER), "merchant_id": str(MERCHANT)})
-    event = parse("transfer.created", transfer)
-    assert event == expect(event, order_id=ORDER, merchant_id=MERCHANT, object_id="tr_1",
-                           account_id="acct_1", amount=Money(20_00))
-
-
-def test_a_reversed_transfer_carries_the_amount_reversed_so_far() -> None:
-    transfer = fixture("transfer", id="tr_2", amount=20_00, amount_reversed=5_00,
-                       destination="acct_1", transfer_group=str(ORDER),
-                       metadata={"merchant_id": str(MERCHANT)})
-    event = parse("transfer.reversed", transfer)
-    assert event == expect(event, order_id=ORDER, merchant_id=MERCHANT, object_id="tr_2",
-                           account_id="acct_1", amount=Money(5_00))
+def test_an_updated_account_carries_its_requirements() -> None:
+    event = parse("account.updated", ACCOUNT, account="acct_1")
+    assert isinstance(event, PayoutAccountUpdated)
+    assert len(event.status.requirements) == 6
 
 
 def test_an_order_id_must_be_a_uuid() -> None:
-    transfer = fixture("transfer", id="tr_3", amount=1_00, destination="acct_1",
-                       transfer_group="group-7", metadata={"merchant_id": "m-7"})
-    event = parse("transfer.created", transfer)
-    assert (event.order_id, event.merchant_id) == (None, None)
+    event = parse("transfer.created", transfer(id="tr_3", transfer_group="group-7",
+                                               metadata={"merchant_id": "m-7"}))
+    assert event == TransferMade(event_id=event.event_id, transfer_id="tr_3")
 
 
-@pytest.mark.parametrize(("kind", "failure_code"), [("payout.paid", None),
-                                                    ("payout.failed", "account_closed")])
-def test_payouts_of_a_connected_account(kind: str, failure_code: str | None) -> None:
-    payout = fixture("payout", id="po_1", amount=45_00, failure_code=failure_code)
-    event = parse(kind, payout, account="acct_9")
-    assert event == expect(event, object_id="po_1", account_id="acct_9", amount=Money(45_00),
-                           failure_reason=failure_code)
-
-
-def test_other_events_keep_only_their_id_and_kind() -> None:
-    plan = fixture("event")["data"]["object"]  # Stripe's example event is about a plan
-    event = parse("plan.created", plan, account="acct_1")
-    assert event == GatewayEvent(event_id=event.event_id, kind="plan.created")
+def test_missing_amounts_are_zero() -> None:
+    event = parse("transfer.reversed", transfer(amount_reversed=None))
+    assert isinstance(event, TransferReversed) and event.reversed == Money(0)
 
 
 # --- refused deliveries --------------------------------------------------------------------
@@ -156,11 +205,12 @@ def test_a_signature_made_with_another_secret_is_refused() -> None:
 
 
 def test_a_stale_signature_is_refused() -> None:
-    charge = fixture("charge", id="ch_6")
+    charge = fixture("charge", id="ch_6", payment_intent="pi_6")
     payload, header = signed_event("charge.refunded", charge, SECRET,
                                    timestamp=int(time.time()) - 301)
     assert refused(payload, header) == "signature_stale"
-    assert StripeWebhooks(SECRET, tolerance=600).parse(payload, header).object_id == "ch_6"
+    late = StripeWebhooks(SECRET, tolerance=600).parse(payload, header)
+    assert late == PaymentRefunded(event_id=late.event_id, payment_id="pi_6")
 
 
 def test_a_signed_body_that_is_not_an_event_is_refused() -> None:
