@@ -7,7 +7,7 @@ the payment method, after Stripe's test methods:
 | method | outcome |
 |---|---|
 | `pm_card_visa` (default) | authorized, then captured on request |
-| `pm_card_chargeDeclined` | failed: `card_declined` |
+| `pm_card_chargeDeclined` | failed: `generic_decline` (Stripe's decline code) |
 | `pm_card_insufficientFunds` | failed: `insufficient_funds` |
 | `pm_card_timeout` | the gateway does not answer (`GatewayUnavailableError`) |
 
@@ -15,8 +15,10 @@ Connected accounts are ready as soon as they are opened (there is nobody to onbo
 a balance that transfers fill and reversals draw on. `pay_out(account)` empties it as a bank
 payout would, so that the next reversal is refused with `balance_insufficient`, as at Stripe.
 
-Every mutating call is idempotent on its key: the same key returns the first answer (a refused
-reversal is not remembered, as Stripe does not keep the answers of requests it refused).
+Every mutating call is idempotent on its key: the same key with the same parameters returns the
+first answer, with other parameters it is refused (`IdempotencyKeyReusedError`), and a refused
+request is not remembered — all as Stripe does. tests/integration/test_gateway_contract.py holds
+this gateway and the Stripe adapter to one contract.
 """
 
 from __future__ import annotations
@@ -27,12 +29,16 @@ import threading
 from pathlib import Path
 from uuid import UUID, uuid4
 
-from application.errors import GatewayUnavailableError, ReversalRefusedError
+from application.errors import (
+    GatewayUnavailableError,
+    IdempotencyKeyReusedError,
+    ReversalRefusedError,
+)
 from application.ports import OrderRecords, PaymentOutcome, PayoutAccountStatus, TransferRecord
 from domain.errors import RuleViolatedError
 from domain.money import Money
 
-DECLINES = {"pm_card_chargeDeclined": "card_declined",
+DECLINES = {"pm_card_chargeDeclined": "generic_decline",
             "pm_card_insufficientFunds": "insufficient_funds"}
 TIMEOUT = "pm_card_timeout"
 
@@ -72,21 +78,23 @@ class LocalGateway:
             self._db.execute("INSERT INTO payments (id, order_id, amount, status, failure) "
                              "VALUES (?, ?, ?, ?, ?)",
                              (payment_id, str(order_id), amount.cents, status, failure))
-            return {"payment_id": payment_id, "status": status, "failure_reason": failure,
-                    "client_secret": f"{payment_id}_secret_local"}
+            # Nothing to confirm on a device here: no client secret, as at Stripe for a
+            # payment that needs none.
+            return {"payment_id": payment_id, "status": status, "failure_reason": failure}
 
-        return PaymentOutcome(**self._once(idempotency_key, create))
+        return PaymentOutcome(**self._once(idempotency_key, create,
+                                           (str(order_id), amount.cents, method)))
 
     def capture(self, payment_id: str, amount: Money, idempotency_key: str) -> PaymentOutcome:
         def capture() -> dict:
             row = self._payment(payment_id)
-            if row["status"] not in ("authorized", "captured") or amount.cents > row["amount"]:
+            if row["status"] != "authorized" or amount.cents > row["amount"]:
                 raise RuleViolatedError("payment_not_capturable", status=row["status"])
             self._db.execute("UPDATE payments SET status = 'captured', captured = ? "
                              "WHERE id = ?", (amount.cents, payment_id))
             return {"payment_id": payment_id, "status": "captured"}
 
-        return PaymentOutcome(**self._once(idempotency_key, capture))
+        return PaymentOutcome(**self._once(idempotency_key, capture, (payment_id, amount.cents)))
 
     def refund(self, payment_id: str, amount: Money, idempotency_key: str) -> str:
         def refund() -> dict:
@@ -100,7 +108,7 @@ class LocalGateway:
                              (amount.cents, payment_id))
             return {"refund_id": refund_id}
 
-        return self._once(idempotency_key, refund)["refund_id"]
+        return self._once(idempotency_key, refund, (payment_id, amount.cents))["refund_id"]
 
     def transfer(self, *, payment_id: str, account_id: str, amount: Money, order_id: UUID,
                  merchant_id: UUID, idempotency_key: str) -> str:
@@ -122,7 +130,8 @@ class LocalGateway:
                              (amount.cents, account_id))
             return {"transfer_id": transfer_id}
 
-        return self._once(idempotency_key, transfer)["transfer_id"]
+        return self._once(idempotency_key, transfer, (payment_id, account_id, amount.cents,
+                                                      str(order_id)))["transfer_id"]
 
     def reverse_transfer(self, transfer_id: str, amount: Money, idempotency_key: str) -> str:
         def reverse() -> dict:
@@ -139,7 +148,7 @@ class LocalGateway:
                              (amount.cents, row[2]))
             return {"reversal_id": f"trr_local_{uuid4().hex[:24]}"}
 
-        return self._once(idempotency_key, reverse)["reversal_id"]
+        return self._once(idempotency_key, reverse, (transfer_id, amount.cents))["reversal_id"]
 
     def open_account(self, merchant_id: UUID, idempotency_key: str) -> str:
         def open_account() -> dict:
@@ -148,7 +157,7 @@ class LocalGateway:
                              (account_id, str(merchant_id)))
             return {"account_id": account_id}
 
-        return self._once(idempotency_key, open_account)["account_id"]
+        return self._once(idempotency_key, open_account, (str(merchant_id),))["account_id"]
 
     def onboarding_link(self, account_id: str, refresh_url: str, return_url: str) -> str:
         return f"{return_url}?account={account_id}&onboarding=local"
@@ -195,17 +204,22 @@ class LocalGateway:
             raise RuleViolatedError("payment_unknown")
         return dict(row)
 
-    def _once(self, key: str, act: object) -> dict:
-        """The first answer to this key, or do it (and remember the answer) in one transaction."""
+    def _once(self, key: str, act: object, asked: tuple) -> dict:
+        """The first answer to this key, or do it (and remember the answer) in one transaction.
+        The same key with other parameters is refused, as at Stripe."""
         with self._lock:
             row = self._db.execute("SELECT answer FROM answers WHERE idempotency_key = ?",
                                    (key,)).fetchone()
             if row is not None:
-                return json.loads(row[0])
+                remembered = json.loads(row[0])
+                if remembered.pop("_asked", list(asked)) != list(asked):
+                    raise IdempotencyKeyReusedError()
+                return remembered
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 answer = act()  # type: ignore[operator]
-                self._db.execute("INSERT INTO answers VALUES (?, ?)", (key, json.dumps(answer)))
+                self._db.execute("INSERT INTO answers VALUES (?, ?)",
+                                 (key, json.dumps({**answer, "_asked": list(asked)})))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")

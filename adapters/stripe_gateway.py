@@ -128,6 +128,8 @@ class StripeGateway:
                 reversal = self._v1.transfers.reversals.create(
                     transfer_id, {"amount": amount.cents}, _key(idempotency_key))
             except stripe.InvalidRequestError as error:
+                if error.code == "amount_too_large":  # more than is left of the transfer
+                    raise RuleViolatedError("reversal_exceeds_transfer") from error
                 raise ReversalRefusedError(error.code or "reversal_refused") from error
         return reversal.id
 

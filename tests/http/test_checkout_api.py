@@ -139,7 +139,7 @@ def test_a_declined_card_releases_everything_and_says_why(api: Api) -> None:
     assert order.status_code == 201
     body = order.json()
     assert (body["status"], body["status_reason"], body["payment"]["status"]) == (
-        "failed", "card_declined", "failed")
+        "failed", "generic_decline", "failed")
     assert body["merchant_orders"][0]["status"] == "cancelled"
     assert api.client.get(f"/v1/listings/{listing}", headers=owner).json()["stock"] == {
         "available": 2, "on_hand": 2, "reserved": 0}

@@ -28,7 +28,7 @@ def test_records_and_answers_survive_a_restart(tmp_path: Path) -> None:
     first.close()
 
     second = LocalGateway(tmp_path / "g.sqlite3")
-    assert second.create_payment(uuid4(), Money(5_00), "pm_card_visa", "p") == payment
+    assert second.create_payment(order_id, Money(5_00), "pm_card_visa", "p") == payment
     assert second.order_records(order_id, payment.payment_id) == records
     assert records.captured == Money(5_00)
 

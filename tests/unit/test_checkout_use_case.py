@@ -49,7 +49,7 @@ def test_a_declined_card_fails_the_order_and_releases_every_reservation(
     order = market.buy(method="pm_card_chargeDeclined")
 
     assert (order.status, order.payment_status, order.status_reason) == (
-        "failed", "failed", "card_declined")
+        "failed", "failed", "generic_decline")
     assert [p.status for p in order.parts] == ["cancelled"] * 3
     assert [market.stock(m) for m in market.merchant_ids] == [(STOCK, 0)] * 3
     assert services.gateway.records(order.id).captured == Money(0)
