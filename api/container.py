@@ -161,7 +161,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     seen = {**shared, "sightings": insights}  # use cases that report what people did
     carts = Carts(app, **seen)
     checkout = Checkout(
-        app, carts=carts, payments=payments, clock=clock, payouts=payouts,
+        app, carts=carts, payments=payments, clock=clock, sellers=payouts,
         commission_rate=settings.commission_rate,
         reservation_window=timedelta(minutes=settings.reservation_minutes),
         due_orders=models.deadlines, **seen)

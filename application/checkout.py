@@ -23,8 +23,7 @@ from application.carts import Carts
 from application.errors import ConflictError
 from application.idempotency import IdempotencyKey
 from application.orders import OrderView, view_for
-from application.payments import Payments
-from application.payouts import Payouts
+from application.payments import Payments, SavedOrder
 from application.ports import Clock
 from application.service import Service
 from domain.cart import Cart
@@ -43,6 +42,13 @@ from domain.quebec import find_municipality
 ADDRESS_FIELDS = ("name", "street", "municipality", "postal_code", "region", "province")
 
 
+class Sellers(Protocol):
+    """Whether a merchant may sell now, as far as getting paid goes (application/payouts.py:
+    a merchant without a ready payout account sells only if the platform holds its funds)."""
+
+    def may_sell(self, merchant_id: UUID) -> bool: ...
+
+
 class DueOrders(Protocol):
     """Orders still waiting for their payment when their reservation window closes."""
 
@@ -58,16 +64,15 @@ class CheckoutChoices:
 class Checkout(Service):
     def __init__(self, *args: object, carts: Carts, payments: Payments, clock: Clock,
                  commission_rate: Decimal, reservation_window: timedelta,
-                 due_orders: DueOrders, payouts: Payouts, **kwargs: object) -> None:
+                 due_orders: DueOrders, sellers: Sellers, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.carts, self.payments, self.clock, self.payouts = carts, payments, clock, payouts
+        self.carts, self.payments, self.clock, self.sellers = carts, payments, clock, sellers
         self.commission_rate, self.window, self.due_orders = (
             commission_rate, reservation_window, due_orders)
 
     def check_out(self, actor: Actor, cart_id: UUID, choices: CheckoutChoices,
                   key: IdempotencyKey | None = None) -> OrderView:
         listing_ids = list(self.carts.owned(actor, cart_id).quantities())
-        built: list[tuple[Order, list[Listing]]] = []
 
         def build() -> tuple[UUID, list[Aggregate]]:
             cart = self.carts.owned(actor, cart_id)
@@ -85,15 +90,14 @@ class Checkout(Service):
             for listing_id, quantity in cart.quantities().items():
                 listings[listing_id].reserve(order.id, quantity, expires_at)
             cart.check_out(order.id)
-            built[:] = [(order, [listings[line.listing_id] for part in parts
-                                 for line in part.lines])]
             return order.id, [cart, order, *listings.values()]
 
-        order_id = self.create(key, build, serialise=[cart_id, *listing_ids])
-        fresh = built[0] if built and built[0][0].id == order_id else None
-        secret, order = self.payments.request(order_id, choices.payment_method, fresh)
+        made = self.created(key, build, serialise=[cart_id, *listing_ids])
+        placed = made.first(Order)  # None when an earlier request with this key is replayed
+        saved = SavedOrder(placed, made.every(Listing)) if placed is not None else None
+        secret, order = self.payments.request(made.id, choices.payment_method, saved)
         view = OrderView(**{**view_for(actor, order).__dict__, "client_secret": secret})
-        if fresh is not None and view.payment_status == "captured":  # not on a replay
+        if placed is not None and view.payment_status == "captured":
             self.sightings.saw(actor, "order", [p.terms.merchant_id for p in view.parts])
         return view
 
@@ -128,7 +132,7 @@ class Checkout(Service):
             if not (listing.is_published and merchant.is_approved):
                 raise RuleViolatedError("listing_not_for_sale", listing_id=str(listing_id),
                                         title=listing.details.title_fr)
-            if merchant.id not in lines and not self.payouts.may_sell(merchant.id):
+            if merchant.id not in lines and not self.sellers.may_sell(merchant.id):
                 raise RuleViolatedError("merchant_payouts_not_ready", merchant_id=str(merchant.id),
                                         name=merchant.name)
             d = listing.details

@@ -9,6 +9,7 @@ captured → reservations held; failed → reservations released (compensation).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -22,20 +23,29 @@ from domain.order import Order
 from domain.order_terms import OrderStatus
 
 
+@dataclass(frozen=True)
+class SavedOrder:
+    """An order and its listings as just saved (their versions are current)."""
+
+    order: Order
+    listings: list[Listing]
+
+
 class Payments(Service):
     def __init__(self, *args: object, gateway: PaymentGateway, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.gateway = gateway
 
     def request(self, order_id: UUID, method: str | None,
-                fresh: tuple[Order, list[Listing]] | None = None) -> tuple[str | None, Order]:
+                fresh: SavedOrder | None = None) -> tuple[str | None, Order]:
         """Charge the order once (create, then capture). Returns the client secret the
         consumer's device needs when the gateway asks for a confirmation, and the order as
         recorded. Safe to repeat.
 
-        `fresh`: the order and its listings as just saved, to record the outcome without
-        reading them again (if another writer changed them since, they are read again)."""
-        order = fresh[0] if fresh else self.load(Order, order_id, "order")
+        `fresh`: the order and its listings as checkout just saved them, to record the
+        outcome without reading them again (if another writer changed them since, they are
+        read again)."""
+        order = fresh.order if fresh else self.load(Order, order_id, "order")
         if order.status != OrderStatus.AWAITING_PAYMENT:
             return None, order
         ids = order.listing_ids
@@ -83,7 +93,7 @@ class Payments(Service):
 
     def apply(self, order_id: UUID, *outcomes: PaymentOutcome,
               listing_ids: list[UUID] | None = None,
-              fresh: tuple[Order, list[Listing]] | None = None) -> Order:
+              fresh: SavedOrder | None = None) -> Order:
         """Record where the payment stands (gateway answers or a webhook), in one save."""
 
         def record(order: Order, listings: list[Listing]) -> list[Aggregate]:
@@ -121,14 +131,14 @@ class Payments(Service):
 
     def _change(self, order_id: UUID, listing_ids: list[UUID],
                 decide: Callable[[Order, list[Listing]], list[Aggregate] | None],
-                fresh: tuple[Order, list[Listing]] | None = None) -> Order:
+                fresh: SavedOrder | None = None) -> Order:
         """Load the order and the given listings, decide, save them together."""
-        first = [fresh]
+        given = iter([fresh])  # only the first attempt may use what was just saved
 
         def attempt() -> Order:
-            loaded, first[0] = first[0], None  # only the first attempt may use them
+            loaded = next(given, None)
             if loaded is not None:
-                order, listings = loaded
+                order, listings = loaded.order, loaded.listings
             else:
                 order = self.load(Order, order_id, "order")
                 listings = [self.load(Listing, i, "listing") for i in listing_ids]

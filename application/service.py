@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -29,6 +30,18 @@ def project(aggregate: Any, events: Iterable[Any]) -> Any:
     for event in events:
         aggregate = event.mutate(aggregate)
     return aggregate
+
+
+@dataclass(frozen=True)
+class Created:
+    id: UUID
+    saved: tuple[Aggregate, ...]  # as just saved; empty when an earlier request is replayed
+
+    def first(self, cls: type[A]) -> A | None:
+        return next((a for a in self.saved if isinstance(a, cls)), None)
+
+    def every(self, cls: type[A]) -> list[A]:
+        return [a for a in self.saved if isinstance(a, cls)]
 
 
 class Service:
@@ -105,20 +118,27 @@ class Service:
         """Create what `build` returns, once per idempotency key, retrying on conflicts.
         `concerns`: the person whose data the request carries (default: the caller), whose
         key hashes the record."""
+        return self.created(key, build, serialise, concerns).id
 
-        def attempt() -> UUID:
+    def created(
+        self, key: IdempotencyKey | None, build: Callable[[], tuple[UUID, list[Aggregate]]],
+        serialise: Iterable[UUID] = (), concerns: UUID | None = None,
+    ) -> Created:
+        """As `create`, with the aggregates this call saved (none when it replayed)."""
+
+        def attempt() -> Created:
             if key is not None and (prior := self._prior(key)):
-                return key.replay(prior, self.app.keys.get)
+                return Created(key.replay(prior, self.app.keys.get), ())
             try:
                 result_id, aggregates = build()
             except DomainError:
                 # A concurrent twin of this request may have committed since we looked (and
                 # made ours fail, a NEQ now taken say): its result is ours.
                 if key is not None and (prior := self._prior(key)):
-                    return key.replay(prior, self.app.keys.get)
+                    return Created(key.replay(prior, self.app.keys.get), ())
                 raise
             self.save(*aggregates, self._record(key, result_id, concerns))
-            return result_id
+            return Created(result_id, tuple(aggregates))
 
         keyed = [key.record_id] if key is not None else []
         return self.retrying(attempt, [*serialise, *keyed])

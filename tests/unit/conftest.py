@@ -152,7 +152,7 @@ def services(memory_app: Comptoir, tmp_path: Path) -> Iterator[Services]:
     payouts = Payouts(app, gateway=gateway, clock=clock, policy=PayoutPolicy(), **shared)
     payments = Payments(app, gateway=gateway, **shared)
     carts = Carts(app, **shared)
-    checkout = Checkout(app, carts=carts, payments=payments, clock=clock, payouts=payouts,
+    checkout = Checkout(app, carts=carts, payments=payments, clock=clock, sellers=payouts,
                         commission_rate=COMMISSION_RATE, reservation_window=RESERVATION_WINDOW,
                         due_orders=deadlines, **shared)
     built = Services(
