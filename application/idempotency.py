@@ -19,13 +19,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from application.errors import IdempotencyKeyReusedError
+from domain.natural_keys import idempotency_id
 
-IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "https://comptoir.quebec/idempotency")
 MAX_KEY = 255
 _PURPOSE = b"comptoir idempotency fingerprint"
 
@@ -48,7 +48,7 @@ class IdempotentRequest(Aggregate):
 
     @staticmethod
     def id_of(scope: str, key: str) -> UUID:
-        return uuid5(IDEMPOTENCY_NAMESPACE, f"{scope}\x00{key}")
+        return idempotency_id(scope, key)
 
     @event(Created)
     def __init__(self, scope: str, fingerprint: str, result_id: UUID,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
@@ -37,6 +37,7 @@ from application.ports import (
 )
 from application.service import Service
 from domain.claim import Claim
+from domain.natural_keys import webhook_delivery_id
 from domain.order import Order
 from domain.order_terms import OrderStatus
 from domain.payout import Payout
@@ -55,7 +56,7 @@ class WebhookDelivery(Aggregate):
 
     @staticmethod
     def create_id(event_id: str) -> UUID:
-        return uuid5(NAMESPACE_URL, f"comptoir:webhook:{event_id}")
+        return webhook_delivery_id(event_id)
 
     @event("Received", topic="comptoir.WebhookDelivery.Received")
     def __init__(self, event_id: str, kind: str) -> None:

@@ -7,11 +7,11 @@ identifiers, never personal data.
 
 from __future__ import annotations
 
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-CLAIMS_NAMESPACE = uuid5(NAMESPACE_URL, "https://comptoir.quebec/claims")
+from domain.natural_keys import claim_id
 
 
 class Claim(Aggregate):
@@ -19,7 +19,7 @@ class Claim(Aggregate):
 
     @staticmethod
     def create_id(kind: str, key: str) -> UUID:
-        return uuid5(CLAIMS_NAMESPACE, f"{kind}:{key}")
+        return claim_id(kind, key)
 
     @event("Created", topic="comptoir.Claim.Created")
     def __init__(self, kind: str, key: str, holder_id: UUID) -> None:
