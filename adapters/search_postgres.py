@@ -30,7 +30,7 @@ from adapters.search_postgres_sql import (
 from adapters.search_sqlite import public_listing
 from adapters.sql_dialect import Dialect
 from adapters.tracked_store import TrackedStore
-from application.fiches import PublicListing
+from application.merchant_pages import PublicListing
 from projections.search.documents import ListingDoc, MerchantDoc
 from projections.search.engine import LISTING_FACETS, MERCHANT_FACETS, Ranking
 from projections.search.projection import SearchProjection
@@ -96,7 +96,7 @@ class PostgresSearchStore(TrackedStore, PostgresTrackingRecorder):
         return rows
 
     def of_merchant(self, merchant_id: UUID, limit: int) -> list[PublicListing]:
-        """A merchant's published listings (application.fiches.PublishedListings)."""
+        """A merchant's published listings (application.merchant_pages.PublishedListings)."""
         rows = self._rows(sql.SQL(
             "SELECT id, title_fr, title_en, price_cents, on_hand - reserved > 0 AS in_stock "
             "FROM {}.search_listings WHERE merchant_id = %s ORDER BY id LIMIT %s").format(

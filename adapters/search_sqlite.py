@@ -31,7 +31,7 @@ from adapters.search_sqlite_sql import (
 from adapters.sql_dialect import Dialect
 from adapters.sqlite_datastore import read_model_datastore
 from adapters.tracked_store import UPSTREAM, TrackedStore
-from application.fiches import PublicListing
+from application.merchant_pages import PublicListing
 from domain.money import Money
 from projections.search.documents import ListingDoc, MerchantDoc
 from projections.search.engine import LISTING_FACETS, MERCHANT_FACETS, Ranking
@@ -87,7 +87,7 @@ class SQLiteSearchStore(TrackedStore, SQLiteTrackingRecorder):
         return self._rows(*statement(f, limit))
 
     def of_merchant(self, merchant_id: UUID, limit: int) -> list[PublicListing]:
-        """A merchant's published listings (application.fiches.PublishedListings): one
+        """A merchant's published listings (application.merchant_pages.PublishedListings): one
         indexed query, where the event store would need one aggregate read per listing."""
         rows = self._rows("SELECT id, title_fr, title_en, price_cents, on_hand - reserved > 0 "
                           "AS in_stock FROM listings WHERE merchant_id = ? ORDER BY id LIMIT ?",

@@ -33,10 +33,10 @@ from application.carts import Carts
 from application.catalog import Catalog
 from application.checkout import Checkout
 from application.consumers import Consumers
-from application.fiches import Fiches
 from application.insights import Insights
 from application.jobs import Jobs
 from application.locks import AggregateLocks
+from application.merchant_pages import MerchantPages
 from application.merchants import Merchants
 from application.orders import Orders
 from application.payments import Payments
@@ -52,7 +52,7 @@ from projections.search.query import SearchReader
 from projections.workers import Projections
 
 
-@dataclass
+@dataclass(repr=False)  # a repr of every part would fill a traceback
 class Container:
     settings: Settings
     backend: Backend
@@ -80,7 +80,7 @@ class Container:
     raw_log: SQLiteRawLog | PostgresRawLog
     signer: AuditSigner
     stripe_webhooks: WebhookVerifier | None
-    fiches: Fiches
+    merchant_pages: MerchantPages
     payout_statements: PayoutStatements
     _closers: list[Any] = field(default_factory=list)
 
@@ -196,7 +196,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         audit=Audit(app, log=raw_log, reveal_personal_data=settings.auditors_see_personal_data,
                     verification=verify_chain, **shared),
         raw_log=raw_log, signer=signer, stripe_webhooks=stripe_webhooks, _closers=closers,
-        fiches=Fiches(app, listings=models.search, **seen),
+        merchant_pages=MerchantPages(app, listings=models.search, **seen),
         payout_statements=PayoutStatements(models.ledger),
     )
 

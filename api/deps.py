@@ -21,9 +21,9 @@ from application.carts import Carts
 from application.catalog import Catalog
 from application.checkout import Checkout
 from application.consumers import Consumers
-from application.fiches import Fiches
 from application.idempotency import MAX_KEY, IdempotencyKey
 from application.insights import Insights
+from application.merchant_pages import MerchantPages
 from application.merchants import Merchants
 from application.orders import Orders
 from application.payout_statements import PayoutStatements
@@ -108,4 +108,4 @@ InsightsDep = Annotated[Insights, _part("insights")]
 PrivacyDep = Annotated[Privacy, _part("privacy")]
 AuditDep = Annotated[Audit, _part("audit")]
 ProjectionsDep = Annotated[Projections, _part("projections")]
-FichesDep = Annotated[Fiches, _part("fiches")]
+MerchantPagesDep = Annotated[MerchantPages, _part("merchant_pages")]

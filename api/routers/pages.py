@@ -1,4 +1,4 @@
-"""Server-rendered HTML pages: a merchant's shareable fiche at /m/{merchant_slug}.
+"""Server-rendered HTML pages: a merchant's shareable page at /m/{merchant_slug}.
 
 Made to be shared: French by default (`?lang=en` or `Accept-Language: en` for English),
 OpenGraph and Twitter tags for link previews, no JavaScript, inline CSS, one request. Errors
@@ -15,11 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from api.deps import FichesDep, SettingsDep
+from api.deps import MerchantPagesDep, SettingsDep
 from api.i18n import LANGUAGES, Language, negotiate
 from api.pages_text import category_label, price, texts, title_key
 from application.errors import NotFoundError
-from application.fiches import MAX_LISTINGS, Fiche, MerchantGoneError
+from application.merchant_pages import MAX_LISTINGS, MerchantGoneError, MerchantPage
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,7 +44,7 @@ MAX_DESCRIPTION = 200  # link previews cut longer ones anyway
 
 @router.api_route("/m/{merchant_slug}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def merchant_page(
-    merchant_slug: str, request: Request, service: FichesDep, settings: SettingsDep,
+    merchant_slug: str, request: Request, service: MerchantPagesDep, settings: SettingsDep,
     lang: str | None = None,
 ) -> HTMLResponse:
     default: Language = request.app.state.default_language
@@ -53,13 +53,13 @@ def merchant_page(
         request.headers.get("accept-language"), default)
     t = texts(language)
     try:
-        fiche = service.by_slug(merchant_slug)
+        page = service.by_slug(merchant_slug)
     except MerchantGoneError as gone:
         return _render("gone.html", 410, t=t, gone=t["gone"].format(name=gone.name))
     except NotFoundError:
         return _render("not_found.html", 404, t=t)
     base = settings.public_base_url.rstrip("/")
-    return _render("merchant.html", 200, t=t, page=_page(fiche, language, default, base, t))
+    return _render("merchant.html", 200, t=t, page=_page(page, language, default, base, t))
 
 
 def _render(template: str, status: int, **context: Any) -> HTMLResponse:
@@ -68,25 +68,25 @@ def _render(template: str, status: int, **context: Any) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=headers)
 
 
-def _page(fiche: Fiche, language: Language, default: Language, base: str,
+def _page(page: MerchantPage, language: Language, default: Language, base: str,
           t: dict[str, str]) -> dict[str, Any]:
     """What the template shows, worded and formatted for one language."""
     other: Language = "en" if language == "fr" else "fr"
 
     def url(lang: Language) -> str:
-        address = f"{base}/m/{fiche.slug}"
+        address = f"{base}/m/{page.slug}"
         return address if lang == default else f"{address}?lang={lang}"
 
-    categories = [category_label(code, language) for code in fiche.categories]
-    place = t["in_place"].format(category=categories[0], municipality=fiche.address.municipality)
-    own = fiche.description_fr if language == "fr" else fiche.description_en
-    other_description = fiche.description_en if language == "fr" else fiche.description_fr
-    lat, lon = f"{fiche.location.lat:.5f}", f"{fiche.location.lon:.5f}"  # about a metre
-    address = fiche.address
+    categories = [category_label(code, language) for code in page.categories]
+    place = t["in_place"].format(category=categories[0], municipality=page.address.municipality)
+    own = page.description_fr if language == "fr" else page.description_en
+    other_description = page.description_en if language == "fr" else page.description_fr
+    lat, lon = f"{page.location.lat:.5f}", f"{page.location.lon:.5f}"  # about a metre
+    address = page.address
     return {
-        "name": fiche.name,
-        "og_title": f"{fiche.name} — {address.municipality}",
-        "title": f"{fiche.name} — {address.municipality} · {t['site']}",
+        "name": page.name,
+        "og_title": f"{page.name} — {address.municipality}",
+        "title": f"{page.name} — {address.municipality} · {t['site']}",
         "description": _shortened(own or place),
         "about": own or other_description,
         # A description only written in the other language is marked as such (screen readers).
@@ -101,14 +101,14 @@ def _page(fiche: Fiche, language: Language, default: Language, base: str,
         "street": address.street,
         "locality": f"{address.municipality} {t['province']} {address.postal_code.value}",
         "map_url": f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=16/{lat}/{lon}",
-        "website": fiche.website,
-        "products": _products(fiche, language),
+        "website": page.website,
+        "products": _products(page, language),
         "more_products": (t["more_products"].format(count=MAX_LISTINGS)
-                          if fiche.more_listings else None),
+                          if page.more_listings else None),
     }
 
 
-def _products(fiche: Fiche, language: Language) -> list[dict[str, Any]]:
+def _products(page: MerchantPage, language: Language) -> list[dict[str, Any]]:
     """By the title shown (a listing without an English title shows its French one)."""
     products = [{
         "title": (listing.title_en or listing.title_fr) if language == "en"
@@ -117,7 +117,7 @@ def _products(fiche: Fiche, language: Language) -> list[dict[str, Any]]:
         "amount": "{}.{:02d}".format(*divmod(listing.price.cents, 100)),
         "in_stock": listing.in_stock,
         "id": listing.id,
-    } for listing in fiche.listings]
+    } for listing in page.listings]
     return sorted(products, key=lambda product: (title_key(product["title"]), product["id"]))
 
 

@@ -24,7 +24,7 @@ import pytest
 from api.auth import Tokens
 from api.settings import Settings
 from application.actors import Role
-from application.fiches import MAX_LISTINGS, Fiches, PublicListing
+from application.merchant_pages import MAX_LISTINGS, MerchantPages, PublicListing
 from domain.money import Money
 from tests.support import Api, comptoir_server, listing_body, merchant_body
 
@@ -269,8 +269,8 @@ def test_a_long_catalogue_shows_its_first_listings(api: Api,
                     for i in range(limit)]  # as many as asked: there are always more
 
     api.approved_merchant()
-    monkeypatch.setattr(api.container, "fiches",
-                        Fiches(api.container.app, listings=EveryListingInStock()))
+    monkeypatch.setattr(api.container, "merchant_pages",
+                        MerchantPages(api.container.app, listings=EveryListingInStock()))
     page = well_formed(api.client.get(f"/m/{SLUG}").text, "fr-CA")
     assert len(products(page)) == MAX_LISTINGS
     assert f"Seuls les {MAX_LISTINGS} premiers produits sont affichés." in page.body_text

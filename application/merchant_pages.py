@@ -1,4 +1,4 @@
-"""Public fiches: a merchant as anyone may see it at its shareable address, /m/{slug}.
+"""Merchant pages: a merchant as anyone may see it at its shareable address, /m/{slug}.
 
 A slug is claimed forever (`Claim("slug", slug, merchant_id)`, never handed over), so the
 merchant a slug names never changes: it is remembered after the first look, and a page costs
@@ -50,7 +50,7 @@ class PublishedListings(Protocol):
 
 
 @dataclass(frozen=True)
-class Fiche:
+class MerchantPage:
     """A merchant's public face. The contact person is deliberately absent: only the
     business's own data (its address is public, as on its storefront) ever reaches a page."""
 
@@ -78,14 +78,14 @@ class MerchantGoneError(NotFoundError):
         self.name = name
 
 
-class Fiches(Service):
+class MerchantPages(Service):
     def __init__(self, app: Comptoir, *, listings: PublishedListings, **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.listings = listings
         self._holders: dict[str, UUID] = {}
 
-    def by_slug(self, slug: str) -> Fiche:
-        """The fiche of an approved merchant. Not found (unknown, under review, rejected,
+    def by_slug(self, slug: str) -> MerchantPage:
+        """The page of an approved merchant. Not found (unknown, under review, rejected,
         suspended) raises NotFoundError; closed after having been public, MerchantGoneError."""
         merchant = self._merchant(slug)
         if merchant.status == MerchantStatus.CLOSED and self._was_public(merchant.id):
@@ -94,7 +94,7 @@ class Fiches(Service):
             raise NotFoundError("merchant")
         listings = self.listings.of_merchant(merchant.id, MAX_LISTINGS + 1)
         self.sightings.saw(Actor.anonymous(), "fiche_view", [merchant.id])
-        return Fiche(
+        return MerchantPage(
             merchant.id, merchant.slug, merchant.name, merchant.address, merchant.location,
             merchant.categories, merchant.description_fr, merchant.description_en,
             merchant.website, tuple(listings[:MAX_LISTINGS]), len(listings) > MAX_LISTINGS,
