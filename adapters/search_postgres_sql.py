@@ -14,6 +14,7 @@ from typing import Any
 
 from psycopg import sql
 
+from adapters.search_filters import POSTGRES, listing_conditions, region_condition
 from projections.search.query import SearchFilters
 
 SETUP = """
@@ -191,36 +192,16 @@ def _ranked(f: SearchFilters, table: str, alias: str, select: str, where: list[s
 
 def rank_listings(f: SearchFilters, schema: str) -> Tiers:
     params: dict[str, Any] = {}
-    where = ["l.visible"]
-    if f.categories:
-        where.append("l.category = ANY(%(categories)s)")
-        params["categories"] = list(f.categories)
-    if f.regions:
-        where.append("l.region = ANY(%(regions)s)")
-        params["regions"] = list(f.regions)
-    if f.origin:
-        where.append("l.origin = %(origin)s")
-        params["origin"] = f.origin
-    if f.in_stock:
-        where.append("l.on_hand - l.reserved > 0")
-    if f.min_price_cents is not None:
-        where.append("l.price_cents >= %(min_price)s")
-        params["min_price"] = f.min_price_cents
-    if f.max_price_cents is not None:
-        where.append("l.price_cents <= %(max_price)s")
-        params["max_price"] = f.max_price_cents
+    where = ["l.visible", *listing_conditions(f, "l", POSTGRES, params)]
     table = f'"{schema}".search_listings'
     return _ranked(f, table, "l", "l.category, l.origin, l.region", where, params)
 
 
 def rank_merchants(f: SearchFilters, schema: str) -> Tiers:
     params: dict[str, Any] = {}
-    where = ["m.visible"]
-    if f.categories:
+    where = ["m.visible", *region_condition(f, "m", POSTGRES, params)]
+    if f.categories:  # a merchant has several: any of them
         where.append("m.categories && %(categories)s::text[]")
         params["categories"] = list(f.categories)
-    if f.regions:
-        where.append("m.region = ANY(%(regions)s)")
-        params["regions"] = list(f.regions)
     table = f'"{schema}".search_merchants'
     return _ranked(f, table, "m", "m.region, m.categories", where, params)

@@ -6,6 +6,7 @@ import math
 import re
 from typing import Any
 
+from adapters.search_filters import SQLITE, listing_conditions, region_condition
 from adapters.search_held import INDEX as HELD_INDEX
 from adapters.search_held import SCHEMA as HELD_SCHEMA
 from domain.geo import EARTH_RADIUS_KM
@@ -104,14 +105,6 @@ def _near(f: SearchFilters, table: str, alias: str, params: dict[str, Any]) -> t
     return [box, f"{distance} <= :radius"], distance
 
 
-def _in(column: str, values: tuple[str, ...], name: str, params: dict[str, Any]) -> list[str]:
-    if not values:
-        return []
-    for i, value in enumerate(values):
-        params[f"{name}{i}"] = value
-    return [f"{column} IN ({', '.join(f':{name}{i}' for i in range(len(values)))})"]
-
-
 def _ranked(select: str, table: str, where: list[str], score: str, distance: str,
             alias: str, limit: int, params: dict[str, Any]) -> str:
     params["limit"] = limit
@@ -125,20 +118,7 @@ def rank_listings(f: SearchFilters, limit: int) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {}
     text, score = _text(f, "listings", "l", params)
     near, distance = _near(f, "listings", "l", params)
-    where = ["l.visible = 1", *text, *near,
-             *_in("l.category", f.categories, "category", params),
-             *_in("l.region", f.regions, "region", params)]
-    if f.origin:
-        where.append("l.origin = :origin")
-        params["origin"] = f.origin
-    if f.in_stock:
-        where.append("l.on_hand - l.reserved > 0")
-    if f.min_price_cents is not None:
-        where.append("l.price_cents >= :min_price")
-        params["min_price"] = f.min_price_cents
-    if f.max_price_cents is not None:
-        where.append("l.price_cents <= :max_price")
-        params["max_price"] = f.max_price_cents
+    where = ["l.visible = 1", *text, *near, *listing_conditions(f, "l", SQLITE, params)]
     select = "l.category, l.origin, l.region"
     return _ranked(select, "listings", where, score, distance, "l", limit, params), params
 
@@ -147,8 +127,8 @@ def rank_merchants(f: SearchFilters, limit: int) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {}
     text, score = _text(f, "merchants", "m", params)
     near, distance = _near(f, "merchants", "m", params)
-    where = ["m.visible = 1", *text, *near, *_in("m.region", f.regions, "region", params)]
-    if f.categories:
+    where = ["m.visible = 1", *text, *near, *region_condition(f, "m", SQLITE, params)]
+    if f.categories:  # a merchant has several: any of them
         for i, category in enumerate(f.categories):
             params[f"category{i}"] = f" {category} "
         where.append("(" + " OR ".join(f"instr(m.categories, :category{i}) > 0"
