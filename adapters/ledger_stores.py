@@ -167,10 +167,11 @@ class LedgerQueries:
         return [dict(zip(("at", "order_id", "kind", "amount", "remitter", "ref"), r,
                          strict=True)) for r in rows]
 
-    def payouts_of(self, merchant_id: UUID) -> list[LedgerOrder]:
+    def payouts_of(self, merchant_id: UUID | None = None) -> list[LedgerOrder]:
         """`application.payout_statements.PayoutsLedger`."""
         return [LedgerOrder(
-            UUID(r["order_id"]), UUID(r["merchant_id"]), _moment(r["captured_at"]), r["status"],
+            UUID(r["order_id"]), UUID(r["merchant_id"]), r["payment_id"],
+            _moment(r["captured_at"]), r["status"],
             r["remitter"], r["transfer_id"], r["reversals_due"], r["reversals_refused"],
             LedgerFigures(**{k: int(r[k]) for k in KINDS})) for r in self.orders(merchant_id)]
 

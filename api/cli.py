@@ -125,7 +125,7 @@ def demo_story() -> None:
         order = run_story(container.merchants, container.catalog, container.consumers,
                           container.carts, container.checkout, container.orders,
                           container.payouts, container.projections.settle)
-        rows = [r for r in container.ledger.orders() if r["order_id"] == str(order.id)]
+        rows = [r for r in container.ledger.payouts_of() if r.order_id == order.id]
         differences = reconcile(rows, container.gateway)
     finally:
         container.close()
@@ -145,11 +145,11 @@ def demo_story() -> None:
                   f"remits {platform}: {'balanced' if order.total == shares + platform else 'NO'}")
     payouts = Table("merchant", "share", "refunded share", "transferred", "reversed", "owed",
                     title="Payouts (ledger)")
-    names = {str(p.terms.merchant_id): p.terms.merchant_name for p in order.parts}
+    names = {p.terms.merchant_id: p.terms.merchant_name for p in order.parts}
     for r in rows:
-        owed = r["share"] - r["refund_share"] - r["transfer"] + r["reversal"]
-        payouts.add_row(names[r["merchant_id"]], *(_dollars(Money(c)) for c in (
-            r["share"], r["refund_share"], r["transfer"], r["reversal"], owed)))
+        f = r.figures
+        payouts.add_row(names[r.merchant_id], *(_dollars(Money(c)) for c in (
+            f.share, f.refund_share, f.transfer, f.reversal, f.owed)))
     console.print(payouts)
     console.print("reconciliation with the gateway: " + (
         "no difference" if not differences else f"{len(differences)} difference(s)"))
@@ -304,11 +304,11 @@ def payouts_reconcile() -> None:
     container = _container()
     try:
         container.projections["payouts"].catch_up()
-        rows = container.ledger.orders()
+        rows = container.ledger.payouts_of()
         differences = reconcile(rows, container.gateway)
     finally:
         container.close()
-    orders = len({r["order_id"] for r in rows})
+    orders = len({r.order_id for r in rows})
     if not differences:
         console.print(f"{orders:,} order(s), {len(rows):,} merchant order(s): no difference")
         return

@@ -172,8 +172,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
              lambda: payments.retry_delayed(models.deadlines.waiting(clock.now(), 100)))
     jobs.add("insights_forget_past_days", insights.forget_past_days)
     privacy = Privacy(app, clock=clock, retention=RetentionPolicy(
-        timedelta(days=round(30.44 * settings.retention_consumer_months)),
-        timedelta(days=round(30.44 * settings.retention_merchant_contact_months))),
+        settings.retention_consumer_months, settings.retention_merchant_contact_months),
         kek_rotation=timedelta(days=settings.kek_rotation_days), **shared)
     jobs.add("rotate_kek", privacy.rotate_kek_if_due)
     raw_log = backend.raw_log()

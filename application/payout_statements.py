@@ -59,6 +59,7 @@ class LedgerOrder:
 
     order_id: UUID
     merchant_id: UUID
+    payment_id: str  # the gateway's charge
     captured_at: datetime
     status: str  # waiting, held, due, transferred, closed
     remitter: str  # who remits the taxes: merchant or platform
@@ -79,8 +80,8 @@ class StatementEntry:
 
 
 class PayoutsLedger(Protocol):
-    def payouts_of(self, merchant_id: UUID) -> list[LedgerOrder]:
-        """Oldest first."""
+    def payouts_of(self, merchant_id: UUID | None = None) -> list[LedgerOrder]:
+        """One merchant's (or every merchant's), oldest first."""
 
     def entries_of(self, merchant_id: UUID, month: str) -> list[StatementEntry]:
         """A month's entries (YYYY-MM in Québec's time zone), in time order."""

@@ -10,6 +10,7 @@ still verifies.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,8 +34,19 @@ PROFILE_FIELDS = ("name", "email", "phone", "street", "municipality", "postal_co
 
 @dataclass(frozen=True)
 class RetentionPolicy:
-    consumer_inactive: timedelta  # after the last activity, when no order is still open
-    merchant_contact_after_closure: timedelta  # after a merchant is closed or rejected
+    """Calendar months, as the law and people count them (24 months after 2026-02-28 is
+    2028-02-28, not a number of days)."""
+
+    consumer_inactive_months: int  # after the last activity, when no order is still open
+    merchant_contact_months: int  # after a merchant is closed or rejected
+
+
+def months_after(moment: datetime, months: int) -> datetime:
+    """The same day `months` later, or the month's last day when it has no such day."""
+    year, month = divmod(moment.month - 1 + months, 12)
+    year, month = moment.year + year, month + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
 
 
 @dataclass(frozen=True)
@@ -135,14 +147,15 @@ class Privacy(Service):
         now = self.clock.now()
         found = []
         for consumer_id, last in self._last_activity().items():
-            if now - last >= self.retention.consumer_inactive and not self.is_erased(
-                    consumer_id) and not self._has_open_order(consumer_id):
+            due = months_after(last, self.retention.consumer_inactive_months)
+            if now >= due and not self.is_erased(consumer_id) \
+                    and not self._has_open_order(consumer_id):
                 found.append(RetentionCandidate(consumer_id, SubjectKind.CONSUMER, last))
         for merchant_id, since in self._merchants_gone().items():
             merchant = self.load(Merchant, merchant_id, "merchant")
             subject_id = merchant.contact.subject_id
             if (merchant.status in (MerchantStatus.CLOSED, MerchantStatus.REJECTED)
-                    and now - since >= self.retention.merchant_contact_after_closure
+                    and now >= months_after(since, self.retention.merchant_contact_months)
                     and not self.is_erased(subject_id)):
                 found.append(RetentionCandidate(subject_id, SubjectKind.MERCHANT_CONTACT, since))
         return sorted(found, key=lambda c: (c.since, str(c.subject_id)))

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
+from application.payout_statements import LedgerOrder
 from application.ports import PaymentGateway
 
 
@@ -26,30 +26,27 @@ class Difference:
     gateway: int
 
 
-def reconcile(ledger_rows: Iterable[dict[str, Any]],
-              gateway: PaymentGateway) -> list[Difference]:
-    """`ledger_rows`: the payouts ledger's rows (one per merchant order, amounts summed)."""
-    orders: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
-    for row in ledger_rows:
-        orders[UUID(str(row["order_id"]))].append(row)
+def reconcile(ledger: Iterable[LedgerOrder], gateway: PaymentGateway) -> list[Difference]:
+    """`ledger`: the payouts ledger's merchant orders (amounts summed)."""
+    orders: dict[UUID, list[LedgerOrder]] = defaultdict(list)
+    for row in ledger:
+        orders[row.order_id].append(row)
     differences: list[Difference] = []
     for order_id, rows in orders.items():
-        records = gateway.order_records(order_id, rows[0]["payment_id"])
-        differences += _compare(order_id, None, "captured", sum(r["gross"] for r in rows),
-                                records.captured.cents)
-        differences += _compare(order_id, None, "refunded", sum(r["refund"] for r in rows),
-                                records.refunded.cents)
+        records = gateway.order_records(order_id, rows[0].payment_id)
+        differences += _compare(order_id, None, "captured",
+                                sum(r.figures.gross for r in rows), records.captured.cents)
+        differences += _compare(order_id, None, "refunded",
+                                sum(r.figures.refund for r in rows), records.refunded.cents)
         transfers = defaultdict(list)
         for t in records.transfers:
             transfers[t.merchant_id].append(t)
         for row in rows:
-            merchant_id = UUID(str(row["merchant_id"]))
-            made = transfers.pop(merchant_id, [])
-            differences += _compare(order_id, merchant_id, "paid",
-                                    row["transfer"] - row["reversal"],
+            made = transfers.pop(row.merchant_id, [])
+            differences += _compare(order_id, row.merchant_id, "paid", row.figures.paid,
                                     sum(t.amount.cents - t.reversed.cents for t in made))
-            differences += _compare(order_id, merchant_id, "transfers",
-                                    1 if row["transfer_id"] else 0, len(made))
+            differences += _compare(order_id, row.merchant_id, "transfers",
+                                    1 if row.transfer_id else 0, len(made))
         for merchant_id, made in transfers.items():  # transfers the ledger knows nothing of
             differences.append(Difference(order_id, merchant_id, "transfers", 0, len(made)))
     return differences

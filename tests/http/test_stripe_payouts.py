@@ -139,7 +139,7 @@ def test_one_charge_one_transfer_per_merchant_a_refund_reverses_its_part_and_all
             row["refunded_share_cents"], row["owed_cents"], row["paid_cents"]) == (
         shares[first], shares[first], refund_share, refund_share, 0,
         shares[first] - refund_share)
-    assert reconcile(api.container.ledger.orders(), api.container.gateway) == []
+    assert reconcile(api.container.ledger.payouts_of(), api.container.gateway) == []
 
 
 def test_webhooks_are_verified_deduplicated_and_converge_in_any_order(
@@ -279,7 +279,7 @@ def test_killed_between_the_stripe_transfer_and_its_record_the_restart_pays_once
     share = next(m["merchant_share"]["cents"] for m in order["merchant_orders"]
                  if m["merchant_id"] == merchant_id)
     assert (transfer["amount"], transfer["metadata"]["merchant_id"]) == (share, merchant_id)
-    assert reconcile(api.container.ledger.orders(), api.container.gateway) == []
+    assert reconcile(api.container.ledger.payouts_of(), api.container.gateway) == []
 
 
 def test_a_payment_the_gateway_did_not_answer_completes_once_it_recovers(

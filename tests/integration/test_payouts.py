@@ -139,7 +139,7 @@ def test_each_merchant_is_transferred_its_share_after_fulfilment_and_a_refund_re
         expected[first], refund.share.cents, expected[first], refund.share.cents)
     assert (row["gross"], row["refund"], row["status"], row["remitter"]) == (
         expected[first] + row["commission"], 12_99, "transferred", "merchant")
-    assert reconcile(shop.ledger.orders(), shop.gateway) == []
+    assert reconcile(shop.ledger.payouts_of(), shop.gateway) == []
 
 
 def test_a_refund_before_fulfilment_lowers_the_transfer_and_a_decline_transfers_nothing(
@@ -163,7 +163,7 @@ def test_a_refund_before_fulfilment_lowers_the_transfer_and_a_decline_transfers_
     declined = market.ledger(second)
     assert (declined["status"], declined["refund_share"], declined["transfer"]) == (
         "closed", expected[second], 0)
-    assert reconcile(shop.ledger.orders(), shop.gateway) == []
+    assert reconcile(shop.ledger.payouts_of(), shop.gateway) == []
 
 
 def test_funds_of_a_merchant_without_a_ready_account_are_held_until_it_is_ready(
@@ -229,7 +229,7 @@ def test_a_refused_reversal_stays_visible_and_is_retried_until_it_goes_through(
     assert (payout.refused_reversals(), payout.reversed) == ([], refused.amount)
     assert market.transfers(order.id)[merchant_id] == (shares(order)[merchant_id],
                                                        refused.amount.cents)
-    assert reconcile(shop.ledger.orders(), shop.gateway) == []
+    assert reconcile(shop.ledger.payouts_of(), shop.gateway) == []
 
 
 class TransfersUnanswered:
@@ -288,7 +288,7 @@ def test_a_crash_between_the_transfer_and_its_record_pays_exactly_once_after_res
         records = restarted.gateway.order_records(order.id, None)
         assert [(t.merchant_id, t.amount.cents, t.transfer_id) for t in records.transfers] == [
             (merchant_id, shares(order)[merchant_id], payout.transfer_id)]
-        assert reconcile(restarted.ledger.orders(), restarted.gateway) == []
+        assert reconcile(restarted.ledger.payouts_of(), restarted.gateway) == []
     finally:
         restarted.close()
 
@@ -322,7 +322,7 @@ def test_reconciliation_lists_what_the_gateway_did_that_the_ledger_does_not_know
         merchant_id).account_id or "", amount=Money(50), order_id=order.id,
         merchant_id=merchant_id, idempotency_key="manual")
     found = {(d.what, d.merchant_id, d.ledger, d.gateway)
-             for d in reconcile(shop.ledger.orders(), shop.gateway)}
+             for d in reconcile(shop.ledger.payouts_of(), shop.gateway)}
     share = shares(order)[merchant_id]
     assert found == {("refunded", None, 0, 1_00), ("paid", merchant_id, share, share + 50),
                      ("transfers", merchant_id, 1, 2)}

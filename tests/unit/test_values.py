@@ -142,3 +142,14 @@ def test_slugs_are_ascii_words_joined_by_hyphens() -> None:
     assert slugify("Épicerie Fine « Chez Nous »", "Trois-Rivières") == (
         "epicerie-fine-chez-nous-trois-rivieres")
     assert slugify("!!!") == "commerce"
+
+
+@pytest.mark.parametrize(("start", "months", "due"), [
+    ("2026-01-31", 1, "2026-02-28"), ("2026-02-28", 24, "2028-02-28"),
+    ("2027-12-15", 2, "2028-02-15"), ("2028-02-29", 12, "2029-02-28")])
+def test_retention_counts_calendar_months(start: str, months: int, due: str) -> None:
+    from datetime import datetime
+
+    from application.privacy import months_after
+
+    assert months_after(datetime.fromisoformat(start), months).date().isoformat() == due
