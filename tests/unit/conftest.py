@@ -34,6 +34,7 @@ from application.payouts import PayoutPolicy, PayoutProcess, Payouts
 from application.ports import OrderRecords, PaymentOutcome
 from domain.money import Money
 from projections.deadlines import DeadlinesProjection
+from tests.unit.market import Market
 
 COMMISSION_RATE = Decimal("0.08")  # the settings' defaults
 RESERVATION_WINDOW = timedelta(minutes=15)
@@ -164,3 +165,10 @@ def services(memory_app: Comptoir, tmp_path: Path) -> Iterator[Services]:
                    Follower(app, PayoutProcess(payouts))])  # the payout process: last
     yield built
     gateway.close()
+
+
+@pytest.fixture
+def market(services: Services) -> Market:
+    """Three merchants with their listings, and a shopper to buy from them."""
+    return Market(services)
+

@@ -6,16 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from domain.money import Money
 from tests.unit.conftest import Services
 from tests.unit.market import SHARES, STOCK, TOTALS, Market, part
-
-
-@pytest.fixture
-def market(services: Services) -> Market:
-    return Market(services)
 
 
 def test_a_cart_across_three_merchants_is_charged_once_for_the_sum_of_their_totals(

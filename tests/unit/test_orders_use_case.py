@@ -12,11 +12,6 @@ from tests.unit.conftest import Services
 from tests.unit.market import STOCK, TOTALS, Market, part
 
 
-@pytest.fixture
-def market(services: Services) -> Market:
-    return Market(services)
-
-
 def test_accepting_then_fulfilling_a_merchant_order_takes_its_goods_out_of_the_stock(
         services: Services, market: Market) -> None:
     order = market.buy(quantity=2)
