@@ -98,10 +98,6 @@ class QueryAnalysis:
     terms: list[tuple[str, ...]]  # per word kept, the terms it may match (French, English)
     ignored: list[str]  # the words dropped: stop words, as typed
 
-    @property
-    def only_stop_words(self) -> bool:
-        return bool(self.ignored) and not self.terms
-
 
 def analyse_query(text: str, max_terms: int = 8) -> QueryAnalysis:
     """Each query word becomes the alternatives it may match (its French and English term);
@@ -116,7 +112,3 @@ def analyse_query(text: str, max_terms: int = 8) -> QueryAnalysis:
         elif options not in alternatives:
             alternatives.append(options)
     return QueryAnalysis(alternatives[:max_terms], ignored)
-
-
-def query_terms(text: str, max_terms: int = 8) -> list[tuple[str, ...]]:
-    return analyse_query(text, max_terms).terms
