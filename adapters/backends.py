@@ -23,6 +23,7 @@ import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
+from adapters.access_stores import postgres_database, sqlite_database
 from adapters.audit_signing import AuditSigner
 from adapters.audit_stores import (
     PostgresAuditChainStore,
@@ -76,6 +77,8 @@ class Backend(Protocol):
 
     def raw_log(self) -> SQLiteRawLog | PostgresRawLog: ...
 
+    def access_database(self) -> Any: ...
+
     def scratch(self) -> Backend:
         """The same backend on an empty, temporary place (replays compare into it)."""
 
@@ -118,6 +121,10 @@ class SQLiteBackend:
         self._closers.append(store.datastore.close)
         return store
 
+    def access_database(self) -> Any:
+        """Browser sessions and rate-limit counters (adapters/access_stores.py)."""
+        return sqlite_database(self.dir / "access.sqlite3")
+
     def raw_log(self) -> SQLiteRawLog:
         return SQLiteRawLog(self.dir / "comptoir.sqlite3")
 
@@ -159,6 +166,9 @@ class PostgresBackend:
 
     def process_store(self, process: Any) -> PostgresProcessStore:
         return PostgresProcessStore(self.views, process)
+
+    def access_database(self) -> Any:
+        return postgres_database(self.pool, self.schema)
 
     def raw_log(self) -> PostgresRawLog:
         return PostgresRawLog(self.views, self.schema)

@@ -49,6 +49,15 @@ def write_private(path: Path, data: bytes) -> bool:
     return True
 
 
+def secret_in(directory: Path, name: str, size: int = 32) -> bytes:
+    """A random secret made once in the secrets directory (development and single-host
+    deployments; production may give it through a setting instead)."""
+    path = directory / name
+    if not path.exists():
+        write_private(path, os.urandom(size))
+    return path.read_bytes()
+
+
 def destroy(path: Path) -> None:
     """Overwrite a key file with zeros, then remove it. On copy-on-write or wear-levelled
     storage the overwrite is best effort; what makes old copies useless is that nothing

@@ -26,6 +26,7 @@ from application.actors import Actor, Role
 from application.demo import load_demo, run_story
 from application.errors import NotFoundError
 from application.reconciliation import reconcile
+from domain.account import StaffRole
 from domain.money import Money
 
 # No local variables in tracebacks: they hold keys, DSNs and personal data.
@@ -48,6 +49,8 @@ privacy_cli.add_typer(retention_cli, name="retention")
 cli.add_typer(privacy_cli, name="privacy")
 audit_cli = typer.Typer(help="Audit: the hash chain, time travel, replay.", no_args_is_help=True)
 cli.add_typer(audit_cli, name="audit")
+accounts_cli = typer.Typer(help="Accounts: the first admin, staff roles.", no_args_is_help=True)
+cli.add_typer(accounts_cli, name="accounts")
 console = Console()
 
 
@@ -334,6 +337,48 @@ def rotate_kek() -> None:
         container.close()
     console.print(f"key-encryption key {report.kek_id} in use; {report.rewrapped:,} key(s) "
                   f"wrapped again; destroyed: {', '.join(report.destroyed) or 'none'}")
+
+
+@accounts_cli.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(help="The admin's e-mail address")],
+    password: Annotated[str, typer.Option(
+        prompt=True, hide_input=True, confirmation_prompt=True,
+        envvar="COMPTOIR_ADMIN_PASSWORD", help="Asked for when not given (never echoed)")],
+) -> None:
+    """The first admin (run on the server): a verified account with the admin role, or an
+    existing account of that address made admin."""
+    container = _container()
+    try:
+        account_id = container.accounts.create_admin(email, password)
+    finally:
+        container.close()
+    console.print(f"admin account {account_id}")
+
+
+def _staff(email: str, role: str, grant: bool) -> None:
+    container = _container()
+    try:
+        cli_actor = Actor(Role.ADMIN, "cli")
+        change = container.accounts.grant if grant else container.accounts.revoke
+        account_id = change(cli_actor, email, StaffRole(role))
+    finally:
+        container.close()
+    console.print(f"account {account_id}: {role} {'granted' if grant else 'revoked'}")
+
+
+@accounts_cli.command("grant")
+def grant_role(email: Annotated[str, typer.Argument(help="The account's address")],
+               role: Annotated[str, typer.Argument(help="validator, auditor or admin")]) -> None:
+    """Grant a staff role (an event the auditors see)."""
+    _staff(email, role, grant=True)
+
+
+@accounts_cli.command("revoke")
+def revoke_role(email: Annotated[str, typer.Argument(help="The account's address")],
+                role: Annotated[str, typer.Argument(help="validator, auditor or admin")]) -> None:
+    """Revoke a staff role; the account's sessions and tokens end."""
+    _staff(email, role, grant=False)
 
 
 @retention_cli.command("run")

@@ -5,8 +5,12 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
+from adapters.access_stores import RateLimits, Sessions
 from adapters.aes_gcm import AesGcm
 from adapters.audit_signing import AuditSigner, public_key_verifier
 from adapters.audit_stores import (
@@ -21,12 +25,18 @@ from adapters.clock import SystemClock
 from adapters.event_store import DatabaseUnreachableError, StorageConfig, check_database
 from adapters.kek_files import FileKeyEncryptionKeys
 from adapters.ledger_stores import PostgresLedgerStore, SQLiteLedgerStore
+from adapters.link_signer import LinkTokens
 from adapters.local_gateway import LocalGateway
+from adapters.passwords import Argon2Passwords
 from adapters.search_postgres import PostgresSearchStore
 from adapters.search_sqlite import SQLiteSearchStore
-from adapters.secrets_dir import SecretsExposedError, secrets_directory
+from adapters.secrets_dir import SecretsExposedError, secret_in, secrets_directory
 from api.auth import Tokens
+from api.authentication import Authenticator
+from api.oidc import OidcTokens
 from api.settings import InvalidSettingsError, Settings
+from application.accounts import Accounts
+from application.api_keys import ApiKeys
 from application.app import Comptoir
 from application.audit import Audit
 from application.carts import Carts
@@ -82,6 +92,11 @@ class Container:
     stripe_webhooks: WebhookVerifier | None
     merchant_pages: MerchantPages
     payout_statements: PayoutStatements
+    accounts: Accounts
+    api_keys: ApiKeys
+    sessions: Sessions
+    rate_limits: RateLimits
+    authenticator: Authenticator
     _closers: list[Any] = field(default_factory=list)
 
     @property
@@ -176,6 +191,16 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         kek_rotation=timedelta(days=settings.kek_rotation_days), **shared)
     jobs.add("rotate_kek", privacy.rotate_kek_if_due)
     raw_log = backend.raw_log()
+    access = backend.access_database()
+    sessions = Sessions(access, timedelta(days=settings.session_days))
+    rate_limits = RateLimits(access, rate_limit_rules(settings))
+    accounts = Accounts(app, hasher=Argon2Passwords(), limiter=rate_limits,
+                        links=LinkTokens(secret(settings.link_signing_key, secrets, "links")),
+                        index_key=secret(settings.email_index_key, secrets, "email-index"),
+                        **shared)
+    api_keys = ApiKeys(app, **shared)
+    tokens = Tokens.from_settings(settings)
+    authenticator = Authenticator(tokens, accounts, api_keys, sessions, oidc_tokens(settings))
 
     def verify_chain() -> VerificationReport:
         projections["audit"].catch_up()  # chain what is new, then recompute it all
@@ -183,7 +208,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
 
     return Container(
         settings=settings, backend=backend, app=app, keys=keys,
-        tokens=Tokens.from_settings(settings), merchants=Merchants(app, **seen),
+        tokens=tokens, merchants=Merchants(app, **seen),
         catalog=Catalog(app, **seen), search=Search(models.search), projections=projections,
         models=models, consumers=consumers, insights=insights,
         storefronts=Storefronts(app, **shared), carts=carts, payments=payments,
@@ -196,8 +221,34 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
                     verification=verify_chain, **shared),
         raw_log=raw_log, signer=signer, stripe_webhooks=stripe_webhooks, _closers=closers,
         merchant_pages=MerchantPages(app, listings=models.search, **seen),
-        payout_statements=PayoutStatements(models.ledger),
+        payout_statements=PayoutStatements(models.ledger), accounts=accounts,
+        api_keys=api_keys, sessions=sessions, rate_limits=rate_limits,
+        authenticator=authenticator,
     )
+
+
+def secret(given: SecretStr | None, secrets: Path, name: str) -> bytes:
+    """A secret from the settings, or made once in the secrets directory."""
+    return given.get_secret_value().encode() if given else secret_in(secrets, name)
+
+
+def csrf_secret(settings: Settings) -> str:
+    """The key that signs browsers' CSRF tokens: the same for every process of a platform."""
+    return secret(None, secrets_directory(settings.data_dir), "csrf").hex()
+
+
+def rate_limit_rules(settings: Settings) -> dict[str, str]:
+    return {rule: getattr(settings, f"limit_{rule}") for rule in (
+        "sign_in_address", "sign_in_client", "sign_up_client", "reset_address",
+        "reset_client", "apply_client", "search_client")}
+
+
+def oidc_tokens(settings: Settings) -> OidcTokens | None:
+    if not (settings.oidc_issuer and settings.oidc_audience):
+        return None
+    jwks = settings.oidc_jwks_url or settings.oidc_issuer.rstrip("/") + "/.well-known/jwks.json"
+    return OidcTokens(settings.oidc_issuer, settings.oidc_audience, jwks,
+                      settings.oidc_role_claim, settings.oidc_roles)
 
 
 def audit_signer(settings: Settings) -> AuditSigner:

@@ -1,7 +1,8 @@
 """Annotated dependencies: what routes receive, never how it is built.
 
-They are `async def` although none awaits: FastAPI runs a plain `def` dependency in the thread
-pool, a thread hop per dependency per request; these only read app state and verify a token.
+They are `async def`: FastAPI runs a plain `def` dependency in the thread pool, a thread hop
+per dependency per request, and most only read app state; `actor` hops only when it must read
+a session, a key or an account.
 """
 
 from __future__ import annotations
@@ -11,16 +12,21 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
-from api.auth import TokenError
+from api.auth import Tokens
+from api.authentication import SESSION_COOKIE, Authenticator, NotAuthenticatedError
 from api.problems import HTTPProblem
 from api.settings import Settings
+from application.accounts import Accounts, SessionStore
 from application.actors import Actor
+from application.api_keys import ApiKeys
 from application.audit import Audit
 from application.carts import Carts
 from application.catalog import Catalog
 from application.checkout import Checkout
 from application.consumers import Consumers
+from application.errors import TooManyAttemptsError
 from application.idempotency import MAX_KEY, IdempotencyKey
 from application.insights import Insights
 from application.merchant_pages import MerchantPages
@@ -35,22 +41,31 @@ from application.webhooks import Webhooks
 from projections.search.query import SearchReader
 from projections.workers import Projections
 
-_bearer = HTTPBearer(auto_error=False, description="JWT issued by `comptoir token issue`")
 _KEY = re.compile(rf"^[\x21-\x7e]{{1,{MAX_KEY}}}$")
 
 
-async def actor(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor:
-    if credentials is None:
-        if request.headers.get("authorization"):
-            raise HTTPProblem(401, "unauthenticated", "token_invalid")
+_bearer = HTTPBearer(auto_error=False, description="An access token (sign-in or "
+                     "`comptoir token issue`), an API key `ck_…`, or the staff's SSO token")
+
+
+async def actor(request: Request,
+                _: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Actor:
+    """Who calls: a bearer token, an API key, or a browser's session — or nobody."""
+    authorization = request.headers.get("authorization")
+    if not authorization and SESSION_COOKIE not in request.cookies:
         return Actor.anonymous()
-    try:
-        return request.app.state.container.tokens.verify(credentials.credentials)
-    except TokenError:
+    authenticator = request.app.state.container.authenticator
+    try:  # sessions, keys and epochs may be read from the database: off the event loop
+        return await run_in_threadpool(authenticator.actor, request)
+    except NotAuthenticatedError:
         raise HTTPProblem(401, "unauthenticated", "token_invalid") from None
+
+
+async def client(request: Request) -> str:
+    """The calling client, as rate limits count it: a keyed hash of its address (never the
+    address, which is personal data)."""
+    host = request.client.host if request.client else "unknown"
+    return request.app.state.container.accounts.email_index(f"client@{host}.invalid")
 
 
 async def signed_in_actor(actor: Annotated[Actor, Depends(actor)]) -> Actor:
@@ -108,4 +123,24 @@ InsightsDep = Annotated[Insights, _part("insights")]
 PrivacyDep = Annotated[Privacy, _part("privacy")]
 AuditDep = Annotated[Audit, _part("audit")]
 ProjectionsDep = Annotated[Projections, _part("projections")]
+AccountsDep = Annotated[Accounts, _part("accounts")]
+ApiKeysDep = Annotated[ApiKeys, _part("api_keys")]
+SessionsDep = Annotated[SessionStore, _part("sessions")]
+AuthenticatorDep = Annotated[Authenticator, _part("authenticator")]
+TokensDep = Annotated[Tokens, _part("tokens")]
+ClientDep = Annotated[str, Depends(client)]
+
+
+def limited(rule: str, anonymous_only: bool = False) -> Any:
+    """A dependency that counts the call against a rate-limit rule for its client (429 with
+    Retry-After past it). `anonymous_only`: signed-in callers are not counted."""
+    async def count(request: Request, client_key: ClientDep, who: ActorDep) -> None:
+        if anonymous_only and not who.is_anonymous:
+            return
+        limits = request.app.state.container.rate_limits
+        wait = await run_in_threadpool(limits.hit, rule, client_key)
+        if wait is not None:
+            raise TooManyAttemptsError(wait)
+
+    return Depends(count)
 MerchantPagesDep = Annotated[MerchantPages, _part("merchant_pages")]

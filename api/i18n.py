@@ -74,6 +74,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fulfilment_none": ("Offrez au moins un mode : cueillette, livraison ou expédition.",
                         "Offer at least one method: pickup, delivery or shipping."),
     "text_required": ("Champ requis.", "Required field."),
+    "sign_in_failed": ("Adresse ou mot de passe incorrect.", "Wrong address or password."),
+    "too_many_attempts": ("Trop de tentatives : réessayez dans {retry_after} s.",
+                          "Too many attempts: try again in {retry_after} s."),
+    "email_unverified": ("Confirmez d'abord votre adresse (le lien est dans le courriel "
+                         "reçu).", "Confirm your address first (the link is in the mail)."),
+    "password_length": ("Le mot de passe compte de {min_length} à {max_length} caractères.",
+                        "The password has {min_length} to {max_length} characters."),
+    "password_spaces": ("Le mot de passe ne commence ni ne finit par une espace.",
+                        "The password neither starts nor ends with a space."),
+    "password_wrong": ("Le mot de passe actuel est incorrect.",
+                       "The current password is wrong."),
+    "link_invalid": ("Ce lien n'est plus valide : demandez-en un nouveau.",
+                     "This link is no longer valid: ask for a new one."),
+    "role_not_held": ("Ce compte n'a pas le rôle « {role} ».",
+                      "This account does not hold the role \u201c{role}\u201d."),
+    "language_unknown": ("Langue : fr ou en.", "Language: fr or en."),
+    "invitation_used": ("Cette invitation a déjà été acceptée.",
+                        "This invitation was already accepted."),
+    "csrf_failed": ("Jeton anti-CSRF absent ou incorrect (en-tête X-CSRFToken ou champ "
+                    "csrftoken).", "Missing or wrong CSRF token (X-CSRFToken header or "
+                    "csrftoken field)."),
     "text_control_characters": (
         "Caractères de contrôle interdits (NUL…) : seuls la tabulation et le saut de ligne "
         "sont permis.",
@@ -263,6 +284,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "webhook-rejected": ("Webhook refusé", "Webhook rejected"),
     "payload-too-large": ("Requête trop volumineuse", "Payload too large"),
     "unavailable": ("Service indisponible", "Service unavailable"),
+    "too-many-requests": ("Trop de tentatives", "Too many attempts"),
 }
 
 

@@ -10,10 +10,12 @@ from fastapi import FastAPI, Request
 
 from api import problems
 from api.consistency import ReadYourWrites
-from api.container import Container, build_container
+from api.container import Container, build_container, csrf_secret
+from api.csrf import CSRF
 from api.observability import BodyGuard, Metrics, RequestContext
 from api.problems import problem_response
 from api.routers import (
+    accounts,
     audit,
     listings,
     merchants,
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         app.state.container = container
     problems.install(app)
     app.add_middleware(ReadYourWrites)
+    app.add_middleware(CSRF, secret=csrf_secret(settings),
+                       secure=settings.environment != "development")
 
     async def refuse(scope: Any, status: int, code: str) -> Any:
         return problem_response(Request(scope), status, "malformed-request", code)
@@ -92,4 +96,5 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(audit.router)
     app.include_router(storefronts.router)
     app.include_router(pages.router)
+    app.include_router(accounts.router)
     return app

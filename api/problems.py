@@ -21,6 +21,7 @@ from application.errors import (
     IdempotencyKeyReusedError,
     NotFoundError,
     PermissionDeniedError,
+    TooManyAttemptsError,
 )
 from domain.errors import (
     DomainError,
@@ -94,6 +95,7 @@ ERROR_TABLE: list[tuple[type[DomainError], int, str]] = [
     (ValidationFailedError, 422, "validation-failed"),
     (InvalidValueError, 422, "validation-failed"),
     (IdempotencyKeyReusedError, 422, "idempotency-key-reused"),
+    (TooManyAttemptsError, 429, "too-many-requests"),
     (NotFoundError, 404, "not-found"),
     (AuthenticationRequiredError, 401, "unauthenticated"),
     (PermissionDeniedError, 403, "forbidden"),
@@ -163,6 +165,8 @@ def domain_error_response(request: Request, error: DomainError) -> JSONResponse:
     if isinstance(error, InvalidValueError):
         errors = [FieldError(error.field or "body", error.code, error.params)]
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, TooManyAttemptsError):
+        headers = {"Retry-After": str(error.retry_after)}
     return problem_response(request, status, problem_type, error.code, error.params, errors,
                             headers, members=error.params if status == 409 else None)
 

@@ -18,6 +18,10 @@ class InvalidSettingsError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMPTOIR_", extra="ignore")
 
+    # development (the default of `make run`): mails written to data_dir/mail and listed at
+    # /dev/mail, session cookies without Secure, plain-HTTP webhook endpoints on 127.0.0.1.
+    # production: none of these.
+    environment: Literal["development", "production"] = "development"
     backend: Literal["sqlite", "postgres"] = "sqlite"
     data_dir: Path = Path("var")
     postgres_dsn: SecretStr | None = None  # postgresql://user:password@host:port/dbname
@@ -36,6 +40,30 @@ class Settings(BaseSettings):
     # Refused at verification: a token that lives longer than this (a stolen one would too),
     # whoever signed it.
     token_max_lifetime_minutes: int = Field(60 * 12, ge=1, le=60 * 24 * 30)
+
+    # Accounts. The blind index of e-mail addresses and the links of mails are keyed by
+    # secrets made once in data_dir/secrets/ unless given (never change the index key: every
+    # account would be lost to sign-in).
+    email_index_key: SecretStr | None = None
+    link_signing_key: SecretStr | None = None
+    access_token_minutes: int = Field(15, ge=1, le=60 * 12,
+                                      description="Lifetime of a sign-in's access token")
+    session_days: float = Field(14, gt=0, le=90, description="A browser session's lifetime")
+    # Rate limits (the `limits` library's notation), counted in the database.
+    limit_sign_in_address: str = "10/15 minutes"
+    limit_sign_in_client: str = "50/15 minutes"
+    limit_sign_up_client: str = "20/hour"
+    limit_reset_address: str = "5/hour"
+    limit_reset_client: str = "20/hour"
+    limit_apply_client: str = "30/hour"
+    limit_search_client: str = "600/minute"
+    # Single sign-on for staff: tokens of an OpenID Connect provider, checked against its
+    # JWKS; the role claim's values map to roles (JSON: {"comptoir-admin": "admin"}).
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None
+    oidc_role_claim: str = "roles"
+    oidc_roles: dict[str, str] = Field(default_factory=dict)
 
     commission_rate: Decimal = Field(Decimal("0.08"), ge=0, le=Decimal("0.5"))
     reservation_minutes: float = Field(15, gt=0, le=24 * 60,

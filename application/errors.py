@@ -28,6 +28,16 @@ def denied(actor_is_anonymous: bool) -> PermissionDeniedError:
     return AuthenticationRequiredError() if actor_is_anonymous else PermissionDeniedError()
 
 
+class TooManyAttemptsError(DomainError):
+    """Too many attempts from one client or at one address (HTTP 429 with Retry-After)."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after=retry_after)
+        self.retry_after = retry_after
+
+
 class ConflictError(DomainError):
     """The state this command relied on kept changing under it, or a key is already taken."""
 

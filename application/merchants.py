@@ -15,6 +15,7 @@ from application.actors import Actor, Role
 from application.errors import ConflictError, NotFoundError, denied
 from application.idempotency import IdempotencyKey
 from application.service import Service
+from domain.account import Account, Membership
 from domain.address import Address
 from domain.claim import Claim
 from domain.errors import DomainError
@@ -77,14 +78,19 @@ class MerchantView:
 
 
 class Merchants(Service):
-    def apply(self, form: ApplicationForm, key: IdempotencyKey | None = None) -> MerchantView:
-        """Anyone may apply; the answer shows the applicant what it sent, contact included."""
+    def apply(self, form: ApplicationForm, key: IdempotencyKey | None = None,
+              applicant: Actor | None = None) -> MerchantView:
+        """Anyone may apply; the answer shows the applicant what it sent, contact included.
+        A signed-in account that applies becomes the merchant's owner, in the same save."""
 
         contact = uuid4()  # the contact person's id, known before: it keys the record
 
         def build() -> tuple[UUID, list[Aggregate]]:
             merchant, claims = self._submission(form, contact_subject_id=contact)
-            return merchant.id, [merchant, *claims]
+            owner = self._account_of(applicant)
+            if owner is not None:
+                owner.join(merchant.id, Membership.OWNER, by=str(owner.person_id))
+            return merchant.id, [merchant, *claims, *([owner] if owner else [])]
 
         merchant_id = self.create(key, build, concerns=contact)
         return MerchantView.of(self.load(Merchant, merchant_id, "merchant"), with_contact=True)
@@ -187,6 +193,15 @@ class Merchants(Service):
         else:
             neq_claim.hand_over(merchant.id)
         return merchant, [neq_claim, Claim("slug", slug, merchant.id)]
+
+    def _account_of(self, actor: Actor | None) -> Account | None:
+        if actor is None or actor.is_anonymous:
+            return None
+        try:
+            found = self.find(Account.create_id(UUID(actor.subject)))
+        except ValueError:
+            return None
+        return found if isinstance(found, Account) else None
 
     def get(self, actor: Actor, merchant_id: UUID) -> MerchantView:
         return self._view(actor, self._visible(actor, merchant_id))

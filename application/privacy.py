@@ -20,6 +20,7 @@ from application.actors import Actor, Role
 from application.errors import NotFoundError, denied
 from application.ports import Clock
 from application.service import Service
+from domain.account import Account
 from domain.cart import Cart
 from domain.consumer import Consumer
 from domain.erasure import Erasure, ErasureReason, SubjectKind
@@ -101,9 +102,13 @@ class Privacy(Service):
 
     def _kind_of(self, actor: Actor, subject_id: UUID) -> SubjectKind:
         actor.require_signed_in()
-        if self.exists(subject_id) and isinstance(self.find(subject_id), Consumer):
+        person = self.find(subject_id) if self.exists(subject_id) else None
+        if person is None and self.exists(Account.create_id(subject_id)):
+            person = self.find(Account.create_id(subject_id))
+        if isinstance(person, Consumer | Account):
             if actor.subject == str(subject_id) or actor.role == Role.ADMIN:
-                return SubjectKind.CONSUMER
+                return (SubjectKind.CONSUMER if isinstance(person, Consumer)
+                        else SubjectKind.ACCOUNT)
             if actor.is_anonymous:
                 raise denied(True)
             raise NotFoundError("subject")  # whether someone is registered is not told

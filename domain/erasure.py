@@ -14,7 +14,8 @@ from eventsourcing.domain import Aggregate, event
 
 
 class SubjectKind(StrEnum):
-    CONSUMER = "consumer"
+    CONSUMER = "consumer"  # a shopper (with or without an account: same id, same key)
+    ACCOUNT = "account"  # someone who signs in and never shopped (staff, a merchant's people)
     MERCHANT_CONTACT = "merchant_contact"
 
 

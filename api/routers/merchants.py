@@ -8,7 +8,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import ActorDep, IdempotencyKeyDep, InsightsDep, MerchantsDep, SignedInDep, keyed
+from api.deps import (
+    ActorDep,
+    IdempotencyKeyDep,
+    InsightsDep,
+    MerchantsDep,
+    SignedInDep,
+    keyed,
+    limited,
+)
 from api.problems import PROBLEM_RESPONSES, also_check_body
 from api.schemas.common import ReasonIn
 from api.schemas.merchants import MerchantApplicationIn, MerchantOut, application_rule_errors
@@ -16,13 +24,15 @@ from api.schemas.merchants import MerchantApplicationIn, MerchantOut, applicatio
 router = APIRouter(prefix="/v1/merchants", tags=["merchants"], responses=PROBLEM_RESPONSES)
 
 
-@router.post("", status_code=201, summary="Apply to sell on the platform")
+@router.post("", status_code=201, summary="Apply to sell on the platform",
+             dependencies=[limited("apply_client")])
 def apply(
     body: MerchantApplicationIn, merchants: MerchantsDep, actor: ActorDep,
     key: IdempotencyKeyDep, response: Response,
 ) -> MerchantOut:
     request = body.model_dump(mode="json")
-    view = merchants.apply(body.to_form(), keyed(key, actor, "merchants.apply", request))
+    view = merchants.apply(body.to_form(), keyed(key, actor, "merchants.apply", request),
+                           applicant=actor)
     response.headers["Location"] = f"/v1/merchants/{view.id}"
     return MerchantOut.of(view)
 

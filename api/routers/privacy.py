@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import PrivacyDep, SignedInDep
+from api.deps import AuthenticatorDep, PrivacyDep, SessionsDep, SignedInDep
 from api.problems import PROBLEM_RESPONSES
 from api.spreadsheet import csv_writer
 
@@ -16,8 +16,12 @@ router = APIRouter(prefix="/v1/privacy", tags=["privacy"], responses=PROBLEM_RES
 
 
 @router.post("/subjects/{subject_id}/erasure", summary="Erase a person (themselves or an admin)")
-def erase(subject_id: UUID, privacy: PrivacyDep, actor: SignedInDep) -> dict[str, Any]:
+def erase(subject_id: UUID, privacy: PrivacyDep, actor: SignedInDep, sessions: SessionsDep,
+          authenticator: AuthenticatorDep) -> dict[str, Any]:
     newly = privacy.erase(actor, subject_id)
+    # An erased account's sessions and tokens end now, not when the epoch cache expires.
+    sessions.close_all(subject_id)
+    authenticator.forget(subject_id)
     return {"subject_id": str(subject_id), "erased": True, "already_erased": not newly}
 
 

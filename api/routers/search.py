@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import ActorDep, InsightsDep, SearchDep, StorefrontsDep
+from api.deps import ActorDep, InsightsDep, SearchDep, StorefrontsDep, limited
 from api.problems import PROBLEM_RESPONSES, located
 from api.schemas.search import (
     ListingHitOut,
@@ -23,7 +23,8 @@ from projections.search.query import SearchFilters, check_filters, within
 router = APIRouter(prefix="/v1/search", tags=["search"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("/listings", summary="Find products near you, in French or English")
+@router.get("/listings", summary="Find products near you, in French or English",
+            dependencies=[limited("search_client", anonymous_only=True)])
 def search_listings(params: Annotated[ListingSearchParams, Query()], search: SearchDep,
                     storefronts: StorefrontsDep, insights: InsightsDep,
                     actor: ActorDep) -> ListingSearchOut:
@@ -35,7 +36,8 @@ def search_listings(params: Annotated[ListingSearchParams, Query()], search: Sea
                             ignored_words=page.ignored_words)
 
 
-@router.get("/merchants", summary="Find Québec merchants by name, category or place")
+@router.get("/merchants", summary="Find Québec merchants by name, category or place",
+            dependencies=[limited("search_client", anonymous_only=True)])
 def search_merchants(params: Annotated[SearchParams, Query()], search: SearchDep,
                      storefronts: StorefrontsDep, insights: InsightsDep,
                      actor: ActorDep) -> MerchantSearchOut:

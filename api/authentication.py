@@ -1,0 +1,84 @@
+"""Who is calling: a bearer token (ours, an API key, or the staff's identity provider's), or a
+browser's session cookie — or nobody.
+
+Tokens and sessions made at sign-in carry their account's sessions epoch; they stop counting
+when the account ends its sessions (sign-out everywhere, a new password, a revoked role, an
+erasure). That is checked against the account itself, remembered for a few seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from uuid import UUID
+
+from fastapi import Request
+
+from api.auth import TokenError, Tokens
+from api.oidc import OidcError, OidcTokens
+from application.accounts import Accounts, SessionStore
+from application.actors import Actor
+from application.api_keys import PREFIX, ApiKeys
+
+SESSION_COOKIE = "comptoir_session"
+EPOCH_SECONDS = 5.0
+
+
+class NotAuthenticatedError(Exception):
+    """Credentials were presented and are not good: 401, not anonymous."""
+
+
+class Authenticator:
+    def __init__(self, tokens: Tokens, accounts: Accounts, api_keys: ApiKeys,
+                 sessions: SessionStore, oidc: OidcTokens | None) -> None:
+        self.tokens, self.accounts, self.api_keys = tokens, accounts, api_keys
+        self.sessions, self.oidc = sessions, oidc
+        self._epochs: dict[tuple[UUID, int], float] = {}
+
+    def actor(self, request: Request) -> Actor:
+        header = request.headers.get("authorization")
+        if header is not None:
+            scheme, _, credentials = header.partition(" ")
+            if scheme.lower() != "bearer" or not credentials:
+                raise NotAuthenticatedError()
+            return self._bearer(credentials.strip())
+        session = request.cookies.get(SESSION_COOKIE)
+        if session:
+            identity = self.sessions.identity(session)
+            if identity is not None and self._current(identity.account_id, identity.epoch):
+                return identity.actor
+        return Actor.anonymous()
+
+    def _bearer(self, token: str) -> Actor:
+        if token.startswith(PREFIX):
+            actor = self.api_keys.actor_for(token)
+            if actor is None:
+                raise NotAuthenticatedError()
+            return actor
+        if self.oidc is not None and self.oidc.speaks_for(token):
+            try:
+                return self.oidc.actor(token)
+            except OidcError:
+                raise NotAuthenticatedError() from None
+        try:
+            actor, epoch = self.tokens.verify_with_epoch(token)
+        except TokenError:
+            raise NotAuthenticatedError() from None
+        if epoch is not None and not self._current(UUID(actor.subject), epoch):
+            raise NotAuthenticatedError()
+        return actor
+
+    def forget(self, account_id: UUID) -> None:
+        """The account just ended its sessions: nothing remembered for it may stand."""
+        for key in [k for k in self._epochs if k[0] == account_id]:
+            self._epochs.pop(key, None)
+
+    def _current(self, account_id: UUID, epoch: int) -> bool:
+        checked = self._epochs.get((account_id, epoch))
+        if checked is not None and checked > time.monotonic():
+            return True
+        if not self.accounts.still_valid(account_id, epoch):
+            return False
+        if len(self._epochs) > 10_000:
+            self._epochs.clear()
+        self._epochs[(account_id, epoch)] = time.monotonic() + EPOCH_SECONDS
+        return True

@@ -1,0 +1,65 @@
+"""CSRF protection for browsers: asgi-csrf's double-submit cookie, on every request that
+changes something and arrives with a session cookie.
+
+The token is in the `csrftoken` cookie (signed) and must come back in an `X-CSRFToken` header
+(scripts) or a `csrftoken` form field (HTML forms). Programs authenticated by a bearer token
+or an API key carry no cookie a third-party site could ride on, and are not asked for it.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from http.cookies import SimpleCookie
+from typing import Any
+
+from asgi_csrf import asgi_csrf
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.authentication import SESSION_COOKIE
+from api.problems import problem_response
+
+
+def _rides_on_session(scope: Scope) -> bool:
+    """The request would act through the session cookie: it has one and no Authorization
+    header (which takes precedence, and which no other site's page can set)."""
+    headers = dict(scope.get("headers") or [])
+    if b"authorization" in headers:
+        return False
+    return SESSION_COOKIE in SimpleCookie(headers.get(b"cookie", b"").decode("latin-1"))
+
+
+async def _refused(scope: Scope, send: Send, _message_id: Any) -> None:
+    response = problem_response(Request(scope), 403, "forbidden", "csrf_failed")
+
+    async def no_body() -> Any:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    await response(scope, no_body, send)
+
+
+# asgi-csrf hands the app a copy of the scope: what routing records there (the route, for the
+# metrics' labels and the access log) is copied back to the caller's scope.
+_outer_scope: ContextVar[Scope] = ContextVar("outer_scope")
+_ROUTED = ("route", "endpoint", "path_params")
+
+
+class CSRF:
+    def __init__(self, app: ASGIApp, secret: str, secure: bool) -> None:
+        async def routed(scope: Scope, receive: Receive, send: Send) -> None:
+            try:
+                await app(scope, receive, send)
+            finally:
+                outer = _outer_scope.get()
+                outer.update({k: scope[k] for k in _ROUTED if k in scope})
+
+        self.app = asgi_csrf(routed, signing_secret=secret, cookie_secure=secure,
+                             skip_if_scope=lambda scope: not _rides_on_session(scope),
+                             send_csrf_failed=_refused)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = _outer_scope.set(scope)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _outer_scope.reset(token)
