@@ -202,3 +202,17 @@ def drop_schema(settings: Settings) -> None:
     with psycopg.connect(settings.postgres_dsn.get_secret_value(), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
             sql.Identifier(settings.postgres_schema)))
+
+
+def everything_stored(settings: Settings) -> bytes:
+    """Every byte the platform keeps: the SQLite files (with their WAL), or a pg_dump."""
+    if settings.backend == "sqlite":
+        return b"".join(p.read_bytes() for p in sorted(Path(settings.data_dir).rglob("*"))
+                        if p.is_file() and ".log" not in p.name)
+    assert settings.postgres_dsn is not None
+    pg_dump = Path(os.environ["COMPTOIR_TEST_PGBIN"]) / "pg_dump"
+    return subprocess.run([str(pg_dump), "--schema", settings.postgres_schema,
+                           settings.postgres_dsn.get_secret_value()],
+                          check=True, capture_output=True).stdout + b"".join(
+        p.read_bytes() for p in sorted(Path(settings.data_dir).rglob("*"))
+        if p.is_file() and ".log" not in p.name)

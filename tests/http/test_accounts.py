@@ -3,15 +3,16 @@ roles, merchants' people and API keys, erasure."""
 
 from __future__ import annotations
 
+import logging
 import statistics
 import time
 from typing import Any
-from uuid import UUID
 
 import pytest
 
+from api.settings import Settings
 from application.actors import Role
-from tests.support import Api, listing_body, merchant_body
+from tests.support import Api, everything_stored, listing_body, merchant_body
 
 PASSWORD = "érable en fût 2026"
 
@@ -413,10 +414,14 @@ def test_a_key_that_was_never_issued_is_refused(api: Api) -> None:
 
 # -- erasure -------------------------------------------------------------------------------------
 
-def test_an_erased_account_cannot_sign_in_and_its_address_is_nowhere(api: Api) -> None:
-    address = "effacee@courriel.example"
+def test_an_erased_account_cannot_sign_in_and_its_address_is_nowhere(
+        api: Api, settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    address = "Effacee.Lafleur@courriel.example"
     verified(api, address)
     signed_in = sign_in(api, address)
+    assert api.client.post("/v1/sessions", json={"email": address, "password": "non"}
+                           ).status_code == 401  # a rate-limit row for the address exists
     api.client.cookies.clear()
     erased = api.client.post(f"/v1/privacy/subjects/{signed_in['account_id']}/erasure",
                              headers=bearer(signed_in))
@@ -426,6 +431,10 @@ def test_an_erased_account_cannot_sign_in_and_its_address_is_nowhere(api: Api) -
     refused = api.client.post("/v1/sessions", json={"email": address, "password": PASSWORD})
     assert refused.status_code == 401
     assert refused.json()["code"] == "sign_in_failed"
+    stored = everything_stored(settings).lower()
+    assert b"effacee" not in stored
+    assert b"lafleur" not in stored
+    assert "effacee" not in caplog.text.lower()
     # The address can start over: a new account, unrelated to the erased one.
     verified(api, address)
     assert sign_in(api, address)["account_id"] != signed_in["account_id"]

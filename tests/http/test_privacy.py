@@ -4,8 +4,6 @@ stores while their orders, amounts and payouts stay balanced; export and retenti
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +19,13 @@ from application.actors import Actor, Role
 from domain.erasure import SubjectKind
 from tests.integration.test_event_store import VALIDATOR
 from tests.integration.test_payouts import Market
-from tests.support import comptoir_server, consumer_body, listing_body, merchant_body
+from tests.support import (
+    comptoir_server,
+    consumer_body,
+    everything_stored,
+    listing_body,
+    merchant_body,
+)
 
 # Distinctive, so that any occurrence anywhere is theirs.
 PERSON = {"name": "Zephirine Quasimodo", "email": "zephirine.quasimodo@courriel.example",
@@ -37,19 +41,6 @@ TRACES = ["Quasimodo", "zephirine", "555-0177", "5550177", "Xylophonique",
 def traces_in(data: bytes) -> list[str]:
     lowered = data.lower()
     return [t for t in TRACES if t.lower().encode() in lowered]
-
-
-def everything_stored(settings: Settings) -> bytes:
-    """Every byte the platform keeps: the SQLite files (with their WAL), or a pg_dump."""
-    if settings.backend == "sqlite":
-        return b"".join(p.read_bytes() for p in sorted(Path(settings.data_dir).rglob("*"))
-                        if p.is_file() and ".log" not in p.name)
-    assert settings.postgres_dsn is not None
-    pg_dump = Path(os.environ["COMPTOIR_TEST_PGBIN"]) / "pg_dump"
-    return subprocess.run([str(pg_dump), "--schema", settings.postgres_schema,
-                           settings.postgres_dsn.get_secret_value()],
-                          check=True, capture_output=True).stdout + b"".join(
-        p.read_bytes() for p in Path(settings.data_dir).rglob("*.sqlite3*"))
 
 
 @pytest.fixture
