@@ -192,6 +192,14 @@ class RateLimits:
             return None
         return self._wait(item, rule, key)
 
+    def forget_expired(self) -> int:
+        """Delete the counters whose window has ended (they name clients and addresses'
+        blind indexes: kept no longer than their window)."""
+        now = time.time()
+        found = self.db.run("SELECT count(*) FROM {p}rate_limits WHERE expires_at <= ?", (now,))
+        self.db.run("DELETE FROM {p}rate_limits WHERE expires_at <= ?", (now,))
+        return int(found[0][0])
+
     def _wait(self, item: RateLimitItem, rule: str, key: str) -> int:
         reset_at, _ = self.limiter.get_window_stats(item, rule, key)
         return max(1, int(reset_at - time.time()) + 1)

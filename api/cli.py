@@ -17,16 +17,18 @@ from rich.table import Table
 
 from api.auth import Tokens
 from api.container import STARTUP_ERRORS, Container, build_container, check_startup
+from api.i18n import message
 from api.importer import Importer, rows
 from api.main import create_app
 from api.observability import json_logging
 from api.replay import replay
 from api.settings import Settings
 from application.actors import Actor, Role
-from application.demo import load_demo, run_story
+from application.demo import DEMO_PASSWORD, demo_people, load_demo, run_story
 from application.errors import NotFoundError
 from application.reconciliation import reconcile
 from domain.account import StaffRole
+from domain.errors import DomainError
 from domain.money import Money
 
 # No local variables in tracebacks: they hold keys, DSNs and personal data.
@@ -64,8 +66,15 @@ def serve(
     overrides = {"demo_data": True} if demo else {}
     settings = Settings.load(**overrides)
     check_startup(settings)  # a refused database or exposed secrets: said before serving
-    console.print(f"[bold]Comptoir[/] on {settings.backend}; docs at "
-                  f"http://{host or settings.host}:{port or settings.port}/docs")
+    base = f"http://{host or settings.host}:{port or settings.port}"
+    console.print(f"[bold]Comptoir[/] on {settings.backend}; docs at {base}/docs")
+    if settings.demo_data and settings.environment == "development":
+        table = Table(title=f"Demo accounts (password: {DEMO_PASSWORD}); mail at {base}/dev/mail")
+        table.add_column("e-mail", no_wrap=True)
+        table.add_column("account")
+        for email, what in demo_people():
+            table.add_row(email, what)
+        console.print(table)
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
                 log_level="info",
                 log_config=json_logging() if settings.log_format == "json" else None)
@@ -356,27 +365,27 @@ def create_admin(
     console.print(f"admin account {account_id}")
 
 
-def _staff(email: str, role: str, grant: bool) -> None:
+def _staff(email: str, role: StaffRole, grant: bool) -> None:
     container = _container()
     try:
         cli_actor = Actor(Role.ADMIN, "cli")
         change = container.accounts.grant if grant else container.accounts.revoke
-        account_id = change(cli_actor, email, StaffRole(role))
+        account_id = change(cli_actor, email, role)
     finally:
         container.close()
-    console.print(f"account {account_id}: {role} {'granted' if grant else 'revoked'}")
+    console.print(f"account {account_id}: {role.value} {'granted' if grant else 'revoked'}")
 
 
 @accounts_cli.command("grant")
 def grant_role(email: Annotated[str, typer.Argument(help="The account's address")],
-               role: Annotated[str, typer.Argument(help="validator, auditor or admin")]) -> None:
+               role: Annotated[StaffRole, typer.Argument(help="The role")]) -> None:
     """Grant a staff role (an event the auditors see)."""
     _staff(email, role, grant=True)
 
 
 @accounts_cli.command("revoke")
 def revoke_role(email: Annotated[str, typer.Argument(help="The account's address")],
-                role: Annotated[str, typer.Argument(help="validator, auditor or admin")]) -> None:
+                role: Annotated[StaffRole, typer.Argument(help="The role")]) -> None:
     """Revoke a staff role; the account's sessions and tokens end."""
     _staff(email, role, grant=False)
 
@@ -492,4 +501,8 @@ def main() -> None:
         cli()
     except STARTUP_ERRORS as error:
         console.print(f"[red]comptoir: {error}[/]", highlight=False)
+        raise SystemExit(1) from None
+    except DomainError as error:  # a refused command: the message the API would give
+        console.print(f"[red]comptoir: {message(error.code, error.params, 'fr')}[/]",
+                      highlight=False)
         raise SystemExit(1) from None

@@ -65,7 +65,7 @@ async def client(request: Request) -> str:
     """The calling client, as rate limits count it: a keyed hash of its address (never the
     address, which is personal data)."""
     host = request.client.host if request.client else "unknown"
-    return request.app.state.container.accounts.email_index(f"client@{host}.invalid")
+    return request.app.state.container.accounts.client_index(host)
 
 
 async def signed_in_actor(actor: Annotated[Actor, Depends(actor)]) -> Actor:

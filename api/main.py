@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             load_demo_if_empty(built.app, built.merchants, built.catalog, built.storefronts,
                                lambda catalogue: demo_activity(
                                    built.consumers, built.carts, built.checkout,
-                                   built.insights, catalogue))
+                                   built.insights, catalogue), built.accounts)
         built.insights.start()
         if settings.run_projections:
             built.projections.start()

@@ -311,14 +311,23 @@ class Accounts(Service):
     def create_admin(self, email: str, password: str) -> UUID:
         """The first admin (the CLI, on the server): an account verified and granted admin,
         or an existing account of that address made admin."""
-        index = self.email_index(email)
-        account = self._by_index(index)
+        return self.create_verified(email, password, staff=StaffRole.ADMIN)
+
+    def create_verified(self, email: str, password: str, *, staff: StaffRole | None = None,
+                        owner_of: UUID | None = None) -> UUID:
+        """An account made on the server, its address taken as verified (the first admin,
+        the demo's people), or the existing account of that address; given the role or
+        made the merchant's owner."""
+        account = self._by_index(self.email_index(email))
         if account is None:
             account_id = self.sign_up(email, password, "fr", client="cli")
             assert account_id is not None
             account = self._account(account_id)
         account.verify_email()
-        account.grant(StaffRole.ADMIN, by="cli")
+        if staff is not None:
+            account.grant(staff, by="cli")
+        if owner_of is not None:
+            account.join(owner_of, Membership.OWNER, by="cli")
         self.save(account)
         return account.person_id
 
@@ -357,8 +366,15 @@ class Accounts(Service):
 
     def email_index(self, email: str) -> str:
         """The keyed blind index of an address: what finds an account, never the address."""
-        normalised = self._address(email)
-        return hmac.new(self.index_key, normalised.encode(), hashlib.sha256).hexdigest()
+        return self._blind(self._address(email))
+
+    def client_index(self, host: str) -> str:
+        """What rate limits count a client by: a keyed hash of its network address (personal
+        data too), never the address."""
+        return self._blind(f"client {host}")
+
+    def _blind(self, text: str) -> str:
+        return hmac.new(self.index_key, text.encode(), hashlib.sha256).hexdigest()
 
     @staticmethod
     def _address(email: str) -> str:

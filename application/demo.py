@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
+from application.accounts import Accounts
 from application.actors import Actor, Role
 from application.app import Comptoir
 from application.carts import Carts
@@ -18,6 +19,7 @@ from application.merchants import Merchants
 from application.orders import Orders, OrderView
 from application.payouts import Payouts
 from application.storefronts import Storefronts
+from domain.account import StaffRole
 from domain.claim import Claim
 from domain.merchant_profile import ApplicationForm
 from domain.slug import slugify
@@ -71,15 +73,39 @@ DEMO_MERCHANTS = [
 
 def load_demo_if_empty(app: Comptoir, merchants: Merchants, catalog: Catalog,
                        storefronts: Storefronts | None = None,
-                       activity: Callable[[dict[UUID, list[UUID]]], None] | None = None) -> bool:
+                       activity: Callable[[dict[UUID, list[UUID]]], None] | None = None,
+                       accounts: Accounts | None = None) -> bool:
     if app.log_position() > 0:
         return False
     catalogue = load_demo(merchants, catalog)
+    if accounts is not None:
+        demo_accounts(accounts, list(catalogue))
     if storefronts is not None:
         storefronts.open(Actor(Role.ADMIN, str(uuid4())), OUTAOUAIS)
     if activity is not None:
         activity(catalogue)
     return True
+
+
+# Development only (`make run` prints them): everyone's password is DEMO_PASSWORD.
+DEMO_PASSWORD = "comptoir-demo"
+DEMO_STAFF = {"admin@demo.example": StaffRole.ADMIN,
+              "validation@demo.example": StaffRole.VALIDATOR,
+              "audit@demo.example": StaffRole.AUDITOR}
+
+
+def demo_people() -> list[tuple[str, str]]:
+    """(address, what the account is) of every demo account."""
+    return [*((email, str(role)) for email, role in DEMO_STAFF.items()),
+            *((_mailbox(demo), f"merchant: {demo.name}") for demo in DEMO_MERCHANTS)]
+
+
+def demo_accounts(accounts: Accounts, merchant_ids: list[UUID]) -> None:
+    """The staff, and each demo merchant's owner (its contact address, where its mails go)."""
+    for email, role in DEMO_STAFF.items():
+        accounts.create_verified(email, DEMO_PASSWORD, staff=role)
+    for demo, merchant_id in zip(DEMO_MERCHANTS, merchant_ids, strict=True):
+        accounts.create_verified(_mailbox(demo), DEMO_PASSWORD, owner_of=merchant_id)
 
 
 OUTAOUAIS = {"slug": "outaouais", "name_fr": "Achat local Outaouais",
@@ -138,14 +164,17 @@ def load_demo(merchants: Merchants, catalog: Catalog) -> dict[UUID, list[UUID]]:
     return loaded
 
 
+def _mailbox(demo: DemoMerchant) -> str:
+    return f"bonjour@{slugify(demo.name).replace('-', '.')}.example"
+
+
 def _form(demo: DemoMerchant) -> ApplicationForm:
-    mailbox = slugify(demo.name).replace("-", ".")
     return ApplicationForm(
         name=demo.name, legal_name=f"{demo.name} inc.", neq=demo.neq,
         address={"street": demo.street, "municipality": demo.municipality,
                  "postal_code": demo.postal_code, "region": demo.region, "province": "QC"},
         categories=demo.categories,
-        contact={"name": "Équipe " + demo.name, "email": f"bonjour@{mailbox}.example",
+        contact={"name": "Équipe " + demo.name, "email": _mailbox(demo),
                  "phone": "819 555 0100"},
         tax={"small_supplier": not demo.registered,
              "gst_number": "123456789RT0001" if demo.registered else None,

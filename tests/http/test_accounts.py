@@ -9,7 +9,10 @@ import time
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.container import build_container
+from api.main import create_app
 from api.settings import Settings
 from application.actors import Role
 from tests.support import Api, everything_stored, listing_body, merchant_body
@@ -438,3 +441,29 @@ def test_an_erased_account_cannot_sign_in_and_its_address_is_nowhere(
     # The address can start over: a new account, unrelated to the erased one.
     verified(api, address)
     assert sign_in(api, address)["account_id"] != signed_in["account_id"]
+
+
+# -- the other anonymous ways in ------------------------------------------------------------------
+
+def test_anonymous_searches_and_applications_are_limited_per_client(settings: Settings) -> None:
+    strict = settings.model_copy(update={"limit_search_client": "3/minute",
+                                         "limit_apply_client": "1/hour"})
+    container = build_container(strict)
+    try:
+        # An IPv6 client: its address is hashed like any other.
+        with TestClient(create_app(container=container), client=("2001:db8::7", 50000)) as http:
+            answers = [http.get("/v1/search/listings", params={"q": "sirop d'érable"})
+                       for _ in range(4)]
+            assert [a.status_code for a in answers] == [200, 200, 200, 429]
+            assert int(answers[3].headers["Retry-After"]) in range(1, 61)
+            signed_in = {"Authorization": "Bearer " + container.tokens.issue(Role.CONSUMER)}
+            assert http.get("/v1/search/listings", headers=signed_in).status_code == 200
+
+            assert http.post("/v1/merchants", json=merchant_body()).status_code == 201
+            before = container.app.log_position()
+            second = http.post("/v1/merchants", json=merchant_body())
+            assert second.status_code == 429
+            assert second.json()["code"] == "too_many_attempts"
+            assert container.app.log_position() == before
+    finally:
+        container.close()
