@@ -175,6 +175,7 @@ class RateLimits:
     """`application.accounts.RateLimiter`: named rules ("10/15 minutes") over SQLStorage."""
 
     def __init__(self, database: _Database, rules: dict[str, str]) -> None:
+        self.db = database
         self.limiter = FixedWindowRateLimiter(SQLStorage(database))
         self.rules: dict[str, RateLimitItem] = {name: parse(r) for name, r in rules.items()}
 

@@ -467,3 +467,17 @@ def test_anonymous_searches_and_applications_are_limited_per_client(settings: Se
             assert container.app.log_position() == before
     finally:
         container.close()
+
+
+def test_jobs_delete_expired_sessions_and_counters(api: Api) -> None:
+    verified(api, "passagere@courriel.example")
+    assert api.client.post("/v1/sessions", json={"email": "passagere@courriel.example",
+                                                 "password": "non"}).status_code == 401
+    sign_in(api, "passagere@courriel.example")
+    assert api.container.jobs.run_once()["forget_expired_rate_limits"] == 0
+    assert api.container.jobs.run_once()["forget_expired_sessions"] == 0
+    api.container.rate_limits.db.run("UPDATE {p}rate_limits SET expires_at = 0")
+    api.container.sessions.db.run(
+        "UPDATE {p}sessions SET expires_at = '2000-01-01T00:00:00+00:00'")
+    done = api.container.jobs.run_once()
+    assert (done["forget_expired_rate_limits"], done["forget_expired_sessions"]) == (3, 1)
