@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import sys
 
-from bench import audit, checkout, freshness, import_fiches, projection, search, stock_updates
+from bench import (
+    audit,
+    authentication,
+    checkout,
+    freshness,
+    import_fiches,
+    projection,
+    search,
+    stock_updates,
+)
 
 
 def main() -> None:
@@ -20,6 +29,7 @@ def main() -> None:
         if with_search:
             search.run(backend, merchants=22_000, listings=500_000, count=300)
         audit.run(backend, events=200_000, runs=5)
+        authentication.run(backend, count=2000, runs=3)
     checkout.run("postgres", per_client=40)
 
 
