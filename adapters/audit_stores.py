@@ -10,7 +10,7 @@ the same history hashes to the same chain on both backends.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, closing
 from datetime import UTC, datetime
@@ -114,7 +114,8 @@ def _sqlite_chunks(path: Path, query: str, start: int, stop: int | None) -> Iter
 
 
 def _postgres_chunks(connect: Callable[[], AbstractContextManager[psycopg.Connection[Any]]],
-                     query: sql.Composed, start: int, stop: int | None) -> Iterator[list[Any]]:
+                     query: sql.Composed, start: int,
+                     stop: int | None) -> Generator[list[Any], None, None]:
     with connect() as conn, conn.transaction():
         cursor = conn.cursor(row_factory=tuple_row, binary=True)
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -128,7 +129,7 @@ def _postgres_chunks(connect: Callable[[], AbstractContextManager[psycopg.Connec
             after = batch[-1][0]
 
 
-def _read_ahead(chunks: Iterator[Any]) -> Iterator[Any]:
+def _read_ahead(chunks: Generator[Any, None, None]) -> Iterator[Any]:
     """The next chunk is fetched in a thread while the current one is used: PostgreSQL
     produces it, and psycopg waits for it without the GIL, while Python works on this one."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-read") as reader:
@@ -281,7 +282,8 @@ class PostgresAuditChainStore(AuditChainQueries, TrackedStore, PostgresTrackingR
         super().__init__(datastore, tracking_table_name="audit_tracking")
         self.schema = datastore.schema
         self.sql = Dialect("%s", f'"{self.schema}".', key="bigint", blob="bytea")
-        self.sql_create_statements += [sql.SQL(t) for t in chain_tables(self.sql)]  # type: ignore[arg-type]
+        # eventsourcing declares list[Composed] yet puts plain SQL in it too, as we do here.
+        self.sql_create_statements += [sql.SQL(t) for t in chain_tables(self.sql)]  # type: ignore[misc]
         self.signer, self.checkpoint_every = signer, checkpoint_every
         self.projection = AuditChainProjection()
         self.create_table()
@@ -303,7 +305,7 @@ class PostgresAuditChainStore(AuditChainQueries, TrackedStore, PostgresTrackingR
     def hash_pieces(self, size: int = PIECE, stop: int | None = None) -> Iterator[bytes]:
         return _read_ahead(self._pieces(size, LAST if stop is None else stop))
 
-    def _pieces(self, size: int, stop: int) -> Iterator[bytes]:
+    def _pieces(self, size: int, stop: int) -> Generator[bytes, None, None]:
         query = sql.SQL("SELECT max(position), string_agg(hash, ''::bytea ORDER BY position) "
                         "FROM (SELECT position, hash FROM {} WHERE position > %s AND "
                         "position <= %s ORDER BY position LIMIT %s) AS piece").format(

@@ -166,7 +166,7 @@ class PostgresInsightsStore(InsightsStore):
         self.q = Dialect("%s", f'"{schema}".')
         with pool.connection() as conn:
             for statement in TABLES:
-                conn.execute(sql.SQL(self.q(statement)))  # type: ignore[arg-type]
+                conn.execute(sql.SQL(self.q(statement)))
 
     def _transaction(self) -> Any:
         return _PostgresTransaction(self.pool)

@@ -15,6 +15,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg import sql
 
+from adapters.ledger_pages import LedgerPages
 from adapters.sql_dialect import Dialect, as_tuple
 from adapters.sqlite_datastore import read_model_datastore
 from adapters.tracked_store import UPSTREAM, TrackedStore
@@ -197,7 +198,7 @@ class LedgerQueries:
         return [tuple(sorted(row.items())) for row in self.orders()]
 
 
-class SQLiteLedgerStore(LedgerQueries, TrackedStore, SQLiteTrackingRecorder):
+class SQLiteLedgerStore(LedgerPages, LedgerQueries, TrackedStore, SQLiteTrackingRecorder):
     sql = Dialect("?", "")
 
     def __init__(self, path: Path) -> None:
@@ -221,12 +222,14 @@ class SQLiteLedgerStore(LedgerQueries, TrackedStore, SQLiteTrackingRecorder):
         pass
 
 
-class PostgresLedgerStore(LedgerQueries, TrackedStore, PostgresTrackingRecorder):
+class PostgresLedgerStore(LedgerPages, LedgerQueries, TrackedStore,
+                          PostgresTrackingRecorder):
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, tracking_table_name="ledger_tracking")
         self.schema = datastore.schema
         self.sql = Dialect("%s", f'"{self.schema}".')
-        self.sql_create_statements += [sql.SQL(self.sql(t)) for t in TABLES]  # type: ignore[arg-type]
+        # eventsourcing declares list[Composed] yet puts plain SQL in it too, as we do here.
+        self.sql_create_statements += [sql.SQL(self.sql(t)) for t in TABLES]  # type: ignore[misc]
         self.projection = PayoutsLedgerProjection()
         self.create_table()
 

@@ -94,7 +94,7 @@ class HeldRows:
 
     def flush(self) -> None:
         gone = [str(i) for i in self.changed if self.docs[i] is None]
-        kept = [self.docs[i] for i in self.changed if self.docs[i] is not None]
+        kept = [doc for i in self.changed if (doc := self.docs[i]) is not None]
         if gone:
             self.c.executemany(self.sql("DELETE FROM {p}search_held WHERE id = ?"),
                                [(i,) for i in gone])

@@ -80,8 +80,8 @@ INDEXES = [
 ] + [("search_listings", "merchant_id", "btree", ""), ("search_held", "merchant_id", "btree", "")]
 
 
-def create_statements(schema: str, with_indexes: bool = True) -> list[sql.Composable]:
-    statements: list[sql.Composable] = [
+def create_statements(schema: str, with_indexes: bool = True) -> list[sql.Composed]:
+    statements: list[sql.Composed] = [
         sql.SQL("CREATE TABLE IF NOT EXISTS {}.{} ({})").format(
             sql.Identifier(schema), sql.Identifier(table), sql.SQL(columns))
         for table, columns in TABLES.items()
@@ -89,7 +89,7 @@ def create_statements(schema: str, with_indexes: bool = True) -> list[sql.Compos
     return statements + (index_statements(schema) if with_indexes else [])
 
 
-def index_statements(schema: str) -> list[sql.Composable]:
+def index_statements(schema: str) -> list[sql.Composed]:
     return [
         sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} USING {} ({}) {}").format(
             sql.Identifier(f"{table}_{column}"), sql.Identifier(schema), sql.Identifier(table),

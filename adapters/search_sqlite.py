@@ -231,16 +231,17 @@ class SQLiteSearchUnit:
             self.merchants[doc.id] = (rowid, doc)
             if before is None or merchant_text(before) != text:
                 writes.index("merchants", rowid, doc, text, fresh=before is None)
-        for doc in self.changed_listings.values():
-            rowid, before = self.listings[doc.id]
-            data = (*(getattr(doc, column) for column in LISTING_COLUMNS[2:]), doc.visible)
-            if before is not None and listing_text_key(before) == listing_text_key(doc):
+        for listing in self.changed_listings.values():
+            rowid, previous = self.listings[listing.id]
+            data = (*(getattr(listing, column) for column in LISTING_COLUMNS[2:]),
+                    listing.visible)
+            if previous is not None and listing_text_key(previous) == listing_text_key(listing):
                 writes.data_only.append((*data, rowid))  # stock, price, visibility: no indexing
                 continue
-            text = listing_text(doc)
-            values = (str(doc.id), str(doc.merchant_id), *data, padded(text.title_terms()))
+            text = listing_text(listing)
+            values = (str(listing.id), str(listing.merchant_id), *data, padded(text.title_terms()))
             rowid = self._row(writes, "listings", rowid, values)
-            writes.index("listings", rowid, doc, text, fresh=before is None)
+            writes.index("listings", rowid, listing, text, fresh=previous is None)
         writes.run(self.c)
         for table, deleted, loaded in (("merchants", self.deleted_merchants, self.merchants),
                                        ("listings", self.deleted_listings, self.listings)):

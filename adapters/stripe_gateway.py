@@ -50,6 +50,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 import stripe
+from stripe.params import PaymentIntentCreateParams
 
 from application.errors import (
     GatewayUnavailableError,
@@ -84,10 +85,12 @@ class StripeGateway:
 
     def create_payment(self, order_id: UUID, amount: Money, method: str | None,
                        idempotency_key: str) -> PaymentOutcome:
-        params: dict[str, Any] = {
+        # Cards only. Since API 2026-09-30.endive (stripe 16 pins 2026-10-28.endive),
+        # `payment_method_types` is refused (payment_method_types_no_longer_supported).
+        params: PaymentIntentCreateParams = {
             "amount": amount.cents, "currency": CURRENCY, "transfer_group": str(order_id),
             "metadata": {"order_id": str(order_id)}, "capture_method": "manual",
-            "payment_method_types": ["card"]}
+            "allowed_payment_method_types": ["card"]}
         if method:
             params |= {"payment_method": method, "confirm": True}
         with _reaching():

@@ -3,10 +3,14 @@ directory, or a temporary PostgreSQL schema) and compare it with the live one.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from api.container import Container
 from projections.follower import Follower
+
+
+class ReadModelStore(Protocol):
+    def dump(self) -> Any: ...
 
 
 def replay(container: Container) -> dict[str, list[str]]:
@@ -19,7 +23,9 @@ def replay(container: Container) -> dict[str, list[str]]:
             name = store.projection.name
             live[name].catch_up()
             Follower(container.app, store).catch_up()
-            found[name] = differences(live[name].store.dump(), store.dump())
+            # The live follower of a read model this scratch copy also has: it dumps its rows.
+            live_store = cast(ReadModelStore, live[name].store)
+            found[name] = differences(live_store.dump(), store.dump())
         return found
     finally:
         scratch.close()

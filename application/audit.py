@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
@@ -63,7 +64,11 @@ class Audit(Service):
             raise NotFoundError("verification")
         return self.verification()
 
-    def events(self, actor: Actor, query: EventQuery) -> tuple[list[dict[str, Any]], int | None]:
+    # Not Service.events (every event of some topics): the auditors read the log by position,
+    # and nothing calls Service.events on an Audit.
+    def events(  # type: ignore[override]
+        self, actor: Actor, query: EventQuery,
+    ) -> tuple[list[dict[str, Any]], int | None]:
         """A page of stored events in log order, and the position to continue after."""
         self.require_auditor(actor)
         rows: Iterator[Row] | list[Row] = (
@@ -94,9 +99,10 @@ class Audit(Service):
         events = [(row, e) for row, e in events if at is None or e.timestamp <= at]
         if not events:
             raise NotFoundError("aggregate")
-        aggregate = None
+        aggregate: Aggregate | None = None
         for _, event in events:
             aggregate = event.mutate(aggregate)
+        assert aggregate is not None  # the first event, kept by both filters, created it
         last_row, last = events[-1]
         reveal = self._reveals(actor)
         state = {k: _render(v, reveal) for k, v in vars(aggregate).items()

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
@@ -52,7 +52,7 @@ class Sellers(Protocol):
 class DueOrders(Protocol):
     """Orders still waiting for their payment when their reservation window closes."""
 
-    def due(self, now: object, limit: int) -> list[UUID]: ...
+    def due(self, now: datetime, limit: int) -> list[UUID]: ...
 
 
 @dataclass(frozen=True)

@@ -198,7 +198,7 @@ def _group(rows: list[tuple], key: Callable[..., tuple],
         k = key(day, kind, region)
         events[k] += e
         per_day[k][day] += c
-    grouped = {}
+    grouped: dict[tuple, dict[str, Any]] = {}
     for k, days in per_day.items():
         proof = max(days.values())
         if proof < K:

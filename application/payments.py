@@ -98,8 +98,8 @@ class Payments(Service):
 
         def record(order: Order, listings: list[Listing]) -> list[Aggregate]:
             # Gateway events about a charge or a dispute name the payment, not the order.
-            claim = [] if order.payment_id else [Claim(PAYMENT_CLAIM, outcomes[0].payment_id,
-                                                       order.id)]
+            claim: list[Aggregate] = [] if order.payment_id else [
+                Claim(PAYMENT_CLAIM, outcomes[0].payment_id, order.id)]
             for outcome in outcomes:
                 order.record_payment(outcome.payment_id)
                 if outcome.status == "authorized":

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Literal, Protocol
 from uuid import UUID
 
@@ -214,11 +215,11 @@ class Payouts(Service):
                     reversal_id = self.gateway.reverse_transfer(
                         payout.transfer_id or "", reversal.amount, idempotency_key=key)
                 except ReversalRefusedError as refused:
-                    self.record(payout_id, lambda p, r=reversal, why=refused.reason:
-                                 p.refuse_reversal(r.number, why))
+                    self.record(payout_id, partial(Payout.refuse_reversal,
+                                                   number=reversal.number, reason=refused.reason))
                     continue
-                self.record(payout_id, lambda p, r=reversal, rid=reversal_id:
-                             p.record_reversal(r.number, rid))
+                self.record(payout_id, partial(Payout.record_reversal,
+                                               number=reversal.number, reversal_id=reversal_id))
         except GatewayUnavailableError as error:
             log.warning("payout %s: gateway unavailable (%s); the job retries", payout_id,
                         error.reason)

@@ -6,7 +6,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
@@ -42,6 +42,15 @@ class Created:
 
     def every(self, cls: type[A]) -> list[A]:
         return [a for a in self.saved if isinstance(a, cls)]
+
+
+class ServiceOptions(TypedDict, total=False):
+    """The keyword options of `Service.__init__`, for a composition root to give many
+    services the same ones."""
+
+    conflict_retries: int
+    locks: AggregateLocks | None
+    sightings: Sightings | None
 
 
 class Service:

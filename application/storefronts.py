@@ -42,11 +42,13 @@ class Storefronts(Service):
                                       fields.get("categories") or [], fields.get("lat"),
                                       fields.get("lon"), fields.get("radius_km"), errors)
         errors.raise_if_any()
+        name_fr, name_en = names["name_fr"], names["name_en"]
+        assert name_fr is not None and name_en is not None  # required: raise_if_any raised
 
         def build() -> tuple[UUID, list[Aggregate]]:
             if self.exists(Storefront.create_id(slug)):
                 raise ConflictError("storefront_exists")
-            storefront = Storefront(slug, names["name_fr"], names["name_en"], scope)
+            storefront = Storefront(slug, name_fr, name_en, scope)
             return storefront.id, [storefront]
 
         self.create(key, build, serialise=[Storefront.create_id(slug)])

@@ -42,7 +42,7 @@ class ValueObjectAsDict(Transcoding):
         return {name: getattr(obj, name) for name in self._fields}
 
     def decode(self, data: dict[str, Any]) -> Any:
-        obj = object.__new__(self.type)
+        obj: Any = object.__new__(self.type)
         for name in self._fields:
             value = data.get(name)
             if name in self._enums and value is not None:

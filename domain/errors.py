@@ -6,9 +6,10 @@ them into French or English text, so the domain stays free of presentation.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -42,7 +43,8 @@ class InvalidValueError(DomainError):
 class FieldError:
     field: str
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    # `dataclasses.field`: to a type checker the bare name is the `field: str` attribute above.
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 class ValidationFailedError(DomainError):

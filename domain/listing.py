@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -59,21 +59,24 @@ class ListingDetails:
             return errors.parse(name, clean_text, raw.get(name), required=required,
                                 maximum=maximum)
 
-        details = cls(
-            title_fr=text("title_fr", True, MAX_TITLE),
-            title_en=text("title_en", False, MAX_TITLE),
-            description_fr=text("description_fr", True, MAX_DESCRIPTION),
-            description_en=text("description_en", False, MAX_DESCRIPTION),
-            category=errors.parse("category", parse_category, raw.get("category", "")),
-            price=errors.parse("price_cents", _price, raw.get("price_cents")),
-            tax_class=errors.parse(
-                "tax_class", parse_enum, TaxClass, raw.get("tax_class", ""), "tax_class_unknown"),
-            origin=errors.parse(
-                "origin", parse_enum, OriginLabel, raw.get("origin", "none"), "origin_unknown"),
-            sku=text("sku", False, 64),
-        )  # type: ignore[arg-type]
+        title_fr = text("title_fr", True, MAX_TITLE)
+        title_en = text("title_en", False, MAX_TITLE)
+        description_fr = text("description_fr", True, MAX_DESCRIPTION)
+        description_en = text("description_en", False, MAX_DESCRIPTION)
+        category = errors.parse("category", parse_category, raw.get("category", ""))
+        price = errors.parse("price_cents", _price, raw.get("price_cents"))
+        tax_class = errors.parse(
+            "tax_class", parse_enum, TaxClass, raw.get("tax_class", ""), "tax_class_unknown")
+        origin = errors.parse(
+            "origin", parse_enum, OriginLabel, raw.get("origin", "none"), "origin_unknown")
+        sku = text("sku", False, 64)
         errors.raise_if_any()
-        return details
+        # A value is None only where its parser failed (required text included): none did.
+        assert title_fr is not None and description_fr is not None and category is not None
+        assert price is not None and tax_class is not None and origin is not None
+        return cls(title_fr=title_fr, title_en=title_en, description_fr=description_fr,
+                   description_en=description_en, category=category, price=price,
+                   tax_class=tax_class, origin=origin, sku=sku)
 
     def as_raw(self) -> dict[str, Any]:
         return {
@@ -112,6 +115,24 @@ class Listing(Aggregate):
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["reservations"] = {}
+
+    # The event classes the @event methods below generate when the class is made, declared
+    # for type checkers (which cannot see them) because other modules name them.
+    if TYPE_CHECKING:
+        Revised: ClassVar[type[Aggregate.Event]]
+        Repriced: ClassVar[type[Aggregate.Event]]
+        Published: ClassVar[type[Aggregate.Event]]
+        Withdrawn: ClassVar[type[Aggregate.Event]]
+        StockSet: ClassVar[type[Aggregate.Event]]
+        StockAdjusted: ClassVar[type[Aggregate.Event]]
+        Reserved: ClassVar[type[Aggregate.Event]]
+        ReservationHeld: ClassVar[type[Aggregate.Event]]
+        ReservationReleased: ClassVar[type[Aggregate.Event]]
+        ReservationConsumed: ClassVar[type[Aggregate.Event]]
+
+        class Created(Aggregate.Created):
+            merchant_id: UUID
+            details: ListingDetails
 
     @event("Created", topic="comptoir.Listing.Created")
     def __init__(self, merchant_id: UUID, details: ListingDetails) -> None:

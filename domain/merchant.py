@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
 
 from eventsourcing.domain import Aggregate, event
 
@@ -43,6 +44,16 @@ class Merchant(Aggregate):
         of an aggregate with a TOPIC must be."""
 
         TOPIC = "comptoir.Merchant.Created"
+
+    # The event classes the @event methods below generate when the class is made, declared
+    # for type checkers (which cannot see them) because other modules name them.
+    if TYPE_CHECKING:
+        Applied: ClassVar[type[Aggregate.Event]]
+        Approved: ClassVar[type[Aggregate.Event]]
+        Rejected: ClassVar[type[Aggregate.Event]]
+        Suspended: ClassVar[type[Aggregate.Event]]
+        Reinstated: ClassVar[type[Aggregate.Event]]
+        Closed: ClassVar[type[Aggregate.Event]]
 
     @classmethod
     def submit(cls, profile: MerchantProfile, slug: str) -> Merchant:

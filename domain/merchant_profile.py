@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -138,8 +138,10 @@ class ApplicationForm:
     address: dict[str, str]
     categories: list[str]
     contact: dict[str, str | None]
-    tax: dict[str, str | bool | None]
-    fulfilment: dict[str, bool | float | int | None]
+    # Keyed like the parameters of TaxRegistration.parse and FulfilmentOptions.parse, each
+    # value of its own type (see _TAX_KEYS, _FULFILMENT_KEYS).
+    tax: dict[str, Any]
+    fulfilment: dict[str, Any]
     location: dict[str, float] | None = None
     description_fr: str | None = None
     description_en: str | None = None
@@ -152,7 +154,7 @@ class ApplicationForm:
         report everything else at once)."""
         body = raw if isinstance(raw, Mapping) else {}
 
-        def part(name: str, keys: tuple[str, ...]) -> dict[str, Any]:
+        def part(name: str, keys: Iterable[str]) -> dict[str, Any]:
             value = body.get(name)
             value = value if isinstance(value, Mapping) else {}
             return {key: value.get(key) for key in keys if value.get(key) is not None}

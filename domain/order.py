@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -144,6 +144,22 @@ class Order(Aggregate):
 
     class Created(Aggregate.Created):
         TOPIC = "comptoir.Order.Created"  # never triggered: an order is placed
+
+    # The event classes the @event methods below generate when the class is made, declared
+    # for type checkers (which cannot see them) because other modules name them.
+    if TYPE_CHECKING:
+        Placed: ClassVar[type[Aggregate.Event]]
+        PaymentRequested: ClassVar[type[Aggregate.Event]]
+        PaymentAuthorized: ClassVar[type[Aggregate.Event]]
+        PaymentCaptured: ClassVar[type[Aggregate.Event]]
+        PaymentFailed: ClassVar[type[Aggregate.Event]]
+        Disputed: ClassVar[type[Aggregate.Event]]
+        Expired: ClassVar[type[Aggregate.Event]]
+        MerchantOrderAccepted: ClassVar[type[Aggregate.Event]]
+        MerchantOrderFulfilled: ClassVar[type[Aggregate.Event]]
+        MerchantOrderDeclined: ClassVar[type[Aggregate.Event]]
+        RefundDecided: ClassVar[type[Aggregate.Event]]
+        RefundSettled: ClassVar[type[Aggregate.Event]]
 
     @event("Placed", topic="comptoir.Order.Placed")
     def __init__(self, consumer_id: UUID, cart_id: UUID, storefront: str | None,

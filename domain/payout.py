@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -56,6 +57,21 @@ class Payout(Aggregate):
 
     class Created(Aggregate.Created):
         TOPIC = "comptoir.Payout.Created"  # never triggered: a payout is opened
+
+    # The event classes the @event methods below generate when the class is made, declared
+    # for type checkers (which cannot see them) because other modules name them.
+    if TYPE_CHECKING:
+        Opened: ClassVar[type[Aggregate.Event]]
+        Held: ClassVar[type[Aggregate.Event]]
+        Closed: ClassVar[type[Aggregate.Event]]
+        TransferDue: ClassVar[type[Aggregate.Event]]
+        Transferred: ClassVar[type[Aggregate.Event]]
+        RefundNoted: ClassVar[type[Aggregate.Event]]
+        ReversalDue: ClassVar[type[Aggregate.Event]]
+        Reversed: ClassVar[type[Aggregate.Event]]
+        ReversalRefused: ClassVar[type[Aggregate.Event]]
+        ReversalRetried: ClassVar[type[Aggregate.Event]]
+        ReversedReported: ClassVar[type[Aggregate.Event]]
 
     @staticmethod
     def create_id(order_id: UUID, merchant_id: UUID) -> UUID:

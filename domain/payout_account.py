@@ -8,6 +8,7 @@ ready, they are released together (the payout process does it).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -20,6 +21,16 @@ class PayoutAccount(Aggregate):
 
     class Created(Aggregate.Created):
         TOPIC = "comptoir.PayoutAccount.Created"  # never triggered: an account is opened
+
+    # The event classes the @event methods below generate when the class is made, declared
+    # for type checkers (which cannot see them) because other modules name them.
+    if TYPE_CHECKING:
+        Opened: ClassVar[type[Aggregate.Event]]
+        Connected: ClassVar[type[Aggregate.Event]]
+        Reported: ClassVar[type[Aggregate.Event]]
+        PayoutHeld: ClassVar[type[Aggregate.Event]]
+        HeldReleased: ClassVar[type[Aggregate.Event]]
+        PayoutReported: ClassVar[type[Aggregate.Event]]
 
     @staticmethod
     def create_id(merchant_id: UUID) -> UUID:

@@ -90,7 +90,8 @@ def parse_person_name(text: str) -> str:
     return name
 
 
-def parse_contact(subject_id: UUID, name: str, email: str, phone: str | None) -> PersonalData:
+def parse_contact(subject_id: UUID, name: str | None, email: str | None,
+                  phone: str | None) -> PersonalData:
     errors = FieldErrors()
     values = {
         "name": errors.parse("name", parse_person_name, name),

@@ -221,6 +221,10 @@ class FakeStripe:
     # --- payment intents and charges -----------------------------------------------------
 
     def _create_payment_intent(self, params: dict[str, str]) -> Json:
+        if _list(params, "payment_method_types"):  # writable no more since 2026-09-30.endive
+            raise Refusal(400, "invalid_request_error", "payment_method_types_no_longer_supported",
+                          "payment_method_types is no longer supported; use "
+                          "allowed_payment_method_types.", param="payment_method_types")
         amount = _amount(params, "amount")
         intent_id = new_id("pi")
         intent = fixture(
@@ -231,7 +235,7 @@ class FakeStripe:
             canceled_at=None, last_payment_error=None, next_action=None, processing=None,
             transfer_data=None, automatic_payment_methods=None, latest_charge=None,
             metadata=_nested(params, "metadata"), transfer_group=params.get("transfer_group"),
-            payment_method_types=_list(params, "payment_method_types") or ["card"],
+            payment_method_types=_list(params, "allowed_payment_method_types") or ["card"],
             payment_method=params.get("payment_method"), status="requires_payment_method")
         if intent["payment_method"]:
             intent["status"] = "requires_confirmation"

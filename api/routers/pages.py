@@ -9,7 +9,7 @@ are HTML pages too (a person followed a link): 404 when the merchant is unknown 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -49,7 +49,7 @@ def merchant_page(
 ) -> HTMLResponse:
     default: Language = request.app.state.default_language
     # An explicit ?lang= wins (a shared link keeps its language); an unknown one is ignored.
-    language = cast(Language, lang) if lang in LANGUAGES else negotiate(
+    language = lang if lang in LANGUAGES else negotiate(
         request.headers.get("accept-language"), default)
     t = texts(language)
     try:

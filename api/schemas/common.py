@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -13,7 +13,10 @@ from domain.money import Money
 from domain.taxonomy import CATEGORIES
 from domain.text import plain_text
 
-CategoryCode = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # a Literal built from data at import time is no type to a type checker
+    CategoryCode = str
+else:
+    CategoryCode = Literal[tuple(CATEGORIES)]
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=5000)]
 

@@ -66,7 +66,8 @@ def test_a_payment_carries_the_order_and_is_authorised_for_a_later_capture(
     assert request.form == {
         "amount": "2500", "currency": "cad", "transfer_group": str(order_id),
         "metadata[order_id]": str(order_id), "capture_method": "manual",
-        "payment_method_types[0]": "card", "payment_method": "pm_card_visa", "confirm": "true"}
+        "allowed_payment_method_types[0]": "card", "payment_method": "pm_card_visa",
+        "confirm": "true"}
     assert request.idempotency_key == "order-1:payment"
     assert fake.payment_intents[intent_id]["status"] == "requires_capture"
 
