@@ -14,7 +14,7 @@ from domain.geo import GeoPoint
 from domain.money import Money
 from domain.neq import NEQ
 from domain.personal import PersonalData, parse_contact
-from domain.quebec import find_municipality
+from domain.places import locate_address
 from domain.taxonomy import parse_categories
 from domain.text import clean_text, identifier_text, plain_text
 
@@ -213,8 +213,9 @@ class ApplicationForm:
     def _location(self, address: Address | None) -> GeoPoint:
         if self.location is not None:
             point = GeoPoint(self.location["lat"], self.location["lon"])
-        elif address and (town := find_municipality(address.municipality, address.region)):
-            point = GeoPoint(town.lat, town.lon)
+        elif address and (found := locate_address(address.municipality, address.region,
+                                                   address.postal_code)):
+            point = found  # the municipality's centre, else where its postal code is
         else:
             raise InvalidValueError("location_required")
         if not point.is_in_quebec():

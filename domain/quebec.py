@@ -1,8 +1,9 @@
 """Reference data: Québec's 17 administrative regions and some of their municipalities.
 
 Region codes and names are those of the Institut de la statistique du Québec. Coordinates are
-town-centre approximations (a few hundred metres), written for this project; they serve as a
-fallback location for a merchant who gives none, and for the synthetic dataset generator.
+town-centre approximations (a few hundred metres), written for this project; the synthetic
+dataset generator uses them, and they win over GeoNames in the gazetteer of every Québec place
+(domain/places.py, domain/data/quebec_places.tsv), which is where places are looked up.
 """
 
 from __future__ import annotations
@@ -130,9 +131,3 @@ MUNICIPALITIES: tuple[Municipality, ...] = tuple(
     Municipality(name, region, float(lat), float(lon))
     for region, name, lat, lon in (line.split("|") for line in _TABLE.strip().splitlines())
 )
-
-_BY_KEY = {(m.name.casefold(), m.region): m for m in MUNICIPALITIES}
-
-
-def find_municipality(name: str, region: str) -> Municipality | None:
-    return _BY_KEY.get((name.strip().casefold(), region))

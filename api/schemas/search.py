@@ -21,6 +21,11 @@ class SearchParams(PlainText):
     q: str | None = Field(None, max_length=MAX_QUERY, description="Words, French or English")
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
+    near: str | None = Field(
+        None, max_length=100, examples=["Percé", "G0C 2L0", "J9L"],
+        description="Instead of lat/lon: a Québec municipality (accents, hyphens, St-/Ste- "
+                    "as you like; `region` tells apart places of one name) or a postal code, "
+                    "whole or its first three characters (see docs/places.md)")
     radius_km: float | None = Field(None, gt=0, le=MAX_RADIUS_KM)
     category: CategoryCode | None = None
     region: Region | None = None

@@ -14,6 +14,7 @@ from domain.address import parse_region
 from domain.errors import FieldErrors
 from domain.geo import GeoPoint
 from domain.listing import MAX_PRICE
+from domain.places import parse_near
 from domain.storefront import StorefrontScope
 from domain.taxonomy import OriginLabel, parse_category, parse_enum
 from projections.search.analysis import QueryAnalysis, analyse_query
@@ -114,6 +115,7 @@ class SearchReader(Protocol):
 
 def check_filters(
     *, text: str | None = None, lat: float | None = None, lon: float | None = None,
+    near: str | None = None,
     radius_km: float | None = None, category: str | None = None, region: str | None = None,
     origin: str | None = None, in_stock: bool = False, min_price_cents: int | None = None,
     max_price_cents: int | None = None, page: int = 1, page_size: int = 20,
@@ -123,7 +125,8 @@ def check_filters(
     text = (text or "").strip()
     if len(text) > MAX_QUERY:
         errors.add("q", "text_too_long", max_length=MAX_QUERY)
-    near = _near(errors, lat, lon, radius_km)
+    place = _place(errors, near, lat, lon, region)
+    near_ = _near(errors, lat, lon, radius_km, place, asked=bool((near or "").strip()))
     categories = (errors.parse("category", parse_category, category),) if category else ()
     regions = (errors.parse("region", parse_region, region),) if region else ()
     origin_label = (errors.parse("origin", parse_enum, OriginLabel, origin, "origin_unknown")
@@ -140,20 +143,35 @@ def check_filters(
         errors.add("page_size", "page_size_out_of_range", maximum=MAX_PAGE_SIZE)
     errors.raise_if_any()
     return SearchFilters(
-        text=text, near=near, categories=categories, regions=regions,  # type: ignore[arg-type]
+        text=text, near=near_, categories=categories, regions=regions,  # type: ignore[arg-type]
         origin=str(origin_label) if origin_label else None, in_stock=in_stock,
         min_price_cents=min_price_cents, max_price_cents=max_price_cents, page=page,
         page_size=page_size,
     )
 
 
+def _place(errors: FieldErrors, near: str | None, lat: float | None, lon: float | None,
+           region: str | None) -> GeoPoint | None:
+    """`near`, a postal code or a Québec place, as a point (the region, when given, tells
+    apart places of one name)."""
+    if not (near or "").strip():
+        return None
+    if lat is not None or lon is not None:
+        errors.add("near", "near_with_point")
+        return None
+    return errors.parse("near", parse_near, near, region.strip().zfill(2) if region else None)
+
+
 def _near(
-    errors: FieldErrors, lat: float | None, lon: float | None, radius_km: float | None
+    errors: FieldErrors, lat: float | None, lon: float | None, radius_km: float | None,
+    place: GeoPoint | None = None, asked: bool = False,
 ) -> Near | None:
     if radius_km is not None and not 0 < radius_km <= MAX_RADIUS_KM:
         errors.add("radius_km", "radius_out_of_range", maximum=MAX_RADIUS_KM)
+    if place is not None:
+        return None if errors.errors else Near(place, radius_km)
     if lat is None and lon is None:
-        if radius_km is not None:
+        if radius_km is not None and not asked:  # a `near` not found is reported already
             errors.add("radius_km", "radius_needs_point")
         return None
     for name, value, limit in (("lat", lat, 90.0), ("lon", lon, 180.0)):
