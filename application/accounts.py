@@ -270,6 +270,10 @@ class Accounts(Service):
         return self.links.sign(purpose, {"account": str(account.person_id),
                                          "epoch": account.sessions_epoch})
 
+    def invitation_link(self, invitation_id: UUID) -> str:
+        """The token of an invitation mail's link (made at send time, never stored)."""
+        return self.links.sign("invite", {"invitation": str(invitation_id)})
+
     # -- what an account is -------------------------------------------------------------------
 
     def get(self, actor: Actor, account_id: UUID) -> AccountView:

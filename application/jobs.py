@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 log = logging.getLogger("comptoir.jobs")
@@ -13,22 +14,27 @@ class Jobs:
     def __init__(self, interval_seconds: float) -> None:
         self.interval = interval_seconds
         self.jobs: dict[str, Callable[[], int]] = {}
+        self.every: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def add(self, name: str, job: Callable[[], int]) -> None:
+    def add(self, name: str, job: Callable[[], int], every: float | None = None) -> None:
+        """`every`: seconds between two runs of this job, if not the common interval (mail
+        goes out within a second, expiries every few)."""
         self.jobs[name] = job
+        self.every[name] = every or self.interval
 
     def run_once(self) -> dict[str, int]:
         """Run every job now; a failing job is logged and does not stop the others."""
-        done = {}
-        for name, job in self.jobs.items():
-            try:
-                done[name] = job()
-            except Exception:  # noqa: BLE001 - the next round tries again
-                log.exception("job %s failed", name)
-                done[name] = 0
-        return done
+        return {name: self._run(name, job) for name, job in self.jobs.items()}
+
+    @staticmethod
+    def _run(name: str, job: Callable[[], int]) -> int:
+        try:
+            return job()
+        except Exception:  # noqa: BLE001 - the next round tries again
+            log.exception("job %s failed", name)
+            return 0
 
     def start(self) -> None:
         self._stop.clear()
@@ -42,5 +48,11 @@ class Jobs:
             self._thread = None
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.run_once()
+        start = time.monotonic()
+        due = {name: start + every for name, every in self.every.items()}
+        while not self._stop.wait(min(self.every.values(), default=self.interval)):
+            now = time.monotonic()
+            for name, job in self.jobs.items():
+                if due.get(name, now) <= now:
+                    self._run(name, job)
+                    due[name] = time.monotonic() + self.every[name]

@@ -11,6 +11,7 @@ still verifies.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -60,11 +61,15 @@ class RetentionCandidate:
 
 class Privacy(Service):
     def __init__(self, *args: Any, clock: Clock, retention: RetentionPolicy,
-                 kek_rotation: timedelta = timedelta(days=30), **kwargs: Any) -> None:
+                 kek_rotation: timedelta = timedelta(days=30),
+                 also_forget: Sequence[Callable[[UUID], object]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.clock = clock
         self.retention = retention
         self.kek_rotation = kek_rotation
+        # What holds a person's data outside the log, by their id (the mail outbox and the
+        # development mailbox): told of each erasure, after the key is gone.
+        self.also_forget = also_forget
 
     # -- the key-encryption key ------------------------------------------------------------
 
@@ -98,6 +103,8 @@ class Privacy(Service):
             erased = True
         # After the record, so that a crash in between is finished by asking again.
         self.app.keys.delete(subject_id)
+        for forget in self.also_forget:
+            forget(subject_id)
         return erased
 
     def _kind_of(self, actor: Actor, subject_id: UUID) -> SubjectKind:

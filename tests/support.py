@@ -204,15 +204,19 @@ def drop_schema(settings: Settings) -> None:
             sql.Identifier(settings.postgres_schema)))
 
 
-def everything_stored(settings: Settings) -> bytes:
-    """Every byte the platform keeps: the SQLite files (with their WAL), or a pg_dump."""
+def everything_stored(settings: Settings, mailbox: bool = True) -> bytes:
+    """Every byte the platform keeps: the SQLite files (with their WAL), or a pg_dump, and
+    the files of its data directory. `mailbox=False` leaves out the development mailbox
+    (data_dir/mail): mails as their recipients' inboxes hold them, in clear until the person
+    is erased (production sends them and keeps none)."""
+    mail = Path(settings.data_dir) / "mail"
+    files = b"".join(p.read_bytes() for p in sorted(Path(settings.data_dir).rglob("*"))
+                     if p.is_file() and ".log" not in p.name
+                     and (mailbox or not p.is_relative_to(mail)))
     if settings.backend == "sqlite":
-        return b"".join(p.read_bytes() for p in sorted(Path(settings.data_dir).rglob("*"))
-                        if p.is_file() and ".log" not in p.name)
+        return files
     assert settings.postgres_dsn is not None
     pg_dump = Path(os.environ["COMPTOIR_TEST_PGBIN"]) / "pg_dump"
     return subprocess.run([str(pg_dump), "--schema", settings.postgres_schema,
                            settings.postgres_dsn.get_secret_value()],
-                          check=True, capture_output=True).stdout + b"".join(
-        p.read_bytes() for p in sorted(Path(settings.data_dir).rglob("*"))
-        if p.is_file() and ".log" not in p.name)
+                          check=True, capture_output=True).stdout + files

@@ -1,0 +1,76 @@
+"""The `Mailer` port: what hands a written mail over for delivery (an SMTP server, or in
+development a mailbox of files), and that development mailbox as the /dev/mail pages read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import Protocol
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    mail_id: UUID
+    person: UUID  # whose address it is: the development mailbox files it under them
+    message: EmailMessage
+
+
+class MailNotSent(Exception):  # noqa: N818 - a failure to report, named for what happened
+    """Not handed over. `reason` never names an address (it is logged and kept with the row);
+    `permanent`: the server refused this mail for good (trying again would change nothing)."""
+
+    def __init__(self, reason: str, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Mailer(Protocol):
+    def send(self, mail: Outgoing) -> None:
+        """Hand it over, or raise MailNotSent."""
+
+
+@dataclass(frozen=True)
+class DevMail:
+    mail_id: UUID
+    to: str
+    subject: str
+    date: str
+    message_id: str
+    text: str
+
+
+class DevMailbox(Protocol):
+    """Development only: the mails written as files instead of sent."""
+
+    def mails(self) -> list[DevMail]:
+        """Newest first."""
+
+    def read(self, mail_id: UUID) -> DevMail | None: ...
+
+    def forget(self, person: UUID) -> int:
+        """Delete every mail to that person (erasure); how many."""
+
+
+def message_id(mail_id: UUID, sender: str) -> str:
+    """From the outbox row's id: a mail sent again after a crash (between handing it over
+    and recording it sent) carries the same Message-ID, which receivers recognise."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "comptoir.invalid"
+    return f"<{mail_id}@{domain}>"
+
+
+def compose(mail_id: UUID, sender: str, to: str, language: str, subject: str, text: str,
+            at: datetime) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(at)
+    message["Message-ID"] = message_id(mail_id, sender)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
+    message.set_content(text)
+    message["Content-Language"] = f"{language}-CA"  # after set_content, which clears Content-*
+    return message

@@ -1,0 +1,212 @@
+"""The outbox's promises on the real stores, both backends: one mail per event and recipient
+whatever the follower's crashes; a mail sent again after a crash carries the same Message-ID;
+a busy server is tried again later, a refusal is given up; payouts are announced; the outbox
+is never rebuilt and a new one does not mail the past."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+import pytest
+
+from adapters.clock import FixedClock
+from adapters.mail_outbox import RebuildRefusedError
+from api.container import Container, build_container
+from api.settings import Settings
+from application.notifications.outbox import mail_id_for
+from application.notifications.sender import CLAIM
+from tests.integration.test_payouts import Market
+from tests.mail.inbox import Inbox, text, with_smtp
+
+PASSWORD = "érable en fût 2026"
+
+
+class Crash(BaseException):
+    """The process dies here: not an error a follower or a job would catch and go on."""
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 23, 12, tzinfo=UTC))
+
+
+@pytest.fixture
+def quiet(settings: Settings, inbox: Inbox) -> Settings:
+    """Mail through the test server; followers and jobs only when the test says."""
+    return with_smtp(settings, inbox, run_projections=False)
+
+
+@pytest.fixture
+def shop(quiet: Settings, clock: FixedClock) -> Iterator[Container]:
+    container = build_container(quiet, clock=clock)
+    yield container
+    container.close()
+
+
+def sign_up(container: Container, *emails: str) -> None:
+    for email in emails:
+        assert container.accounts.sign_up(email, PASSWORD, "fr", client="test") is not None
+
+
+def outbox(container: Container) -> Any:
+    return container.projections["notifications"].store
+
+
+def test_a_mail_is_sent_once_even_when_the_follower_dies_mid_batch_and_restarts(
+        quiet: Settings, inbox: Inbox) -> None:
+    people = [f"personne{n}@courriel.example" for n in range(10)]
+    first = build_container(quiet)
+    sign_up(first, *people)
+    follower = first.projections["notifications"]
+    follower.batch_size = 4
+    store = outbox(first)
+    unit_of_work, added = store.unit_of_work, []
+
+    def dying(cursor: Any) -> Any:  # the process dies at the 6th row: mid second batch
+        unit = unit_of_work(cursor)
+        add = unit.add
+
+        def add_then_die(mail: Any, at: Any) -> None:
+            added.append(mail)
+            if len(added) == 6:
+                raise Crash
+            add(mail, at)
+
+        unit.add = add_then_die
+        return unit
+
+    store.unit_of_work = dying
+    with pytest.raises(Crash):
+        follower.catch_up()
+    assert first.mail.send_due() == 4  # the first batch, committed with its position
+    first.close()
+
+    # A new process on the same database takes up where the tracked position says.
+    second = build_container(quiet)
+    try:
+        second.projections.settle()
+        assert second.mail.send_due() == 6
+        assert second.mail.send_due() == 0
+        assert sorted(m["To"] for m in inbox.messages) == people  # each once
+        assert len({m["Message-ID"] for m in inbox.messages}) == 10
+        assert outbox(second).counts() == {"sent": 10}
+        assert second.projections.failures()["notifications"] == []
+    finally:
+        second.close()
+
+
+def test_a_mail_sent_again_after_a_crash_before_it_was_recorded_has_the_same_message_id(
+        shop: Container, inbox: Inbox, clock: FixedClock) -> None:
+    sign_up(shop, "camille@courriel.example")
+    shop.projections.settle()
+    store = outbox(shop)
+
+    def die(*_: Any) -> None:
+        raise Crash
+
+    store.sent = die  # handed to the server, then the process dies before recording it
+    with pytest.raises(Crash):
+        shop.mail.send_due()
+    del store.sent
+    assert len(inbox.messages) == 1
+
+    # Still claimed by the dead sender: nobody sends it until the claim lapses.
+    assert shop.mail.send_due() == 0
+    clock.advance(CLAIM + timedelta(seconds=1))
+    assert shop.mail.send_due() == 1
+    first, again = inbox.messages
+    [(event_id, recipient, *_)] = store.rows()
+    assert first["Message-ID"] == again["Message-ID"] == (
+        f"<{mail_id_for(event_id, recipient)}@comptoir.quebec>")
+    assert text(first) == text(again)
+    assert store.counts() == {"sent": 1}
+
+
+def test_a_busy_server_is_tried_again_later_and_a_refused_mail_is_given_up(
+        shop: Container, inbox: Inbox, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="comptoir.mail")
+    inbox.refuse = ["451 4.3.0 Try again later"]
+    sign_up(shop, "busy@courriel.example")
+    shop.projections.settle()
+    assert shop.mail.send_due() == 0
+    assert [row[3:] for row in outbox(shop).rows()] == [("pending", 1)]
+    assert shop.mail.send_due() == 0  # not before its time
+    clock.advance(timedelta(seconds=31))
+    assert shop.mail.send_due() == 1
+    assert [m["To"] for m in inbox.messages] == ["busy@courriel.example"]
+
+    inbox.refuse = ["550 5.1.1 No such mailbox"]
+    sign_up(shop, "nobody@courriel.example")
+    shop.projections.settle()
+    assert shop.mail.send_due() == 0
+    clock.advance(timedelta(days=2))
+    assert shop.mail.send_due() == 0  # given up: a refusal does not change by waiting
+    assert outbox(shop).counts() == {"sent": 1, "failed": 1}
+    assert "SMTPDataError 451" in caplog.text and "SMTPDataError 550" in caplog.text
+    assert "courriel.example" not in caplog.text  # logs never hold an address
+
+
+def test_a_merchant_is_told_of_each_transfer_and_of_each_reversal(
+        shop: Container, inbox: Inbox) -> None:
+    market = Market(shop)
+    order = market.buy()
+    first = next(iter(market.listings))
+    market.fulfil(order.id, first)
+    market.refund(order.id, first, 12_99)
+    shop.mail.send_due()
+
+    ref = order.id.hex[:8].upper()
+    row = market.ledger(first)
+    assert (row["transfer"], row["reversal"]) == (27_79, 12_09)
+    sent = inbox.one("luc@pain.example", f"Virement de 27,79 $ envoyé — commande {ref}")
+    assert text(sent) == f"""Bonjour,
+
+Nous avons viré 27,79 $ à Commerce 0 pour la commande {ref}. Le délai de dépôt dépend de \
+votre institution financière.
+
+Vos virements : http://127.0.0.1:8000/portail/virements
+
+— L'équipe Comptoir
+"""
+    reversed_ = inbox.one("luc@pain.example", f"Virement repris : 12,09 $ — commande {ref}")
+    assert text(reversed_).splitlines()[2] == (
+        f"À la suite d'un remboursement sur la commande {ref}, 12,09 $ du virement versé à "
+        "Commerce 0 a été repris.")
+
+
+def test_the_outbox_is_never_rebuilt(shop: Container) -> None:
+    with pytest.raises(RebuildRefusedError):
+        shop.projections["notifications"].rebuild()
+
+
+def test_a_new_outbox_starts_at_the_head_of_the_log_and_mails_nothing_of_the_past(
+        quiet: Settings, inbox: Inbox) -> None:
+    before = build_container(quiet)
+    sign_up(before, "ancienne@courriel.example")
+    before.close()
+    # As if the platform ran before notifications existed: the outbox's store is new.
+    _drop_outbox(quiet)
+    after = build_container(quiet)
+    try:
+        sign_up(after, "nouvelle@courriel.example")
+        after.projections.settle()
+        assert after.mail.send_due() == 1
+        assert [m["To"] for m in inbox.messages] == ["nouvelle@courriel.example"]
+    finally:
+        after.close()
+
+
+def _drop_outbox(settings: Settings) -> None:
+    if settings.backend == "sqlite":
+        for path in settings.data_dir.glob("mail.sqlite3*"):
+            path.unlink()
+        return
+    assert settings.postgres_dsn is not None
+    with psycopg.connect(settings.postgres_dsn.get_secret_value(), autocommit=True) as conn:
+        for table in ("mail_outbox", "notifications_tracking"):
+            conn.execute(f'DROP TABLE "{settings.postgres_schema}"."{table}"')
