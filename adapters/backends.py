@@ -42,10 +42,15 @@ from adapters.event_store import (
 from adapters.insights_store import PostgresInsightsStore, SQLiteInsightsStore
 from adapters.keystores import PostgresKeyStore, SQLiteKeyStore
 from adapters.ledger_stores import PostgresLedgerStore, SQLiteLedgerStore
+from adapters.lists_stores import PostgresListsStore, SQLiteListsStore
+from adapters.mail_outbox import PostgresMailOutbox, SQLiteMailOutbox
 from adapters.process_stores import PostgresProcessStore, SQLiteProcessStore
 from adapters.search_postgres import PostgresSearchStore
 from adapters.search_sqlite import SQLiteSearchStore
+from adapters.webhook_stores import PostgresWebhookOutbox, SQLiteWebhookOutbox
+from application.notifications.triggers import NotificationProjection
 from application.ports import KeyEncryptionKeys
+from application.webhook_fanout import WebhookFanout
 
 
 @dataclass
@@ -56,10 +61,11 @@ class ReadModels:
     deadlines: SQLiteDeadlinesStore | PostgresDeadlinesStore
     ledger: SQLiteLedgerStore | PostgresLedgerStore
     chain: SQLiteAuditChainStore | PostgresAuditChainStore
+    lists: SQLiteListsStore | PostgresListsStore  # docs/lists.md
 
     @property
     def stores(self) -> list[Any]:
-        return [self.search, self.deadlines, self.ledger, self.chain]
+        return [self.search, self.deadlines, self.ledger, self.chain, self.lists]
 
 
 class Backend(Protocol):
@@ -74,6 +80,12 @@ class Backend(Protocol):
     def read_models(self, signer: AuditSigner) -> ReadModels: ...
 
     def process_store(self, process: Any) -> SQLiteProcessStore | PostgresProcessStore: ...
+
+    def mail_outbox(self, projection: NotificationProjection
+                    ) -> SQLiteMailOutbox | PostgresMailOutbox: ...
+
+    def webhook_outbox(self, fanout: WebhookFanout
+                       ) -> SQLiteWebhookOutbox | PostgresWebhookOutbox: ...
 
     def raw_log(self) -> SQLiteRawLog | PostgresRawLog: ...
 
@@ -111,13 +123,26 @@ class SQLiteBackend:
         models = ReadModels(SQLiteSearchStore(self.dir / "search.sqlite3"),
                             SQLiteDeadlinesStore(self.dir / "deadlines.sqlite3"),
                             SQLiteLedgerStore(self.dir / "ledger.sqlite3"),
-                            SQLiteAuditChainStore(self.dir / "audit.sqlite3", signer))
+                            SQLiteAuditChainStore(self.dir / "audit.sqlite3", signer),
+                            SQLiteListsStore(self.dir / "lists.sqlite3"))
         self._closers += [store.datastore.close for store in models.stores]
         return models
 
     def process_store(self, process: Any) -> SQLiteProcessStore:
         store = SQLiteProcessStore(self.dir / f"{process.name.replace('_', '-')}.sqlite3",
                                    process)
+        self._closers.append(store.datastore.close)
+        return store
+
+    def mail_outbox(self, projection: NotificationProjection) -> SQLiteMailOutbox:
+        """Mail notifications: their outbox, fed by a follower (adapters/mail_outbox.py)."""
+        store = SQLiteMailOutbox(self.dir / "mail.sqlite3", projection)
+        self._closers.append(store.datastore.close)
+        return store
+
+    def webhook_outbox(self, fanout: WebhookFanout) -> SQLiteWebhookOutbox:
+        """Outbound webhooks: their outbox, fed by a follower (adapters/webhook_stores.py)."""
+        store = SQLiteWebhookOutbox(self.dir / "webhooks.sqlite3", fanout)
         self._closers.append(store.datastore.close)
         return store
 
@@ -162,10 +187,17 @@ class PostgresBackend:
     def read_models(self, signer: AuditSigner) -> ReadModels:
         return ReadModels(PostgresSearchStore(self.views), PostgresDeadlinesStore(self.views),
                           PostgresLedgerStore(self.views),
-                          PostgresAuditChainStore(self.views, signer))
+                          PostgresAuditChainStore(self.views, signer),
+                          PostgresListsStore(self.views))
 
     def process_store(self, process: Any) -> PostgresProcessStore:
         return PostgresProcessStore(self.views, process)
+
+    def mail_outbox(self, projection: NotificationProjection) -> PostgresMailOutbox:
+        return PostgresMailOutbox(self.views, projection)
+
+    def webhook_outbox(self, fanout: WebhookFanout) -> PostgresWebhookOutbox:
+        return PostgresWebhookOutbox(self.views, fanout)
 
     def access_database(self) -> Any:
         return postgres_database(self.pool, self.schema)
@@ -210,7 +242,7 @@ class PostgresBackend:
             self._closers.append(self._views.close)
         return self._views
 
-    def _execute(self, statement: sql.Composable) -> None:
+    def _execute(self, statement: sql.Composed) -> None:
         assert self.config.postgres_dsn is not None
         with psycopg.connect(self.config.postgres_dsn, autocommit=True) as conn:
             conn.execute(statement)

@@ -184,7 +184,7 @@ def import_merchants(
       external_id*      your own id of the fiche: the same id is never imported twice
       name*, legal_name*, neq*  trade name, legal name, NEQ (10 digits)
       street*, municipality*, postal_code*, region*  a Québec address (region 01-17)
-      lat, lon          coordinates (default: the municipality's centre)
+      lat, lon          coordinates (default: the municipality's, else the postal code's)
       categories*       category codes separated by ; (alimentation;fromagerie)
       contact_name*, contact_email*, contact_phone  the contact person
       small_supplier    oui/non; otherwise gst_number* and qst_number*

@@ -23,6 +23,7 @@ from adapters.audit_stores import (
 from adapters.backends import BACKENDS, Backend, ReadModels
 from adapters.clock import SystemClock
 from adapters.event_store import DatabaseUnreachableError, StorageConfig, check_database
+from adapters.file_mailbox import FileMailbox
 from adapters.kek_files import FileKeyEncryptionKeys
 from adapters.ledger_stores import PostgresLedgerStore, SQLiteLedgerStore
 from adapters.link_signer import LinkTokens
@@ -31,6 +32,8 @@ from adapters.passwords import Argon2Passwords
 from adapters.search_postgres import PostgresSearchStore
 from adapters.search_sqlite import SQLiteSearchStore
 from adapters.secrets_dir import SecretsExposedError, secret_in, secrets_directory
+from adapters.smtp_mailer import SmtpMailer
+from adapters.webhook_transport import HttpxWebhookTransport
 from api.auth import Tokens
 from api.authentication import Authenticator
 from api.oidc import OidcTokens
@@ -45,16 +48,28 @@ from application.checkout import Checkout
 from application.consumers import Consumers
 from application.insights import Insights
 from application.jobs import Jobs
+from application.lists import Lists
 from application.locks import AggregateLocks
 from application.merchant_pages import MerchantPages
 from application.merchants import Merchants
+from application.notifications.addressees import Addressees
+from application.notifications.drafts import Reader
+from application.notifications.erasure import MailErasure
+from application.notifications.mailer import DevMailbox, Mailer
+from application.notifications.sender import SEND_EVERY, MailSender
+from application.notifications.triggers import NotificationProjection, Recipients
 from application.orders import Orders
 from application.payments import Payments
 from application.payout_statements import PayoutStatements
 from application.payouts import PayoutPolicy, PayoutProcess, Payouts
 from application.ports import Clock, KeyStore, PaymentGateway, WebhookVerifier
 from application.privacy import Privacy, RetentionPolicy
+from application.service import ServiceOptions
 from application.storefronts import Storefronts
+from application.webhook_delivery import RetryPolicy, SendingLoop, WebhookSender
+from application.webhook_endpoints import WebhookEndpoints
+from application.webhook_events import WebhookEvents
+from application.webhook_fanout import WebhookFanout
 from application.webhooks import Webhooks
 from projections.audit_chain import VerificationReport
 from projections.search.engine import Search
@@ -97,6 +112,11 @@ class Container:
     sessions: Sessions
     rate_limits: RateLimits
     authenticator: Authenticator
+    mail: MailSender  # notifications (docs/notifications.md)
+    dev_mailbox: DevMailbox | None  # development without SMTP: mails as files, at /dev/mail
+    webhook_endpoints: WebhookEndpoints  # outbound webhooks (application/webhooks.py: inbound)
+    webhook_jobs: SendingLoop  # their sender: woken by the outbox follower, else polling
+    lists: Lists  # paged lists with filters (docs/lists.md)
     _closers: list[Any] = field(default_factory=list)
 
     @property
@@ -122,6 +142,7 @@ class Container:
     def close(self) -> None:
         self.insights.stop()
         self.jobs.stop()
+        self.webhook_jobs.stop()
         self.projections.stop()
         self.app.close()
         for close in self._closers:
@@ -147,9 +168,11 @@ def check_startup(settings: Settings) -> None:
     """The database answers and the secrets are private, or a StartupError says why."""
     check_database(storage_config(settings))
     secrets_directory(settings.data_dir)
+    build_mailer(settings)
 
 
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
+    mailer, dev_mailbox = build_mailer(settings)  # first: it may refuse, and opens nothing
     storage = storage_config(settings)
     check_database(storage)
     secrets = secrets_directory(settings.data_dir)
@@ -162,18 +185,26 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     signer = audit_signer(settings)
     models = backend.read_models(signer)
     app = Comptoir(backend.event_store_env(), keys, AesGcm())
-    shared = {"conflict_retries": settings.conflict_retries, "locks": AggregateLocks()}
+    shared: ServiceOptions = {"conflict_retries": settings.conflict_retries,
+                              "locks": AggregateLocks()}
     payouts = Payouts(app, gateway=gateway, clock=clock, policy=PayoutPolicy(
         settings.payout_release, timedelta(days=settings.payout_delay_days),
         settings.sell_without_payout_account), pending=models.ledger,
         public_base_url=settings.public_base_url, **shared)
     process = backend.process_store(PayoutProcess(payouts))
-    projections = Projections(app, [*models.stores, process])
+    mail_outbox = backend.mail_outbox(NotificationProjection(Recipients(app, **shared)))
+    mail_outbox.start_at(app.log_position())
+    mail_erasure = MailErasure(mail_outbox, dev_mailbox)
+    webhook_events = WebhookEvents(app, **shared)
+    outbox = backend.webhook_outbox(WebhookFanout(
+        webhook_events, timedelta(hours=settings.webhook_give_up_hours)))
+    projections = Projections(app, [*models.stores, process, outbox, mail_outbox])
     app.listeners.append(projections.wake)
     payments = Payments(app, gateway=gateway, **shared)
     consumers = Consumers(app, **shared)
     insights = Insights(insight_store, clock, region_of=consumers.postal_area)
-    seen = {**shared, "sightings": insights}  # use cases that report what people did
+    # For the use cases that report what people did:
+    seen: ServiceOptions = {**shared, "sightings": insights}
     carts = Carts(app, **seen)
     checkout = Checkout(
         app, carts=carts, payments=payments, clock=clock, sellers=payouts,
@@ -188,12 +219,17 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     jobs.add("insights_forget_past_days", insights.forget_past_days)
     privacy = Privacy(app, clock=clock, retention=RetentionPolicy(
         settings.retention_consumer_months, settings.retention_merchant_contact_months),
-        kek_rotation=timedelta(days=settings.kek_rotation_days), **shared)
+        kek_rotation=timedelta(days=settings.kek_rotation_days),
+        also_forget=[mail_erasure], **shared)
     jobs.add("rotate_kek", privacy.rotate_kek_if_due)
+    webhook_endpoints, webhook_jobs = outbound_webhooks(settings, app, outbox, webhook_events,
+                                                        clock, shared, closers)
     raw_log = backend.raw_log()
     access = backend.access_database()
     sessions = Sessions(access, timedelta(days=settings.session_days))
     rate_limits = RateLimits(access, rate_limit_rules(settings))
+    jobs.add("forget_expired_sessions", sessions.forget_expired)
+    jobs.add("forget_expired_rate_limits", rate_limits.forget_expired)
     accounts = Accounts(app, hasher=Argon2Passwords(), limiter=rate_limits,
                         links=LinkTokens(secret(settings.link_signing_key, secrets, "links")),
                         index_key=secret(settings.email_index_key, secrets, "email-index"),
@@ -201,6 +237,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     api_keys = ApiKeys(app, **shared)
     tokens = Tokens.from_settings(settings)
     authenticator = Authenticator(tokens, accounts, api_keys, sessions, oidc_tokens(settings))
+    mail = MailSender(mail_outbox, Addressees(app, accounts=accounts, **shared),
+                      Reader(app, accounts=accounts, base_url=settings.public_base_url, **shared),
+                      mailer, clock, settings.mail_from, forget=mail_erasure)
+    jobs.add("send_mail", mail.send_due, every=SEND_EVERY)
 
     def verify_chain() -> VerificationReport:
         projections["audit"].catch_up()  # chain what is new, then recompute it all
@@ -223,8 +263,47 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         merchant_pages=MerchantPages(app, listings=models.search, **seen),
         payout_statements=PayoutStatements(models.ledger), accounts=accounts,
         api_keys=api_keys, sessions=sessions, rate_limits=rate_limits,
-        authenticator=authenticator,
+        authenticator=authenticator, webhook_endpoints=webhook_endpoints,
+        webhook_jobs=webhook_jobs, mail=mail, dev_mailbox=dev_mailbox,
+        lists=Lists(models.lists),
     )
+
+
+def outbound_webhooks(settings: Settings, app: Comptoir, outbox: Any, events: WebhookEvents,
+                      clock: Clock, shared: ServiceOptions, closers: list[Any]
+                      ) -> tuple[WebhookEndpoints, SendingLoop]:
+    """The endpoints' use cases and the sender's job (docs/webhooks.md). Development allows
+    plain-HTTP endpoints on this machine and private addresses; production refuses them."""
+    development = settings.environment == "development"
+    timeout = settings.webhook_timeout_seconds
+    transport = HttpxWebhookTransport(timeout, allow_private=development)
+    sender = WebhookSender(app, events=events, outbox=outbox, transport=transport, clock=clock,
+                           policy=RetryPolicy(
+                               timedelta(seconds=settings.webhook_retry_first_seconds),
+                               timedelta(seconds=settings.webhook_retry_max_seconds),
+                               timedelta(hours=settings.webhook_give_up_hours),
+                               lease=timedelta(seconds=max(120, 6 * timeout))), **shared)
+    closers += [sender.close, transport.close]
+    loop = SendingLoop(sender.send_due, settings.webhook_poll_seconds)
+    outbox.listeners.append(loop.wake)  # deliveries queued: send now, not at the next poll
+    return WebhookEndpoints(app, clock=clock, outbox=outbox, sender=sender,
+                            allow_local=development, **shared), loop
+
+
+def build_mailer(settings: Settings) -> tuple[Mailer, DevMailbox | None]:
+    """SMTP when a server is configured; otherwise, in development, the mailbox of files
+    under data_dir/mail (listed at /dev/mail). Production refuses to start without one."""
+    if settings.smtp_host:
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        return SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_tls,
+                          settings.smtp_username, password), None
+    if settings.environment == "development":
+        mailbox = FileMailbox(settings.data_dir / "mail")
+        return mailbox, mailbox
+    raise InvalidSettingsError(
+        "COMPTOIR_SMTP_HOST: production sends its mails through an SMTP server; set it (with "
+        "COMPTOIR_SMTP_PORT, COMPTOIR_SMTP_TLS, COMPTOIR_SMTP_USERNAME, COMPTOIR_SMTP_PASSWORD "
+        "and COMPTOIR_MAIL_FROM as needed)")
 
 
 def secret(given: SecretStr | None, secrets: Path, name: str) -> bytes:

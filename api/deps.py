@@ -29,14 +29,17 @@ from application.consumers import Consumers
 from application.errors import TooManyAttemptsError
 from application.idempotency import MAX_KEY, IdempotencyKey
 from application.insights import Insights
+from application.lists import Lists
 from application.merchant_pages import MerchantPages
 from application.merchants import Merchants
+from application.notifications.mailer import DevMailbox
 from application.orders import Orders
 from application.payout_statements import PayoutStatements
 from application.payouts import Payouts
 from application.ports import WebhookVerifier
 from application.privacy import Privacy
 from application.storefronts import Storefronts
+from application.webhook_endpoints import WebhookEndpoints
 from application.webhooks import Webhooks
 from projections.search.query import SearchReader
 from projections.workers import Projections
@@ -119,7 +122,9 @@ PayoutsDep = Annotated[Payouts, _part("payouts")]
 PayoutStatementsDep = Annotated[PayoutStatements, _part("payout_statements")]
 WebhooksDep = Annotated[Webhooks, _part("webhooks")]
 WebhookVerifierDep = Annotated[WebhookVerifier | None, _part("stripe_webhooks")]
+WebhookEndpointsDep = Annotated[WebhookEndpoints, _part("webhook_endpoints")]  # outbound
 InsightsDep = Annotated[Insights, _part("insights")]
+ListsDep = Annotated[Lists, _part("lists")]
 PrivacyDep = Annotated[Privacy, _part("privacy")]
 AuditDep = Annotated[Audit, _part("audit")]
 ProjectionsDep = Annotated[Projections, _part("projections")]
@@ -144,3 +149,4 @@ def limited(rule: str, anonymous_only: bool = False) -> Any:
 
     return Depends(count)
 MerchantPagesDep = Annotated[MerchantPages, _part("merchant_pages")]
+DevMailboxDep = Annotated[DevMailbox | None, _part("dev_mailbox")]

@@ -36,8 +36,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "Street address required (at most {max_length} characters)."),
     "municipality_invalid": ("Municipalité requise (au plus {max_length} caractères).",
                              "Municipality required (at most {max_length} characters)."),
-    "location_required": ("Coordonnées requises : municipalité inconnue de notre table.",
-                          "Coordinates required: municipality not in our table."),
+    "location_required": ("Coordonnées requises : ni la municipalité ni le code postal ne "
+                          "nous disent où est ce commerce.",
+                          "Coordinates required: neither the municipality nor the postal code "
+                          "tells us where this business is."),
     "location_not_quebec": ("Les coordonnées ne sont pas au Québec.",
                             "The coordinates are not in Québec."),
     "external_id_conflict": (
@@ -119,8 +121,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # search
     "point_incomplete": ("Donnez la latitude et la longitude ensemble.",
                          "Give latitude and longitude together."),
-    "radius_needs_point": ("Un rayon demande un point (lat, lon).",
-                           "A radius needs a point (lat, lon)."),
+    "radius_needs_point": ("Un rayon demande un point (lat, lon) ou un lieu (near).",
+                           "A radius needs a point (lat, lon) or a place (near)."),
+    "near_with_point": ("Donnez un lieu (near) ou des coordonnées (lat, lon), pas les deux.",
+                        "Give a place (near) or coordinates (lat, lon), not both."),
+    "place_unknown": ("Lieu inconnu : « {name} » n'est ni une municipalité du Québec que nous "
+                      "connaissons, ni un code postal québécois.",
+                      "Unknown place: \"{name}\" is neither a Québec municipality we know nor a "
+                      "Québec postal code."),
+    "place_ambiguous": ("Plusieurs municipalités s'appellent « {name} » : {candidates}. "
+                        "Précisez la région.",
+                        "Several municipalities are called \"{name}\": {candidates}. "
+                        "Give the region."),
     "price_range_inverted": ("Le prix maximal est inférieur au prix minimal.",
                              "The maximum price is below the minimum price."),
     "page_out_of_range": ("Page entre 1 et {maximum}.", "Page between 1 and {maximum}."),
@@ -197,6 +209,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "Stripe webhooks are not configured "
                                 "(COMPTOIR_STRIPE_WEBHOOK_SECRET)."),
     "subject_mismatch": ("Profil d'une autre personne.", "Another person's profile."),
+    # outbound webhooks
+    "webhook_url_invalid": ("Adresse de point de terminaison invalide (https://…, au plus "
+                            "{max_length} caractères, sans identifiants ni fragment).",
+                            "Invalid endpoint URL (https://…, at most {max_length} characters, "
+                            "no credentials nor fragment)."),
+    "webhook_url_not_https": ("Le point de terminaison doit être en https://.",
+                              "The endpoint must use https://."),
+    "webhook_url_not_public": ("Le point de terminaison doit être une adresse publique (ni "
+                               "localhost, ni adresse privée ou réservée).",
+                               "The endpoint must be a public address (not localhost, nor a "
+                               "private or reserved address)."),
+    "webhook_event_type_unknown": ("Type d'événement inconnu : {value} ({allowed}).",
+                                   "Unknown event type: {value} ({allowed})."),
+    "webhook_event_types_empty": ("Choisissez au moins un type d'événement.",
+                                  "Choose at least one event type."),
+    "webhook_endpoints_too_many": ("Au plus {maximum} points de terminaison.",
+                                   "At most {maximum} endpoints."),
     # rules and states
     "validation_failed": ("Certaines valeurs sont invalides.", "Some values are invalid."),
     "illegal_transition": ("Action « {action} » impossible : {entity} est à l'état « {state} ».",
@@ -225,6 +254,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "This idempotency key was already used for another request."),
     "idempotency_key_invalid": ("Clé d'idempotence invalide (1 à 255 caractères visibles).",
                                 "Invalid idempotency key (1 to 255 visible characters)."),
+    # paged lists (docs/lists.md)
+    "cursor_invalid": ("Curseur invalide : reprenez le « next » de la page précédente, avec "
+                       "les mêmes filtres.", "Invalid cursor: give back the previous page's "
+                       "`next`, with the same filters."),
+    "limit_out_of_range": ("Entre 1 et {maximum} lignes par page.",
+                           "Between 1 and {maximum} rows per page."),
+    "status_unknown": ("État inconnu : {value} ({allowed}).", "Unknown status: {value} "
+                       "({allowed})."),
     # HTTP
     "unauthenticated": ("Authentification requise.", "Authentication required."),
     "token_invalid": ("Jeton invalide ou expiré.", "Invalid or expired token."),
@@ -257,6 +294,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "enum": ("Valeur permise : {expected}.", "Allowed value: {expected}."),
     "uuid_parsing": ("Identifiant invalide.", "Invalid identifier."),
     "uuid_type": ("Identifiant invalide.", "Invalid identifier."),
+    "datetime_parsing": ("Date ou heure invalide (AAAA-MM-JJ ou ISO 8601).",
+                         "Invalid date or time (YYYY-MM-DD or ISO 8601)."),
+    "datetime_from_date_parsing": ("Date ou heure invalide (AAAA-MM-JJ ou ISO 8601).",
+                                   "Invalid date or time (YYYY-MM-DD or ISO 8601)."),
     "json_invalid": ("JSON invalide.", "Invalid JSON."),
     "json_type": ("JSON attendu.", "JSON expected."),
     "model_type": ("Objet JSON attendu.", "JSON object expected."),
@@ -312,5 +353,5 @@ def negotiate(accept_language: str | None, default: Language) -> Language:
         except ValueError:
             continue
         if primary in LANGUAGES and weight > 0 and (best is None or weight > best[0]):
-            best = (weight, primary)  # type: ignore[assignment]
+            best = (weight, primary)
     return best[1] if best else default

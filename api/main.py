@@ -17,7 +17,9 @@ from api.problems import problem_response
 from api.routers import (
     accounts,
     audit,
+    dev_mail,
     listings,
+    lists,
     merchants,
     operations,
     orders,
@@ -26,6 +28,7 @@ from api.routers import (
     privacy,
     search,
     storefronts,
+    webhook_endpoints,
 )
 from api.settings import Settings
 from application.demo import demo_activity, load_demo_if_empty
@@ -55,11 +58,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         if settings.run_projections:
             built.projections.start()
             built.jobs.start()
+            built.webhook_jobs.start()
         try:
             yield
         finally:
             built.insights.stop()
             built.jobs.stop()
+            built.webhook_jobs.stop()
             built.projections.stop()
             if owned:
                 built.close()
@@ -89,6 +94,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(operations.router)
     app.include_router(merchants.router)
     app.include_router(listings.router)
+    app.include_router(lists.router)  # paged lists (docs/lists.md)
     app.include_router(search.router)
     app.include_router(orders.router)
     app.include_router(payouts.router)
@@ -97,4 +103,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(storefronts.router)
     app.include_router(pages.router)
     app.include_router(accounts.router)
+    app.include_router(dev_mail.router)  # 404 unless in development
+    app.include_router(webhook_endpoints.router)
     return app

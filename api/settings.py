@@ -64,6 +64,22 @@ class Settings(BaseSettings):
     oidc_jwks_url: str | None = None
     oidc_role_claim: str = "roles"
     oidc_roles: dict[str, str] = Field(default_factory=dict)
+    # Mail (docs/notifications.md): through this SMTP server when set; otherwise written to
+    # data_dir/mail/ in development, and production refuses to start.
+    smtp_host: str | None = None
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = "Comptoir <ne-pas-repondre@comptoir.quebec>"
+    # Outbound webhooks (docs/webhooks.md): each POST's timeout; after a failed attempt the
+    # next comes first × 2^(n−1) later (capped, jittered), until give-up hours after the event.
+    webhook_timeout_seconds: float = Field(10, gt=0, le=60)
+    webhook_retry_first_seconds: float = Field(30, gt=0, le=3600)
+    webhook_retry_max_seconds: float = Field(6 * 3600, gt=0, le=24 * 3600)
+    webhook_give_up_hours: float = Field(72, gt=0, le=24 * 14)
+    webhook_poll_seconds: float = Field(1.0, gt=0, le=60,
+                                        description="How often the sender looks for due work")
 
     commission_rate: Decimal = Field(Decimal("0.08"), ge=0, le=Decimal("0.5"))
     reservation_minutes: float = Field(15, gt=0, le=24 * 60,

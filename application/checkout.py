@@ -36,8 +36,8 @@ from domain.money import Money
 from domain.order import Order
 from domain.order_terms import Fulfilment, MerchantOrderTerms, OrderLine
 from domain.personal import PersonalData
+from domain.places import locate_address
 from domain.pricing import price
-from domain.quebec import find_municipality
 
 ADDRESS_FIELDS = ("name", "street", "municipality", "postal_code", "region", "province")
 
@@ -180,10 +180,10 @@ def _fee(merchant: Merchant, method: Fulfilment, consumer: Consumer) -> Money:
 
 
 def _place(profile: PersonalData) -> GeoPoint | None:
-    """The consumer's municipality centre: coarse enough for a delivery radius, and nothing
-    more precise about where they live is ever computed."""
-    town = find_municipality(profile.get("municipality") or "", profile.get("region") or "")
-    return GeoPoint(town.lat, town.lon) if town else None
+    """The consumer's municipality centre (else their postal code's area): coarse enough for
+    a delivery radius, and nothing more precise about where they live is ever computed."""
+    return locate_address(profile.get("municipality") or "", profile.get("region") or "",
+                          profile.get("postal_code"))
 
 
 def _address(consumer: Consumer) -> PersonalData:

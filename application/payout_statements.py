@@ -8,16 +8,20 @@ arithmetic people read it for, in one place: what is still owed, what was paid.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
 from application.actors import Actor
 from application.errors import NotFoundError
-from domain.errors import InvalidValueError
+from application.paging import PageRequest, Position, Window, paged
+from domain.errors import FieldErrors, InvalidValueError
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PAYOUT_STATUSES = ("waiting", "held", "due", "transferred", "closed")
+OLDEST_FIRST = PageRequest(newest_first=False)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,8 @@ class LedgerOrder:
     reversals_due: int
     reversals_refused: int
     figures: LedgerFigures
+    # Where it sorts in a page (paging.py): captured at, payout id; not part of its value.
+    position: Position = field(default=("", ""), compare=False)
 
 
 @dataclass(frozen=True)
@@ -86,12 +92,18 @@ class PayoutsLedger(Protocol):
     def entries_of(self, merchant_id: UUID, month: str) -> list[StatementEntry]:
         """A month's entries (YYYY-MM in Québec's time zone), in time order."""
 
+    def payouts_page(self, merchant_id: UUID, statuses: Sequence[str], window: Window
+                     ) -> tuple[list[LedgerOrder], int, LedgerFigures]:
+        """The window's payouts of one merchant, how many match, and their sums."""
+
 
 @dataclass(frozen=True)
 class Ledger:
     merchant_id: UUID
-    totals: LedgerFigures
+    totals: LedgerFigures  # of every payout matching the filters, not only this page's
     orders: list[LedgerOrder]
+    next: str | None = None  # the cursor of the next page
+    total: int = 0  # payouts matching the filters
 
 
 @dataclass(frozen=True)
@@ -106,10 +118,27 @@ class PayoutStatements:
     def __init__(self, ledger: PayoutsLedger) -> None:
         self.ledger_model = ledger
 
-    def ledger(self, actor: Actor, merchant_id: UUID) -> Ledger:
+    def ledger(self, actor: Actor, merchant_id: UUID, statuses: Iterable[str] = (),
+               page: PageRequest = OLDEST_FIRST) -> Ledger:
+        """One page of the merchant's payouts (oldest first by default), filtered by status
+        (docs/lists.md), with the totals of every payout the filters match."""
         self._may_read(actor, merchant_id)
-        orders = self.ledger_model.payouts_of(merchant_id)
-        return Ledger(merchant_id, LedgerFigures.total([o.figures for o in orders]), orders)
+        wanted = tuple(sorted(set(statuses)))
+        errors = FieldErrors()
+        for status in wanted:
+            if status not in PAYOUT_STATUSES:
+                errors.add("status", "status_unknown", value=status[:40],
+                           allowed=", ".join(PAYOUT_STATUSES))
+        errors.raise_if_any()
+        sums: list[LedgerFigures] = []
+
+        def fetch(window: Window) -> tuple[list[LedgerOrder], int]:
+            rows, total, figures = self.ledger_model.payouts_page(merchant_id, wanted, window)
+            sums.append(figures)
+            return rows, total
+
+        found = paged("payouts", {"merchant": merchant_id, "status": wanted}, page, fetch)
+        return Ledger(merchant_id, sums[0], found.items, found.next, found.total)
 
     def statement(self, actor: Actor, merchant_id: UUID, month: str) -> Statement:
         self._may_read(actor, merchant_id)

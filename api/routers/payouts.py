@@ -16,8 +16,8 @@ from api.deps import (
     WebhooksDep,
     WebhookVerifierDep,
 )
-from api.problems import PROBLEM_RESPONSES, HTTPProblem
-from api.schemas.payouts import LedgerOut, PayoutAccountOut, StatementOut
+from api.problems import PROBLEM_RESPONSES, HTTPProblem, located
+from api.schemas.payouts import LedgerOut, PayoutAccountOut, PayoutsParams, StatementOut
 from api.spreadsheet import csv_writer
 from application.errors import InvalidWebhookError
 
@@ -31,10 +31,13 @@ def set_up_payout_account(merchant_id: UUID, payouts: PayoutsDep,
     return PayoutAccountOut.of(payouts.set_up_account(actor, merchant_id))
 
 
-@router.get("/merchants/{merchant_id}/payouts", tags=["payouts"],
-            summary="The payouts ledger: per order, every amount and where its payout stands")
-def ledger(merchant_id: UUID, statements: PayoutStatementsDep, actor: SignedInDep) -> LedgerOut:
-    return LedgerOut.of(statements.ledger(actor, merchant_id))
+@router.get("/merchants/{merchant_id}/payouts", tags=["payouts"], operation_id="listPayouts",
+            summary="The payouts ledger: per order, every amount and where its payout stands; "
+                    "by status, in pages (docs/lists.md)")
+def ledger(merchant_id: UUID, params: Annotated[PayoutsParams, Query()],
+           statements: PayoutStatementsDep, actor: SignedInDep) -> LedgerOut:
+    with located("query"):
+        return LedgerOut.of(statements.ledger(actor, merchant_id, params.status, params.page()))
 
 
 @router.get("/merchants/{merchant_id}/payout-statements/{month}", tags=["payouts"],

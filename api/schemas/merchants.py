@@ -59,7 +59,8 @@ class MerchantApplicationIn(Input):
     neq: str = Field(max_length=20, description="Québec enterprise number (10 digits)")
     address: AddressIn
     location: GeoPointIn | None = Field(
-        None, description="Defaults to the municipality's centre when it is in our table")
+        None, description="Defaults to the municipality's centre, else to where the postal "
+                          "code is (docs/places.md)")
     categories: Annotated[list[CategoryCode], Field(max_length=20, description="1 to 5 codes")]
     contact: ContactIn
     tax: TaxIn

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from api.schemas.lists import NEXT, Order, PageParams
 from application.payout_statements import Ledger, LedgerFigures, LedgerOrder, Statement
 from application.payouts import PayoutAccountView
 
@@ -90,16 +91,28 @@ class LedgerOrderOut(LedgerFiguresOut):
                    **cls.figures(o.figures))
 
 
+class PayoutsParams(PageParams):
+    status: list[Literal["waiting", "held", "due", "transferred", "closed"]] = Field(
+        [], description="Any of these (repeat the parameter)")
+    order: Order = Field("oldest", description="By capture date: oldest first by default")
+
+
 class LedgerOut(BaseModel):
+    """One page of the merchant's payouts (docs/lists.md), one per merchant order."""
+
     merchant_id: UUID
     currency: Literal["CAD"] = "CAD"
-    totals: LedgerFiguresOut
-    orders: list[LedgerOrderOut]
+    totals: LedgerFiguresOut = Field(description="Of every payout matching the filters, not "
+                                     "only this page's")
+    items: list[LedgerOrderOut]
+    next: str | None = Field(description=NEXT)
+    total: int = Field(description="Payouts matching the filters")
 
     @classmethod
     def of(cls, ledger: Ledger) -> LedgerOut:
         return cls(merchant_id=ledger.merchant_id, totals=LedgerFiguresOut.of(ledger.totals),
-                   orders=[LedgerOrderOut.of_order(o) for o in ledger.orders])
+                   items=[LedgerOrderOut.of_order(o) for o in ledger.orders], next=ledger.next,
+                   total=ledger.total)
 
 
 class StatementLine(BaseModel):

@@ -157,7 +157,8 @@ def test_read_models_rebuilt_from_zero_equal_the_live_ones(
             except DomainError:
                 pass  # an illegal step (fulfilling a declined part…) is refused: fine
         container.projections.settle()
-        assert replay(container) == {"search": [], "deadlines": [], "payouts": [], "audit": []}
+        assert replay(container) == {"search": [], "deadlines": [], "payouts": [], "audit": [],
+                                     "lists": []}
     finally:
         container.close()
         if scratch.backend == "postgres":

@@ -134,7 +134,7 @@ def test_one_charge_one_transfer_per_merchant_a_refund_reverses_its_part_and_all
 
     ledger = api.client.get(f"/v1/merchants/{first}/payouts",
                             headers=market.merchants[first][0]).json()
-    [row] = ledger["orders"]
+    [row] = ledger["items"]
     assert (row["share_cents"], row["transferred_cents"], row["reversed_cents"],
             row["refunded_share_cents"], row["owed_cents"], row["paid_cents"]) == (
         shares[first], shares[first], refund_share, refund_share, 0,
@@ -227,7 +227,7 @@ def test_payouts_and_statements_are_the_merchants_own(
     assert api.client.get(f"/v1/merchants/{first}/payouts", headers=other).status_code == 404
     assert api.client.get(f"/v1/merchants/{first}/payouts").status_code == 401
     month = api.client.get(f"/v1/merchants/{first}/payouts", headers=owner).json()[
-        "orders"][0]["captured_at"]
+        "items"][0]["captured_at"]
     month = _quebec_month(month)
     statement = api.client.get(f"/v1/merchants/{first}/payout-statements/{month}",
                                headers=owner).json()
