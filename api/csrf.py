@@ -20,11 +20,22 @@ from api.authentication import SESSION_COOKIE
 from api.problems import problem_response
 
 
+# Routes that act on what their body carries (a password, a mailed token), never through the
+# session: a stale cookie must not stop someone signing in again. Only as JSON, which no page of
+# another site can send without a CORS preflight we never grant; an HTML form posting to them
+# (login CSRF) still needs the token.
+_CREDENTIAL_ROUTES = frozenset({"/v1/sessions", "/v1/accounts", "/v1/accounts/email-verification",
+                                "/v1/password-resets", "/v1/password-resets/completion"})
+
+
 def _rides_on_session(scope: Scope) -> bool:
     """The request would act through the session cookie: it has one and no Authorization
     header (which takes precedence, and which no other site's page can set)."""
     headers = dict(scope.get("headers") or [])
     if b"authorization" in headers:
+        return False
+    if scope.get("path") in _CREDENTIAL_ROUTES and headers.get(
+            b"content-type", b"").split(b";")[0].strip().lower() == b"application/json":
         return False
     return SESSION_COOKIE in SimpleCookie(headers.get(b"cookie", b"").decode("latin-1"))
 

@@ -207,6 +207,19 @@ def test_a_session_must_send_its_csrf_token_to_change_anything(api: Api) -> None
     assert api.client.get("/v1/accounts/me").json()["language"] == "en"
 
 
+def test_a_browser_with_a_session_cookie_signs_in_again_but_a_cross_site_form_cannot(
+        api: Api) -> None:
+    verified(api, "lea@courriel.example")
+    sign_in(api, "lea@courriel.example", browser=True)
+    assert "comptoir_session" in api.client.cookies
+    again = api.client.post("/v1/sessions", json={"email": "lea@courriel.example",
+                                                  "password": PASSWORD})
+    assert again.status_code == 201, again.text  # JSON: no other site can send it
+    as_form = api.client.post("/v1/sessions", data={"email": "lea@courriel.example",
+                                                    "password": PASSWORD})
+    assert (as_form.status_code, as_form.json()["code"]) == (403, "csrf_failed")
+
+
 def test_a_bearer_token_needs_no_csrf_token(api: Api) -> None:
     verified(api, "programme@courriel.example")
     token = bearer(sign_in(api, "programme@courriel.example"))
