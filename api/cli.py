@@ -67,6 +67,9 @@ def serve(
     settings = Settings.load(**overrides)
     check_startup(settings)  # a refused database or exposed secrets: said before serving
     base = f"http://{host or settings.host}:{port or settings.port}"
+    if "public_base_url" not in settings.model_fields_set:
+        # Links in mails and pages lead back to this server unless a public URL is set.
+        settings = settings.model_copy(update={"public_base_url": base})
     console.print(f"[bold]Comptoir[/] on {settings.backend}; docs at {base}/docs")
     if settings.demo_data and settings.environment == "development":
         table = Table(title=f"Demo accounts (password: {DEMO_PASSWORD}); mail at {base}/dev/mail")
