@@ -114,6 +114,12 @@ class OutboxQueries:
         return len(self._rows("DELETE FROM {p}mail_outbox WHERE subject_id = ? "
                               "RETURNING mail_id", (str(subject_id),), commit=True))
 
+    def forget_done(self, before: datetime) -> int:
+        return len(self._rows(
+            "DELETE FROM {p}mail_outbox WHERE status IN ('sent', 'failed') "
+            "AND COALESCE(sent_at, due_at, created_at) < ? RETURNING mail_id",
+            (_utc(before),), commit=True))
+
     def counts(self) -> dict[str, int]:
         rows = self._rows("SELECT status, COUNT(*) FROM {p}mail_outbox GROUP BY status")
         return {status: int(n) for status, n in rows}

@@ -47,7 +47,7 @@ from application.catalog import Catalog
 from application.checkout import Checkout
 from application.consumers import Consumers
 from application.insights import Insights
-from application.jobs import Jobs
+from application.jobs import Jobs, SendingLoop
 from application.lists import Lists
 from application.locks import AggregateLocks
 from application.merchant_pages import MerchantPages
@@ -66,7 +66,7 @@ from application.ports import Clock, KeyStore, PaymentGateway, WebhookVerifier
 from application.privacy import Privacy, RetentionPolicy
 from application.service import ServiceOptions
 from application.storefronts import Storefronts
-from application.webhook_delivery import RetryPolicy, SendingLoop, WebhookSender
+from application.webhook_delivery import RetryPolicy, WebhookSender
 from application.webhook_endpoints import WebhookEndpoints
 from application.webhook_events import WebhookEvents
 from application.webhook_fanout import WebhookFanout
@@ -116,6 +116,7 @@ class Container:
     dev_mailbox: DevMailbox | None  # development without SMTP: mails as files, at /dev/mail
     webhook_endpoints: WebhookEndpoints  # outbound webhooks (application/webhooks.py: inbound)
     webhook_jobs: SendingLoop  # their sender: woken by the outbox follower, else polling
+    mail_jobs: SendingLoop  # the mail's sender, in its own thread
     lists: Lists  # paged lists with filters (docs/lists.md)
     _closers: list[Any] = field(default_factory=list)
 
@@ -143,6 +144,7 @@ class Container:
         self.insights.stop()
         self.jobs.stop()
         self.webhook_jobs.stop()
+        self.mail_jobs.stop()
         self.projections.stop()
         self.app.close()
         for close in self._closers:
@@ -240,7 +242,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     mail = MailSender(mail_outbox, Addressees(app, accounts=accounts, **shared),
                       Reader(app, accounts=accounts, base_url=settings.public_base_url, **shared),
                       mailer, clock, settings.mail_from, forget=mail_erasure)
-    jobs.add("send_mail", mail.send_due, every=SEND_EVERY)
+    mail_jobs = SendingLoop("mail-sender", mail.send_due, SEND_EVERY)
+    jobs.add("forget_done_mail", mail.forget_done, every=3600)
 
     def verify_chain() -> VerificationReport:
         projections["audit"].catch_up()  # chain what is new, then recompute it all
@@ -264,7 +267,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         payout_statements=PayoutStatements(models.ledger), accounts=accounts,
         api_keys=api_keys, sessions=sessions, rate_limits=rate_limits,
         authenticator=authenticator, webhook_endpoints=webhook_endpoints,
-        webhook_jobs=webhook_jobs, mail=mail, dev_mailbox=dev_mailbox,
+        webhook_jobs=webhook_jobs, mail_jobs=mail_jobs, mail=mail, dev_mailbox=dev_mailbox,
         lists=Lists(models.lists),
     )
 
@@ -284,7 +287,7 @@ def outbound_webhooks(settings: Settings, app: Comptoir, outbox: Any, events: We
                                timedelta(hours=settings.webhook_give_up_hours),
                                lease=timedelta(seconds=max(120, 6 * timeout))), **shared)
     closers += [sender.close, transport.close]
-    loop = SendingLoop(sender.send_due, settings.webhook_poll_seconds)
+    loop = SendingLoop("webhook-sender", sender.send_due, settings.webhook_poll_seconds)
     outbox.listeners.append(loop.wake)  # deliveries queued: send now, not at the next poll
     return WebhookEndpoints(app, clock=clock, outbox=outbox, sender=sender,
                             allow_local=development, **shared), loop

@@ -19,7 +19,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.authentication import SESSION_COOKIE
 from api.problems import problem_response
 
-
 # Routes that act on what their body carries (a password, a mailed token), never through the
 # session: a stale cookie must not stop someone signing in again. Only as JSON, which no page of
 # another site can send without a CORS preflight we never grant; an HTML form posting to them

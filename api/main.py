@@ -59,12 +59,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             built.projections.start()
             built.jobs.start()
             built.webhook_jobs.start()
+            built.mail_jobs.start()
         try:
             yield
         finally:
             built.insights.stop()
             built.jobs.stop()
             built.webhook_jobs.stop()
+            built.mail_jobs.stop()
             built.projections.stop()
             if owned:
                 built.close()

@@ -56,3 +56,43 @@ class Jobs:
                 if due.get(name, now) <= now:
                     self._run(name, job)
                     due[name] = time.monotonic() + self.every[name]
+
+
+class SendingLoop:
+    """A sender's own thread (webhooks, mail): a round when its outbox follower has queued
+    something (`wake`), else every `poll_seconds` (retries come due with time). Its own, so a
+    slow SMTP server or endpoint never delays the other jobs. Same face as `Jobs`."""
+
+    def __init__(self, name: str, send: Callable[[], int], poll_seconds: float) -> None:
+        self.name, self.send, self.poll = name, send, poll_seconds
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def run_once(self) -> int:
+        try:
+            return self.send()
+        except Exception:  # noqa: BLE001 - the next round tries again
+            log.exception("%s: sending round failed", self.name)
+            return 0
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.poll)
+            self._wake.clear()
+            if not self._stop.is_set():
+                self.run_once()

@@ -19,8 +19,6 @@ import hmac
 import json
 import logging
 import random
-import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -187,42 +185,3 @@ class WebhookSender(Service):
             "webhook-id": str(delivery.id), "webhook-timestamp": str(timestamp),
             "webhook-signature": " ".join(
                 signature(k, str(delivery.id), timestamp, body) for k in keys)})
-
-
-class SendingLoop:
-    """The sender's thread: a round when the outbox follower has queued deliveries (`wake`),
-    else every `poll_seconds` (retries come due with time). Same face as `Jobs`."""
-
-    def __init__(self, send: Callable[[], int], poll_seconds: float) -> None:
-        self.send, self.poll = send, poll_seconds
-        self._wake, self._stop = threading.Event(), threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def run_once(self) -> int:
-        try:
-            return self.send()
-        except Exception:  # noqa: BLE001 - the next round tries again
-            log.exception("webhook sending round failed")
-            return 0
-
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="webhook-sender", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.poll)
-            self._wake.clear()
-            if not self._stop.is_set():
-                self.run_once()

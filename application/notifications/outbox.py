@@ -81,5 +81,8 @@ class Outbox(Protocol):
     def forget(self, subject_id: UUID) -> int:
         """Delete every row of an erased person."""
 
+    def forget_done(self, before: datetime) -> int:
+        """Delete the rows of mails sent or given up before then (the log keeps why)."""
+
     def counts(self) -> dict[str, int]:
         """Rows by status (pending, sent, failed)."""

@@ -28,6 +28,7 @@ BATCH = 100
 CLAIM = timedelta(minutes=5)  # longer than any one send takes
 MAX_ATTEMPTS = 8  # then given up: about 13 hours of tries
 FIRST_RETRY, LAST_RETRY = timedelta(seconds=30), timedelta(hours=6)
+KEEP_DONE = timedelta(days=30)  # sent and given-up rows, for an operator's questions
 
 
 def backoff(attempts: int) -> timedelta:
@@ -50,6 +51,12 @@ class MailSender:
             if self.outbox.claim(mail.mail_id, now, now + CLAIM):
                 sent += self._deliver(mail)
         return sent
+
+    def forget_done(self) -> int:
+        """Delete the rows of mails sent or given up more than KEEP_DONE ago: the outbox stays
+        the size of what is pending (the follower's position, not these rows, keeps each
+        event from being mailed twice)."""
+        return self.outbox.forget_done(self.clock.now() - KEEP_DONE)
 
     def _deliver(self, mail: OutboxMail) -> int:
         try:

@@ -210,3 +210,21 @@ def _drop_outbox(settings: Settings) -> None:
     with psycopg.connect(settings.postgres_dsn.get_secret_value(), autocommit=True) as conn:
         for table in ("mail_outbox", "notifications_tracking"):
             conn.execute(f'DROP TABLE "{settings.postgres_schema}"."{table}"')
+
+
+def test_rows_of_mails_sent_a_month_ago_are_deleted_and_nothing_is_sent_again(
+        shop: Container, clock: FixedClock, inbox: Inbox) -> None:
+    sign_up(shop, "ancienne@courriel.example")
+    shop.projections.settle()
+    assert shop.mail.send_due() == 1
+    clock.advance(timedelta(days=29))
+    sign_up(shop, "recente@courriel.example")
+    shop.projections.settle()
+    assert shop.mail.send_due() == 1
+    clock.advance(timedelta(days=2))  # the first is 31 days old, the second 2
+
+    assert shop.mail.forget_done() == 1
+    assert [row[2:4] for row in outbox(shop).rows()] == [("email_verification", "sent")]
+    shop.projections.settle()
+    assert shop.mail.send_due() == 0
+    assert len(inbox.messages) == 2
