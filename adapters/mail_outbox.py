@@ -24,6 +24,7 @@ from adapters.sqlite_datastore import read_model_datastore
 from adapters.tracked_store import UPSTREAM, TrackedStore
 from application.notifications.outbox import OutboxMail
 from application.notifications.triggers import NotificationProjection
+from projections.follower import RebuildRefusedError
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS {p}mail_outbox (mail_id TEXT PRIMARY KEY, "
@@ -35,10 +36,6 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS mail_outbox_by_subject ON {p}mail_outbox (subject_id)",
 )
 ROW = "event_id, recipient, subject_id, template, params, attempts"
-
-
-class RebuildRefusedError(RuntimeError):
-    pass
 
 
 def _utc(moment: datetime) -> str:

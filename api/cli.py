@@ -30,6 +30,7 @@ from application.reconciliation import reconcile
 from domain.account import StaffRole
 from domain.errors import DomainError
 from domain.money import Money
+from projections.follower import RebuildRefusedError
 
 # No local variables in tracebacks: they hold keys, DSNs and personal data.
 cli = typer.Typer(help="Comptoir: event-sourced local-buying marketplace for Québec.",
@@ -502,7 +503,7 @@ def _container(run_projections: bool = False) -> Container:
 def main() -> None:
     try:
         cli()
-    except STARTUP_ERRORS as error:
+    except (*STARTUP_ERRORS, RebuildRefusedError) as error:
         console.print(f"[red]comptoir: {error}[/]", highlight=False)
         raise SystemExit(1) from None
     except DomainError as error:  # a refused command: the message the API would give

@@ -31,6 +31,11 @@ TRANSIENT = (OperationalError, InterfaceError, OSError, TimeoutError)
 ATTEMPTS = 3  # tries of one event that fails otherwise, before it is recorded and passed
 
 
+class RebuildRefusedError(RuntimeError):
+    """A read model that must never be replayed from the start (an outbox: replaying it would
+    send again everything it ever sent)."""
+
+
 @dataclass(frozen=True)
 class Failure:
     """An event a projection could not apply: recorded with the position that passed it."""

@@ -103,3 +103,13 @@ def test_a_read_model_is_rebuilt_from_the_cli(settings: Settings) -> None:
         assert store.search_store.dump()[1] and len(store.search_store.dump()[1]) == 8
     finally:
         store.close()
+
+
+def test_the_mail_outbox_refuses_a_rebuild_in_a_sentence_not_a_traceback(
+        settings: Settings) -> None:
+    env = settings_env(settings)
+    result = subprocess.run([COMPTOIR, "project", "rebuild", "notifications"], env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "the mail outbox is never rebuilt" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

@@ -14,11 +14,11 @@ import psycopg
 import pytest
 
 from adapters.clock import FixedClock
-from adapters.mail_outbox import RebuildRefusedError
 from api.container import Container, build_container
 from api.settings import Settings
 from application.notifications.outbox import mail_id_for
 from application.notifications.sender import CLAIM
+from projections.follower import RebuildRefusedError
 from tests.integration.test_payouts import Market
 from tests.mail.inbox import Inbox, text, with_smtp
 
