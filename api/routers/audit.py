@@ -18,7 +18,8 @@ MAX_POSITION = 2**62  # positions are 64-bit integers in both stores
 router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("/events", summary="Stored events in log order (auditors)")
+@router.get("/events", operation_id="listAuditEvents",
+            summary="Stored events in log order (auditors)")
 def events(
     audit: AuditDep, actor: SignedInDep,
     aggregate_id: UUID | None = None,
@@ -34,7 +35,7 @@ def events(
     return {"events": page, "next_after": last}
 
 
-@router.get("/aggregates/{aggregate_id}",
+@router.get("/aggregates/{aggregate_id}", operation_id="getAggregateAsItWas",
             summary="An aggregate as it was after a position or at a time (auditors)")
 def aggregate(aggregate_id: UUID, audit: AuditDep, actor: SignedInDep,
               position: Annotated[int | None, Query(ge=1, le=MAX_POSITION)] = None,
@@ -44,7 +45,8 @@ def aggregate(aggregate_id: UUID, audit: AuditDep, actor: SignedInDep,
     return audit.aggregate_at(actor, aggregate_id, position, at)
 
 
-@router.post("/verification", summary="Recompute the hash chain and check its checkpoints")
+@router.post("/verification", operation_id="verifyAuditChain",
+             summary="Recompute the hash chain and check its checkpoints")
 async def verification(audit: AuditDep, actor: SignedInDep) -> dict[str, Any]:
     report = await run_in_threadpool(audit.verify, actor)
     return report.__dict__

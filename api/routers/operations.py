@@ -19,12 +19,13 @@ from application.errors import PermissionDeniedError
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/health", summary="The process answers (liveness)")
+@router.get("/health", operation_id="health", summary="The process answers (liveness)")
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/ready", summary="The database answers and read models are current (readiness)",
+@router.get("/ready", operation_id="ready",
+            summary="The database answers and read models are current (readiness)",
             responses={503: {"description": "Not ready (problem details)"}})
 def ready(request: Request, projections: ProjectionsDep, settings: SettingsDep,
           actor: ActorDep) -> Any:

@@ -15,7 +15,8 @@ from api.spreadsheet import csv_writer
 router = APIRouter(prefix="/v1/privacy", tags=["privacy"], responses=PROBLEM_RESPONSES)
 
 
-@router.post("/subjects/{subject_id}/erasure", summary="Erase a person (themselves or an admin)")
+@router.post("/subjects/{subject_id}/erasure", operation_id="erasePerson",
+             summary="Erase a person (themselves or an admin)")
 def erase(subject_id: UUID, privacy: PrivacyDep, actor: SignedInDep, sessions: SessionsDep,
           authenticator: AuthenticatorDep) -> dict[str, Any]:
     newly = privacy.erase(actor, subject_id)
@@ -25,7 +26,7 @@ def erase(subject_id: UUID, privacy: PrivacyDep, actor: SignedInDep, sessions: S
     return {"subject_id": str(subject_id), "erased": True, "already_erased": not newly}
 
 
-@router.get("/subjects/{subject_id}/export",
+@router.get("/subjects/{subject_id}/export", operation_id="exportPersonalData",
             summary="Everything held about a person (JSON, or its orders' lines as CSV)")
 def export(subject_id: UUID, privacy: PrivacyDep, actor: SignedInDep,
            format: Annotated[str, Query(pattern="^(json|csv)$")] = "json") -> Any:  # noqa: A002

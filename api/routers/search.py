@@ -23,7 +23,8 @@ from projections.search.query import SearchFilters, check_filters, within
 router = APIRouter(prefix="/v1/search", tags=["search"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("/listings", summary="Find products near you, in French or English",
+@router.get("/listings", operation_id="searchListings",
+            summary="Find products near you, in French or English",
             dependencies=[limited("search_client", anonymous_only=True)])
 def search_listings(params: Annotated[ListingSearchParams, Query()], search: SearchDep,
                     storefronts: StorefrontsDep, insights: InsightsDep,
@@ -36,7 +37,8 @@ def search_listings(params: Annotated[ListingSearchParams, Query()], search: Sea
                             ignored_words=page.ignored_words)
 
 
-@router.get("/merchants", summary="Find Québec merchants by name, category or place",
+@router.get("/merchants", operation_id="searchMerchants",
+            summary="Find Québec merchants by name, category or place",
             dependencies=[limited("search_client", anonymous_only=True)])
 def search_merchants(params: Annotated[SearchParams, Query()], search: SearchDep,
                      storefronts: StorefrontsDep, insights: InsightsDep,

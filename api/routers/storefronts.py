@@ -11,7 +11,8 @@ from api.schemas.storefronts import StorefrontIn, StorefrontOut, StorefrontRepor
 router = APIRouter(prefix="/v1", tags=["storefronts"], responses=PROBLEM_RESPONSES)
 
 
-@router.post("/storefronts", status_code=201, summary="Open a storefront (admin)")
+@router.post("/storefronts", operation_id="openStorefront",
+             status_code=201, summary="Open a storefront (admin)")
 def open_storefront(body: StorefrontIn, storefronts: StorefrontsDep, actor: SignedInDep,
                     key: IdempotencyKeyDep, response: Response) -> StorefrontOut:
     request = body.model_dump(mode="json")
@@ -20,17 +21,18 @@ def open_storefront(body: StorefrontIn, storefronts: StorefrontsDep, actor: Sign
     return StorefrontOut.of(view)
 
 
-@router.get("/storefronts", summary="Every storefront")
+@router.get("/storefronts", operation_id="listStorefronts", summary="Every storefront")
 def list_storefronts(storefronts: StorefrontsDep) -> list[StorefrontOut]:
     return [StorefrontOut.of(v) for v in storefronts.all()]
 
 
-@router.get("/storefronts/{slug}", summary="A storefront and the area it covers")
+@router.get("/storefronts/{slug}", operation_id="getStorefront",
+            summary="A storefront and the area it covers")
 def get_storefront(slug: str, storefronts: StorefrontsDep) -> StorefrontOut:
     return StorefrontOut.of(storefronts.get(slug))
 
 
-@router.get("/reports/storefronts",
+@router.get("/reports/storefronts", operation_id="reportStorefronts",
             summary="Paid orders, sales and merchants served by storefront and region (admin)")
 def storefront_report(storefronts: StorefrontsDep,
                       actor: SignedInDep) -> list[StorefrontReportRow]:
