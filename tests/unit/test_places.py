@@ -42,8 +42,9 @@ class Town:
 
 # None of these is in domain/quebec.py's 85-town table.
 TOWNS = [
-    # GeoNames places Percé at the centroid of its 432 km² territory, 7 km inland.
-    Town("Percé", "11", 48.5236, -64.2133, "G0C 2L0", tolerance_km=8.0),
+    # GeoNames places Percé at the centroid of its 432 km² territory, 7 km inland: the data
+    # takes the village's own point (tools/build_places.py VILLAGE_CENTRES).
+    Town("Percé", "11", 48.5236, -64.2133, "G0C 2L0"),
     Town("Cap-Chat", "11", 49.1000, -66.6830, "G0J 1E0"),
     Town("Murdochville", "11", 48.9580, -65.5000, "G0E 1W0"),
     Town("Cap-aux-Meules", "11", 47.3830, -61.8580, "G4T"),  # Îles-de-la-Madeleine
@@ -53,7 +54,7 @@ TOWNS = [
     Town("Port-Cartier", "09", 50.0330, -66.8670, "G5B"),
     Town("Tadoussac", "09", 48.1460, -69.7170, "G0T 2A0"),
     # Canada Post's community point for Natashquan (no cities500 row) is 6 km off.
-    Town("Natashquan", "09", 50.1870, -61.8200, "G0G 2E0", tolerance_km=7.0),
+    Town("Natashquan", "09", 50.1870, -61.8200, "G0G 2E0"),
     Town("Témiscaming", "08", 46.7210, -79.0980, "J0Z 3R0"),
     Town("Senneterre", "08", 48.3830, -77.2330, "J0Y 2M0"),
     Town("Malartic", "08", 48.1330, -78.1330, "J0Y 1Z0"),
@@ -69,7 +70,7 @@ TOWNS = [
     Town("Daveluyville", "17", 46.2000, -72.1330, "G0Z 1C0"),
     Town("Frelighsburg", "16", 45.0500, -72.8330, "J0J 1C0"),
     # No cities500 row; Canada Post's community point is 5.4 km from the village.
-    Town("L'Anse-Saint-Jean", "02", 48.2330, -70.2000, "G0V 1J0", tolerance_km=6.0),
+    Town("L'Anse-Saint-Jean", "02", 48.2330, -70.2000, "G0V 1J0"),
 ]
 
 
