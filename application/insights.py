@@ -94,6 +94,7 @@ class Insights:
         self.flush_seconds = flush_seconds
         self._pending: list[_Seen] = []
         self._lock = threading.Lock()
+        self._flushing = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -114,16 +115,19 @@ class Insights:
         """Write what was seen since the last flush. Regions are read here, once per consumer
         and flush, from their profile as it is now: a shopper who gives a postal code is
         counted in its region from the next second on (no cache outlives a flush)."""
-        with self._lock:
-            batch, self._pending = self._pending, []
-        if not batch:
-            return 0
-        consumers = {s.consumer_id for s in batch if s.consumer_id is not None}
-        regions = {c: self.region_of(c) or "unknown" for c in consumers}
-        self.store.add([Sighting(s.merchant_id, s.day, s.kind,
-                                 regions.get(s.consumer_id, "unknown"),  # type: ignore[arg-type]
-                                 s.consumer_id, s.term) for s in batch])
-        return len(batch)
+        # One flush at a time: a report's flush waits for the background one that took the
+        # batch to have written it, and so reads it.
+        with self._flushing:
+            with self._lock:
+                batch, self._pending = self._pending, []
+            if not batch:
+                return 0
+            consumers = {s.consumer_id for s in batch if s.consumer_id is not None}
+            regions = {c: self.region_of(c) or "unknown" for c in consumers}
+            self.store.add([Sighting(s.merchant_id, s.day, s.kind,
+                                     regions.get(s.consumer_id, "unknown"),  # type: ignore[arg-type]
+                                     s.consumer_id, s.term) for s in batch])
+            return len(batch)
 
     def start(self) -> None:
         self._stop.clear()
