@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install run test test-fast lint bench soak clean system-deps
+.PHONY: install run test test-fast lint bench soak clean system-deps screenshots
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required"; exit 1; }
@@ -19,14 +19,19 @@ install: $(STAMP)
 run: install
 	$(BIN)/comptoir serve --demo
 
-## PostGIS for the PostgreSQL search read model, Chromium for the merchant page's browser test
-## (Debian packages; each skipped when present).
+## PostGIS and RUM for the PostgreSQL search read model, Chromium for the merchant page's
+## browser test (Debian packages; each skipped when present).
 system-deps:
 	@test -f /usr/share/postgresql/15/extension/postgis.control || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
 	    postgresql-15-postgis-3; }
+	@test -f /usr/share/postgresql/15/extension/rum.control || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    postgresql-15-rum; }
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
@@ -50,6 +55,11 @@ lint: install
 soak: install system-deps
 	COMPTOIR_SOAK_RUNS=20 $(BIN)/python tests/pgcluster.py -- $(BIN)/pytest -q \
 	  tests/http/test_checkout_race.py -k postgres
+
+## The shop's pages at a desktop's and a phone's width, written to docs/screenshots/ by the
+## browser journeys (Chromium, SQLite; docs/web.md).
+screenshots: install system-deps
+	$(BIN)/pytest -q tests/web -k sqlite
 
 ## Benchmarks (figures printed next to their baselines; see docs/benchmarks.md).
 bench: install system-deps

@@ -23,6 +23,7 @@ import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
+from adapters.acceptance_stores import PostgresAcceptanceStore, SQLiteAcceptanceStore
 from adapters.access_stores import postgres_database, sqlite_database
 from adapters.audit_signing import AuditSigner
 from adapters.audit_stores import (
@@ -62,10 +63,12 @@ class ReadModels:
     ledger: SQLiteLedgerStore | PostgresLedgerStore
     chain: SQLiteAuditChainStore | PostgresAuditChainStore
     lists: SQLiteListsStore | PostgresListsStore  # docs/lists.md
+    acceptance: SQLiteAcceptanceStore | PostgresAcceptanceStore  # merchant orders to accept
 
     @property
     def stores(self) -> list[Any]:
-        return [self.search, self.deadlines, self.ledger, self.chain, self.lists]
+        return [self.search, self.deadlines, self.ledger, self.chain, self.lists,
+                self.acceptance]
 
 
 class Backend(Protocol):
@@ -124,7 +127,8 @@ class SQLiteBackend:
                             SQLiteDeadlinesStore(self.dir / "deadlines.sqlite3"),
                             SQLiteLedgerStore(self.dir / "ledger.sqlite3"),
                             SQLiteAuditChainStore(self.dir / "audit.sqlite3", signer),
-                            SQLiteListsStore(self.dir / "lists.sqlite3"))
+                            SQLiteListsStore(self.dir / "lists.sqlite3"),
+                            SQLiteAcceptanceStore(self.dir / "acceptance.sqlite3"))
         self._closers += [store.datastore.close for store in models.stores]
         return models
 
@@ -188,7 +192,7 @@ class PostgresBackend:
         return ReadModels(PostgresSearchStore(self.views), PostgresDeadlinesStore(self.views),
                           PostgresLedgerStore(self.views),
                           PostgresAuditChainStore(self.views, signer),
-                          PostgresListsStore(self.views))
+                          PostgresListsStore(self.views), PostgresAcceptanceStore(self.views))
 
     def process_store(self, process: Any) -> PostgresProcessStore:
         return PostgresProcessStore(self.views, process)

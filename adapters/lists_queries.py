@@ -12,6 +12,7 @@ from adapters.sql_dialect import Dialect, as_tuple
 from application.list_rows import (
     ApplicationRow,
     ConsumerOrderRow,
+    IdentityChangeRow,
     ListingRow,
     MerchantOrderRow,
     OrderFilters,
@@ -27,6 +28,7 @@ MERCHANT_ORDER = ("order_id, merchant_id, merchant_name, placed_at, status, paym
                   "fulfilment, units, total_cents, share_cents, refunded_cents, updated_at")
 ORDER = ("order_id, consumer_id, placed_at, status, payment_status, total_cents, "
          "refunded_cents, storefront")
+IDENTITY_CHANGE = "merchant_id, name, legal_name, neq, status, requested_at, decided_at"
 LISTING = ("listing_id, merchant_id, status, title_fr, title_en, category, price_cents, "
            "on_hand, reserved, created_at")
 
@@ -64,6 +66,14 @@ class ListsQueries:
                                  where, window)
         return [ApplicationRow(UUID(r[0]), r[1], r[2], from_key(r[3]), from_key(r[4]), r[5],
                                r[6], tuple(json.loads(r[7])), _findings(r[8]), (r[3], r[0]))
+                for r in rows], total
+
+    def identity_changes(self, statuses: Sequence[str],
+                         window: Window) -> tuple[list[IdentityChangeRow], int]:
+        rows, total = self._page("list_identity_changes", IDENTITY_CHANGE, "requested_at",
+                                 "merchant_id", one_of("status", statuses), window)
+        return [IdentityChangeRow(UUID(r[0]), r[1], r[2], r[3], r[4], from_key(r[5]),
+                                  from_key(r[6]) if r[6] else None, (r[5], r[0]))
                 for r in rows], total
 
     def merchant_orders(self, merchant_id: UUID, filters: OrderFilters,
@@ -123,6 +133,7 @@ class ListsQueries:
     def dump(self) -> tuple[list[tuple], ...]:
         """Every row of every table, in key order (a rebuild must give the same)."""
         keys = {"list_applications": "merchant_id", "list_orders": "order_id",
-                "list_merchant_orders": "order_id, merchant_id", "list_listings": "listing_id"}
+                "list_merchant_orders": "order_id, merchant_id", "list_listings": "listing_id",
+                "list_identity_changes": "merchant_id"}
         return tuple(self._select(f"SELECT * FROM {{p}}{table} ORDER BY {key}")  # noqa: S608
                      for table, key in keys.items())

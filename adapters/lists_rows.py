@@ -28,6 +28,11 @@ TABLES = (
     "(status, applied_at, merchant_id)",
     "CREATE INDEX IF NOT EXISTS list_applications_by_time ON {p}list_applications "
     "(applied_at, merchant_id)",
+    "CREATE TABLE IF NOT EXISTS {p}list_identity_changes (merchant_id {key} PRIMARY KEY, "
+    "name TEXT NOT NULL, legal_name TEXT NOT NULL, neq TEXT NOT NULL, status TEXT NOT NULL, "
+    "requested_at {key} NOT NULL, decided_at TEXT)",
+    "CREATE INDEX IF NOT EXISTS list_identity_changes_by_status ON {p}list_identity_changes "
+    "(status, requested_at, merchant_id)",
     "CREATE TABLE IF NOT EXISTS {p}list_orders (order_id {key} PRIMARY KEY, "
     "consumer_id TEXT NOT NULL, placed_at {key} NOT NULL, status TEXT NOT NULL, "
     "payment_status TEXT NOT NULL, total_cents BIGINT NOT NULL, "
@@ -53,7 +58,8 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS list_listings_by_status ON {p}list_listings "
     "(merchant_id, status, created_at, listing_id)",
 )
-NAMES = ("list_applications", "list_orders", "list_merchant_orders", "list_listings")
+NAMES = ("list_applications", "list_orders", "list_merchant_orders", "list_listings",
+         "list_identity_changes")
 
 
 def eligibility_json(findings: Sequence[Finding]) -> str:
@@ -89,6 +95,24 @@ class ListsRows:
     def merchant_status(self, merchant_id: UUID, status: str, at: datetime) -> None:
         self._x("UPDATE {p}list_applications SET status = ?, status_at = ? WHERE merchant_id = ?",
                 (status, utc_key(at), str(merchant_id)))
+
+    def merchant_place(self, merchant_id: UUID, region: str, municipality: str) -> None:
+        self._x("UPDATE {p}list_applications SET region = ?, municipality = ? "
+                "WHERE merchant_id = ?", (region, municipality, str(merchant_id)))
+
+    def identity_change(self, merchant_id: UUID, at: datetime, status: str,
+                        legal_name: str | None = None, neq: str | None = None) -> None:
+        if legal_name is None or neq is None:
+            self._x("UPDATE {p}list_identity_changes SET status = ?, decided_at = ? "
+                    "WHERE merchant_id = ?", (status, utc_key(at), str(merchant_id)))
+            return
+        self._x("INSERT INTO {p}list_identity_changes (merchant_id, name, legal_name, neq, "
+                "status, requested_at, decided_at) SELECT ?, name, ?, ?, ?, ?, NULL "
+                "FROM {p}list_applications WHERE merchant_id = ? ON CONFLICT (merchant_id) "
+                "DO UPDATE SET legal_name = excluded.legal_name, neq = excluded.neq, "
+                "status = excluded.status, requested_at = excluded.requested_at, "
+                "decided_at = NULL",
+                (str(merchant_id), legal_name, neq, status, utc_key(at), str(merchant_id)))
 
     # -- orders ------------------------------------------------------------------------------
 

@@ -1,14 +1,20 @@
 """SQL of the PostgreSQL search read model: French text search with unaccent, PostGIS.
 
 Extensions and text search configurations live in `public` (shared by every schema of the
-database); tables live in the configured schema. Documents are generated columns: PostgreSQL
-analyses the words the projection stores, with `comptoir_french` / `comptoir_english`
-(default parser, unaccent, Snowball stemmer and stop words); positions are stripped, nothing
-ranks by proximity.
+database); tables live in the configured schema. Documents are analysed by PostgreSQL from
+the words the projection stores, with `comptoir_french` / `comptoir_english` (default parser,
+unaccent, Snowball stemmer and stop words); positions are stripped, nothing ranks by proximity.
+
+Text is indexed with RUM (the `rum` extension), each document with the row's `id_order`
+attached: a text search ordered by id is then read from the index in that order and stops at
+the window, where a GIN index gives every match, unordered, to be fetched and sorted. With a
+point, GiST indexes on (geog, document) serve the distance order with the words checked in
+the index (docs/search.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +27,7 @@ SETUP = """
 SELECT pg_advisory_xact_lock(7274001);
 CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
 CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public;
+CREATE EXTENSION IF NOT EXISTS rum SCHEMA public;
 DO $$
 DECLARE language text;
 BEGIN
@@ -39,8 +46,12 @@ END $$;
 
 # Documents are written by the projection's statements (see `upsert`), not generated: a stock
 # change then rewrites neither of them.
-_DOCUMENTS = """
-  title_document tsvector NOT NULL, document tsvector NOT NULL,
+# `id_order`: the id's first 63 bits, a bigint that orders as the id does (ties, which uuid4
+# ids make vanishingly rare, are broken by the id itself): RUM can attach it to a document.
+_ID_ORDER = ("bigint GENERATED ALWAYS AS ("
+             "(('x' || left(replace(id::text, '-', ''), 16))::bit(64) >> 1)::bigint) STORED")
+_DOCUMENTS = f"""
+  title_document tsvector NOT NULL, document tsvector NOT NULL, id_order {_ID_ORDER},
   geog public.geography(Point, 4326) GENERATED ALWAYS AS (
     public.ST_SetSRID(public.ST_MakePoint(lon, lat), 4326)::public.geography) STORED
 """
@@ -72,29 +83,56 @@ TABLES = {
       municipality text NOT NULL, region text NOT NULL, lat double precision NOT NULL,
       lon double precision NOT NULL, {_DOCUMENTS}""",
 }
+_RUM = ("rum ({0} public.rum_tsvector_addon_ops, id_order) "
+        "WITH (attach = 'id_order', to = '{0}', order_by_attach = on)")
 # Searches only ever read visible rows: partial indexes are smaller and never hold the rest.
+# The (geog, words) indexes serve searches around a point only: their predicate's `geog IS NOT
+# NULL`, always true, is written by those searches alone (NEAR), so that words without a point
+# are never planned on them (a GiST index over words has no order to stop in; the planner,
+# thinking "ketchup bougie" rare, chose one and read the whole of it: 60 ms).
+NEAR = "geog IS NOT NULL"
 INDEXES = [
-    (table, column, method, "WHERE visible")
+    (f"{table}_{name}", table, using, f"WHERE visible{predicate}")
     for table in ("search_merchants", "search_listings")
-    for column, method in (("document", "gin"), ("title_document", "gin"), ("geog", "gist"))
-] + [("search_listings", "merchant_id", "btree", ""), ("search_held", "merchant_id", "btree", "")]
+    for name, using, predicate in (
+        ("document_rum", _RUM.format("document"), ""),
+        ("title_document_rum", _RUM.format("title_document"), ""),
+        ("geog", "gist (geog)", ""),
+        ("geog_document", "gist (geog, document)", f" AND {NEAR}"),
+        ("geog_title_document", "gist (geog, title_document)", f" AND {NEAR}"))
+] + [("search_listings_merchant_id", "search_listings", "btree (merchant_id)", ""),
+     ("search_held_merchant_id", "search_held", "btree (merchant_id)", "")]
+# What tables made before RUM lack: their GIN indexes go, `id_order` comes.
+_REPLACED = ["search_merchants_document", "search_merchants_title_document",
+             "search_listings_document", "search_listings_title_document"]
+
+
+# Room on each page of listings for a changed row: a stock change then rewrites the row in
+# place (a HOT update) and touches no index — RUM and GiST entries cost more to add than GIN's.
+_STORAGE = {"search_listings": " WITH (fillfactor = 80)"}
 
 
 def create_statements(schema: str, with_indexes: bool = True) -> list[sql.Composed]:
     statements: list[sql.Composed] = [
-        sql.SQL("CREATE TABLE IF NOT EXISTS {}.{} ({})").format(
-            sql.Identifier(schema), sql.Identifier(table), sql.SQL(columns))
+        sql.SQL("CREATE TABLE IF NOT EXISTS {}.{} ({}){}").format(
+            sql.Identifier(schema), sql.Identifier(table), sql.SQL(columns),
+            sql.SQL(_STORAGE.get(table, "")))
         for table, columns in TABLES.items()
-    ]
+    ] + [sql.SQL("ALTER TABLE {}.{} ADD COLUMN IF NOT EXISTS id_order {}").format(
+        sql.Identifier(schema), sql.Identifier(table), sql.SQL(_ID_ORDER))
+        for table in ("search_merchants", "search_listings")
+    ] + [sql.SQL("DROP INDEX IF EXISTS {}.{}").format(sql.Identifier(schema),
+                                                       sql.Identifier(name))
+         for name in _REPLACED]
     return statements + (index_statements(schema) if with_indexes else [])
 
 
 def index_statements(schema: str) -> list[sql.Composed]:
     return [
-        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} USING {} ({}) {}").format(
-            sql.Identifier(f"{table}_{column}"), sql.Identifier(schema), sql.Identifier(table),
-            sql.SQL(method), sql.Identifier(column), sql.SQL(predicate))
-        for table, column, method, predicate in INDEXES
+        sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}.{} USING {} {}").format(
+            sql.Identifier(name), sql.Identifier(schema), sql.Identifier(table),
+            sql.SQL(using), sql.SQL(predicate))
+        for name, table, using, predicate in INDEXES
     ]
 
 
@@ -153,11 +191,28 @@ class Tiers:
     the rows with every query word in their title, then the others (the SQLite order, split so
     that each part can be served in index order and the second is often not needed). With a
     point, distance alone orders a tier: listings are nudged (documents.nudge) so that no two
-    are equidistant, and a second key would keep the KNN index from serving the order."""
+    are equidistant, and a second key would keep the KNN index from serving the order.
+
+    The second tier is every match of the whole document (titles included): asked for the
+    whole window, it stops in index order, and the rows the first tier found are dropped —
+    `AND NOT (title matches)` would be checked, row by row, on every title match first."""
 
     tiers: list[str]
     params: dict[str, Any]
-    knn_only: bool  # no text: the GiST index alone should serve the distance order
+    knn: bool  # a point: GiST indexes serve the distance order (no bitmap scans)
+
+    def run(self, execute: Callable[[str, dict[str, Any]], list[Any]],
+            limit: int) -> list[Any]:
+        rows: list[Any] = []
+        seen: set[Any] = set()
+        for tier in self.tiers:
+            if len(rows) >= limit:
+                break
+            for row in execute(tier, {**self.params, "limit": limit}):
+                if row[0] not in seen:
+                    seen.add(row[0])
+                    rows.append(row)
+        return rows[:limit]
 
 
 def _ranked(f: SearchFilters, table: str, alias: str, select: str, where: list[str],
@@ -167,6 +222,7 @@ def _ranked(f: SearchFilters, table: str, alias: str, select: str, where: list[s
         params.update(lat=f.near.point.lat, lon=f.near.point.lon)
         order = f"{alias}.geog OPERATOR(public.<->) {POINT}"
         distance = f"({order}) / 1000.0"
+        where = [*where, f"{alias}.{NEAR}"]
         if f.near.radius_km is not None:
             # The radius as its bounding box (an index condition the planner estimates well)
             # plus the exact sphere distance; ST_DWithin's own estimate misled it into
@@ -178,16 +234,22 @@ def _ranked(f: SearchFilters, table: str, alias: str, select: str, where: list[s
 
     def tier(score: int, condition: str | None) -> str:
         conditions = " AND ".join([*where, *([condition] if condition else [])])
-        return (f"SELECT {alias}.id, {score} AS score, {distance} AS distance, {select} "
-                f"FROM {table} {alias} WHERE {conditions} ORDER BY {order} LIMIT %(limit)s")
+        ranked = (f"SELECT {alias}.id, {score} AS score, {distance} AS distance, {select} "
+                  f"FROM {table} {alias} WHERE {conditions}")
+        if condition is None or f.near is not None:
+            return f"{ranked} ORDER BY {order} LIMIT %(limit)s"
+        # Words without a point: the RUM index returns matches in `id_order`, then the few
+        # rows that share the last one's (ties) are put in id order.
+        return (f"SELECT * FROM ({ranked} ORDER BY {alias}.id_order OPERATOR(public.|=>) "
+                f"(-1)::bigint FETCH FIRST (%(limit)s) ROWS WITH TIES) ranked "
+                f"ORDER BY id LIMIT %(limit)s")
 
+    knn = f.near is not None
     if not f.terms:
-        return Tiers([tier(0, None)], params, knn_only=f.near is not None)
+        return Tiers([tier(0, None)], params, knn)
     params["tsquery"] = _tsquery(f.terms)
-    in_title = f"{alias}.title_document @@ %(tsquery)s::tsquery"
-    return Tiers([tier(1, in_title),
-                    tier(0, f"{alias}.document @@ %(tsquery)s::tsquery AND NOT ({in_title})")],
-                   params, knn_only=False)
+    return Tiers([tier(1, f"{alias}.title_document @@ %(tsquery)s::tsquery"),
+                  tier(0, f"{alias}.document @@ %(tsquery)s::tsquery")], params, knn)
 
 
 def rank_listings(f: SearchFilters, schema: str) -> Tiers:

@@ -229,12 +229,15 @@ class SQLiteSearchUnit:
                       doc.lat, doc.lon, int(doc.visible), padded(text.title_terms()))
             rowid = self._row(writes, "merchants", rowid, values)
             self.merchants[doc.id] = (rowid, doc)
+            writes.move_if_moved("merchants", rowid, before, doc)
             if before is None or merchant_text(before) != text:
                 writes.index("merchants", rowid, doc, text, fresh=before is None)
         for listing in self.changed_listings.values():
             rowid, previous = self.listings[listing.id]
             data = (*(getattr(listing, column) for column in LISTING_COLUMNS[2:]),
                     listing.visible)
+            if rowid is not None:
+                writes.move_if_moved("listings", rowid, previous, listing)
             if previous is not None and listing_text_key(previous) == listing_text_key(listing):
                 writes.data_only.append((*data, rowid))  # stock, price, visibility: no indexing
                 continue
@@ -272,6 +275,7 @@ class _Writes:
         self.updates: dict[str, list[tuple]] = {}
         self.data_only: list[tuple] = []
         self.geo: dict[str, list[tuple]] = {}
+        self.moved: dict[str, list[tuple]] = {}
         self.fts_removed: dict[str, list[tuple]] = {}
         self.fts: dict[str, list[tuple]] = {}
 
@@ -281,6 +285,11 @@ class _Writes:
         else:
             self.fts_removed.setdefault(table, []).append((rowid,))
         self.fts.setdefault(table, []).append((rowid, " ".join(sorted(text.body_terms()))))
+
+    def move_if_moved(self, table: str, rowid: int, before: Any, doc: Any) -> None:
+        """A row that stays but changed place (a merchant's new address) moves in the R*Tree."""
+        if before is not None and (before.lat, before.lon) != (doc.lat, doc.lon):
+            self.moved.setdefault(table, []).append((doc.lat, doc.lat, doc.lon, doc.lon, rowid))
 
     def run(self, c: Any) -> None:
         fields = {"merchants": MERCHANT_FIELDS, "listings": LISTING_FIELDS}
@@ -296,6 +305,9 @@ class _Writes:
             c.executemany(f"UPDATE listings SET {assignments} WHERE rowid = ?", self.data_only)
         for table, rows in self.geo.items():
             c.executemany(f"INSERT INTO {table}_geo VALUES (?, ?, ?, ?, ?)", rows)
+        for table, rows in self.moved.items():
+            c.executemany(f"UPDATE {table}_geo SET min_lat = ?, max_lat = ?, min_lon = ?, "
+                          "max_lon = ? WHERE id = ?", rows)
         for table, rows in self.fts_removed.items():
             c.executemany(f"DELETE FROM {table}_fts WHERE rowid = ?", rows)
         for table, rows in self.fts.items():

@@ -5,7 +5,8 @@ Against server-side request forgery, a URL's check at registration is not enough
 resolve to 127.0.0.1 or 169.254.169.254 later (DNS rebinding). So every attempt resolves the
 host itself, refuses it if any address is not global, and connects to the address it checked
 (TLS still verifies the certificate against the name, sent as SNI). Redirects are not
-followed; the response body is never read. In development (`allow_private`) URLs are used as
+followed; the response body is never read; an attempt ends at its timeout however slowly the
+receiver answers. In development (`allow_private`) URLs are used as
 they are, so that a receiver on 127.0.0.1 works.
 """
 
@@ -13,10 +14,13 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import Any
 
+import httpcore
 import httpx
 
 from application.webhook_delivery import PostOutcome
@@ -40,13 +44,69 @@ def is_global(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+# The end of the current attempt (time.monotonic()), for the connections' reads and writes.
+_deadline: ContextVar[float | None] = ContextVar("webhook_attempt_deadline", default=None)
+
+
+def _left(timeout: float | None, error: type[Exception]) -> float | None:
+    """What is left of `timeout` before the attempt's deadline; `error` once it has passed."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise error("the attempt's time is up")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write stops at the attempt's deadline: httpx's
+    timeouts are per read, so a receiver answering a byte at a time would otherwise hold a
+    sender (shared by every merchant) for as long as it likes."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._stream.start_tls(
+            ssl_context, server_hostname, _left(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.SyncBackend):
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(super().connect_tcp(
+            host, port, _left(timeout, httpcore.ConnectTimeout), local_address,
+            socket_options))
+
+
 class HttpxWebhookTransport:
     def __init__(self, timeout: float, allow_private: bool,
                  resolver: Resolver = resolve) -> None:
         self.allow_private = allow_private
         self.resolver = resolver
+        self.timeout = timeout
+        transport = httpx.HTTPTransport(trust_env=False)
+        # httpx's own pool, but over connections that honour the attempt's deadline.
+        transport._pool = httpcore.ConnectionPool(  # noqa: SLF001
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            network_backend=_DeadlineBackend())
         self.client = httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False,
-                                   trust_env=False)
+                                   trust_env=False, transport=transport)
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> PostOutcome:
         started = time.monotonic()
@@ -54,6 +114,7 @@ class HttpxWebhookTransport:
         def outcome(status: int | None, error: str | None) -> PostOutcome:
             return PostOutcome(status, error, round((time.monotonic() - started) * 1000))
 
+        deadline = _deadline.set(started + self.timeout)  # the whole attempt, not each read
         try:
             target, extra, extensions = self._target(url)
             with self.client.stream("POST", target, content=body, headers={**headers, **extra},
@@ -67,6 +128,8 @@ class HttpxWebhookTransport:
             return outcome(None, "connection_failed")
         except (httpx.HTTPError, OSError, ValueError) as error:
             return outcome(None, f"request_failed: {type(error).__name__}")
+        finally:
+            _deadline.reset(deadline)
 
     def _target(self, url: str) -> tuple[httpx.URL | str, dict[str, str], dict[str, Any]]:
         """The address to connect to, and the Host header and SNI name that go with it."""

@@ -19,6 +19,7 @@ from api.auth import Tokens
 from api.container import STARTUP_ERRORS, Container, build_container, check_startup
 from api.i18n import message
 from api.importer import Importer, rows
+from api.listing_import import ListingImporter, file_rows
 from api.main import create_app
 from api.observability import json_logging
 from api.replay import replay
@@ -44,6 +45,8 @@ cli.add_typer(demo_cli, name="demo")
 import_cli = typer.Typer(help="Bulk imports.", no_args_is_help=True)
 cli.add_typer(project_cli, name="project")
 cli.add_typer(import_cli, name="import")
+listings_cli = typer.Typer(help="A merchant's catalogue.", no_args_is_help=True)
+cli.add_typer(listings_cli, name="listings")
 payouts_cli = typer.Typer(help="Merchant payouts.", no_args_is_help=True)
 cli.add_typer(payouts_cli, name="payouts")
 privacy_cli = typer.Typer(help="Law 25: retention and erasure.", no_args_is_help=True)
@@ -220,6 +223,44 @@ def import_merchants(
     report_path = report or file.with_suffix(".rapport.csv")
     outcome.write(report_path)
     console.print(f"{outcome.summary} (report: {report_path})")
+
+
+@listings_cli.command("import")
+def import_listings(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                         help=".csv, .json (a list) or .jsonl")],
+    merchant: Annotated[UUID, typer.Option(help="The merchant whose catalogue it is")],
+    report: Annotated[Path | None, typer.Option(
+        help="What became of every row (default: FILE.rapport.csv)")] = None,
+) -> None:
+    """Import a merchant's listings (and variants) from CSV (a header row) or JSON; a re-run
+    imports nothing twice (sku). Columns, outcomes and report: docs/catalogue.md.
+
+    \b
+    Columns: sku*, title_fr*, description_fr*, category*, price_cents*, tax_class*,
+      title_en, description_en, origin, on_hand, publish (oui/non),
+      variant_label + listing_ref (rows sharing a listing_ref: the variants of one listing)
+    """
+    container = _container()
+    importer = ListingImporter(container.listing_imports,
+                               Actor(Role.MERCHANT, str(uuid4()), merchant), merchant)
+    try:
+        container.listing_imports.check_may_change(importer.actor, merchant)
+        every = list(file_rows(file))
+        with Progress(*Progress.get_default_columns(), console=console) as progress:
+            task = progress.add_task(f"importing {file.name}", total=len(every))
+            for number, data in every:
+                importer.add(number, data)
+                progress.advance(task)
+            importer.flush()
+    except DomainError as error:
+        console.print(f"[red]{message(error.code, error.params, 'en')}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    report_path = report or file.with_suffix(".rapport.csv")
+    importer.report.write(report_path)
+    console.print(f"{importer.report.summary} (report: {report_path})")
 
 
 @project_cli.command("run")

@@ -24,20 +24,24 @@ from adapters.backends import BACKENDS, Backend, ReadModels
 from adapters.clock import SystemClock
 from adapters.event_store import DatabaseUnreachableError, StorageConfig, check_database
 from adapters.file_mailbox import FileMailbox
+from adapters.image_stores import FileImageStore, S3ImageStore
 from adapters.kek_files import FileKeyEncryptionKeys
 from adapters.ledger_stores import PostgresLedgerStore, SQLiteLedgerStore
 from adapters.link_signer import LinkTokens
 from adapters.local_gateway import LocalGateway
 from adapters.passwords import Argon2Passwords
+from adapters.pillow_images import PillowImageCodec
 from adapters.search_postgres import PostgresSearchStore
 from adapters.search_sqlite import SQLiteSearchStore
 from adapters.secrets_dir import SecretsExposedError, secret_in, secrets_directory
 from adapters.smtp_mailer import SmtpMailer
+from adapters.stored_streams import stored_streams
 from adapters.webhook_transport import HttpxWebhookTransport
 from api.auth import Tokens
 from api.authentication import Authenticator
 from api.oidc import OidcTokens
 from api.settings import InvalidSettingsError, Settings
+from application.acceptance import AcceptanceDeadlines
 from application.accounts import Accounts
 from application.api_keys import ApiKeys
 from application.app import Comptoir
@@ -45,12 +49,16 @@ from application.audit import Audit
 from application.carts import Carts
 from application.catalog import Catalog
 from application.checkout import Checkout
+from application.commission_rules import CommissionRules
 from application.consumers import Consumers
+from application.images import ImageLimits, Images
 from application.insights import Insights
 from application.jobs import Jobs, SendingLoop
+from application.listing_import import ListingImports
 from application.lists import Lists
 from application.locks import AggregateLocks
 from application.merchant_pages import MerchantPages
+from application.merchant_profiles import MerchantProfiles
 from application.merchants import Merchants
 from application.notifications.addressees import Addressees
 from application.notifications.drafts import Reader
@@ -62,9 +70,10 @@ from application.orders import Orders
 from application.payments import Payments
 from application.payout_statements import PayoutStatements
 from application.payouts import PayoutPolicy, PayoutProcess, Payouts
-from application.ports import Clock, KeyStore, PaymentGateway, WebhookVerifier
+from application.ports import Clock, ImageStore, KeyStore, PaymentGateway, WebhookVerifier
 from application.privacy import Privacy, RetentionPolicy
 from application.service import ServiceOptions
+from application.stock_feed import StockFeeds
 from application.storefronts import Storefronts
 from application.webhook_delivery import RetryPolicy, WebhookSender
 from application.webhook_endpoints import WebhookEndpoints
@@ -86,6 +95,8 @@ class Container:
     tokens: Tokens
     merchants: Merchants
     catalog: Catalog
+    stock_feeds: StockFeeds  # bulk stock by SKU (docs/catalogue.md)
+    listing_imports: ListingImports  # catalogues from one file (docs/catalogue.md)
     search: SearchReader
     projections: Projections
     models: ReadModels
@@ -118,6 +129,9 @@ class Container:
     webhook_jobs: SendingLoop  # their sender: woken by the outbox follower, else polling
     mail_jobs: SendingLoop  # the mail's sender, in its own thread
     lists: Lists  # paged lists with filters (docs/lists.md)
+    commission_rules: CommissionRules  # set by admins, read at checkout (docs/payments.md)
+    merchant_profiles: MerchantProfiles  # profile and identity changes (docs/merchants.md)
+    images: Images  # logos and listing photos (docs/merchants.md)
     _closers: list[Any] = field(default_factory=list)
 
     @property
@@ -171,10 +185,12 @@ def check_startup(settings: Settings) -> None:
     check_database(storage_config(settings))
     secrets_directory(settings.data_dir)
     build_mailer(settings)
+    build_image_store(settings)
 
 
 def build_container(settings: Settings, clock: Clock | None = None) -> Container:
     mailer, dev_mailbox = build_mailer(settings)  # first: it may refuse, and opens nothing
+    image_store = build_image_store(settings)  # the same
     storage = storage_config(settings)
     check_database(storage)
     secrets = secrets_directory(settings.data_dir)
@@ -202,19 +218,24 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         webhook_events, timedelta(hours=settings.webhook_give_up_hours)))
     projections = Projections(app, [*models.stores, process, outbox, mail_outbox])
     app.listeners.append(projections.wake)
-    payments = Payments(app, gateway=gateway, **shared)
+    payments = Payments(app, gateway=gateway, clock=clock, acceptance_window=timedelta(
+        hours=settings.acceptance_deadline_hours), **shared)
     consumers = Consumers(app, **shared)
     insights = Insights(insight_store, clock, region_of=consumers.postal_area)
     # For the use cases that report what people did:
     seen: ServiceOptions = {**shared, "sightings": insights}
     carts = Carts(app, **seen)
+    commission_rules = CommissionRules(app, default_rate=settings.commission_rate, **shared)
     checkout = Checkout(
         app, carts=carts, payments=payments, clock=clock, sellers=payouts,
-        commission_rate=settings.commission_rate,
+        commission_rate=settings.commission_rate, commission_rates=commission_rules,
         reservation_window=timedelta(minutes=settings.reservation_minutes),
         due_orders=models.deadlines, **seen)
     jobs = Jobs(settings.jobs_interval_seconds)
     jobs.add("expire_reservations", checkout.expire_due)
+    acceptance = AcceptanceDeadlines(app, payments=payments, clock=clock,
+                                     due_orders=models.acceptance, **shared)
+    jobs.add("decline_unaccepted", acceptance.decline_overdue)
     jobs.add("payouts", payouts.tick)
     jobs.add("retry_payments",
              lambda: payments.retry_delayed(models.deadlines.waiting(clock.now(), 100)))
@@ -253,6 +274,8 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         settings=settings, backend=backend, app=app, keys=keys,
         tokens=tokens, merchants=Merchants(app, **seen),
         catalog=Catalog(app, **seen), search=Search(models.search), projections=projections,
+        stock_feeds=StockFeeds(app, streams=stored_streams(app), **seen),
+        listing_imports=ListingImports(app, **seen),
         models=models, consumers=consumers, insights=insights,
         storefronts=Storefronts(app, **shared), carts=carts, payments=payments,
         orders=Orders(app, payments=payments,
@@ -268,7 +291,10 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         api_keys=api_keys, sessions=sessions, rate_limits=rate_limits,
         authenticator=authenticator, webhook_endpoints=webhook_endpoints,
         webhook_jobs=webhook_jobs, mail_jobs=mail_jobs, mail=mail, dev_mailbox=dev_mailbox,
-        lists=Lists(models.lists),
+        lists=Lists(models.lists), commission_rules=commission_rules,
+        merchant_profiles=MerchantProfiles(app, images=image_store, **shared),
+        images=Images(app, store=image_store, codec=PillowImageCodec(), limits=ImageLimits(
+            settings.image_max_bytes, settings.image_max_pixels), **shared),
     )
 
 
@@ -291,6 +317,16 @@ def outbound_webhooks(settings: Settings, app: Comptoir, outbox: Any, events: We
     outbox.listeners.append(loop.wake)  # deliveries queued: send now, not at the next poll
     return WebhookEndpoints(app, clock=clock, outbox=outbox, sender=sender,
                             allow_local=development, **shared), loop
+
+
+def build_image_store(settings: Settings) -> ImageStore:
+    """Uploaded images: under the data dir, or in an S3-compatible bucket (docs/merchants.md)."""
+    if settings.image_store == "s3":
+        if not settings.image_s3_bucket:
+            raise InvalidSettingsError("COMPTOIR_IMAGE_STORE=s3 needs COMPTOIR_IMAGE_S3_BUCKET")
+        return S3ImageStore(settings.image_s3_bucket, endpoint_url=settings.image_s3_endpoint_url,
+                            region=settings.image_s3_region, prefix=settings.image_s3_prefix)
+    return FileImageStore(settings.data_dir / "images")
 
 
 def build_mailer(settings: Settings) -> tuple[Mailer, DevMailbox | None]:
@@ -321,7 +357,7 @@ def csrf_secret(settings: Settings) -> str:
 
 def rate_limit_rules(settings: Settings) -> dict[str, str]:
     return {rule: getattr(settings, f"limit_{rule}") for rule in (
-        "sign_in_address", "sign_in_client", "sign_up_client", "reset_address",
+        "sign_in_address", "sign_in_client", "sign_up_address", "sign_up_client", "reset_address",
         "reset_client", "apply_client", "search_client")}
 
 

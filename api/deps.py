@@ -25,12 +25,16 @@ from application.audit import Audit
 from application.carts import Carts
 from application.catalog import Catalog
 from application.checkout import Checkout
+from application.commission_rules import CommissionRules
 from application.consumers import Consumers
 from application.errors import TooManyAttemptsError
 from application.idempotency import MAX_KEY, IdempotencyKey
+from application.images import Images
 from application.insights import Insights
+from application.listing_import import ListingImports
 from application.lists import Lists
 from application.merchant_pages import MerchantPages
+from application.merchant_profiles import MerchantProfiles
 from application.merchants import Merchants
 from application.notifications.mailer import DevMailbox
 from application.orders import Orders
@@ -38,6 +42,7 @@ from application.payout_statements import PayoutStatements
 from application.payouts import Payouts
 from application.ports import WebhookVerifier
 from application.privacy import Privacy
+from application.stock_feed import StockFeeds
 from application.storefronts import Storefronts
 from application.webhook_endpoints import WebhookEndpoints
 from application.webhooks import Webhooks
@@ -112,11 +117,14 @@ def _part(name: str) -> Any:
 SettingsDep = Annotated[Settings, _part("settings")]
 MerchantsDep = Annotated[Merchants, _part("merchants")]
 CatalogDep = Annotated[Catalog, _part("catalog")]
+StockFeedsDep = Annotated[StockFeeds, _part("stock_feeds")]
+ListingImportsDep = Annotated[ListingImports, _part("listing_imports")]
 SearchDep = Annotated[SearchReader, _part("search")]
 StorefrontsDep = Annotated[Storefronts, _part("storefronts")]
 ConsumersDep = Annotated[Consumers, _part("consumers")]
 CartsDep = Annotated[Carts, _part("carts")]
 CheckoutDep = Annotated[Checkout, _part("checkout")]
+CommissionRulesDep = Annotated[CommissionRules, _part("commission_rules")]
 OrdersDep = Annotated[Orders, _part("orders")]
 PayoutsDep = Annotated[Payouts, _part("payouts")]
 PayoutStatementsDep = Annotated[PayoutStatements, _part("payout_statements")]
@@ -149,4 +157,6 @@ def limited(rule: str, anonymous_only: bool = False) -> Any:
 
     return Depends(count)
 MerchantPagesDep = Annotated[MerchantPages, _part("merchant_pages")]
+MerchantProfilesDep = Annotated[MerchantProfiles, _part("merchant_profiles")]
+ImagesDep = Annotated[Images, _part("images")]
 DevMailboxDep = Annotated[DevMailbox | None, _part("dev_mailbox")]

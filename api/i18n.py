@@ -56,6 +56,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "categories_empty": ("Au moins une catégorie est requise.",
                          "At least one category is required."),
     "categories_too_many": ("Au plus {maximum} catégories.", "At most {maximum} categories."),
+    "commission_rate_invalid": (
+        "Le taux de commission est une fraction entre 0 et 1 (100 %), à au plus cinq "
+        "décimales : 0.08 pour 8 %.",
+        "The commission rate is a fraction between 0 and 1 (100%), at most five decimals: "
+        "0.08 for 8%."),
+    "commission_minimum_invalid": (
+        "Le minimum de commission est un nombre entier de cents entre 0 et {maximum}.",
+        "The commission minimum is a whole number of cents between 0 and {maximum}."),
+    "commission_default_not_removable": (
+        "La règle par défaut se modifie ; elle ne se retire pas.",
+        "The default rule can be changed, not removed."),
     "email_invalid": ("Adresse courriel invalide.", "Invalid e-mail address."),
     "phone_invalid": ("Numéro de téléphone nord-américain invalide.",
                       "Invalid North American phone number."),
@@ -226,6 +237,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "Choose at least one event type."),
     "webhook_endpoints_too_many": ("Au plus {maximum} points de terminaison.",
                                    "At most {maximum} endpoints."),
+    # variants, SKUs, stock feeds, listing imports (docs/catalogue.md)
+    "sku_invalid": ("SKU invalide : de 1 à {max_length} caractères imprimables, sans caractère "
+                    "de contrôle.", "Invalid SKU: 1 to {max_length} printable characters, no "
+                    "control character."),
+    "sku_taken": ("Le SKU « {sku} » désigne déjà un autre de vos produits.",
+                  "SKU '{sku}' already names another of your products."),
+    "sku_unknown": ("Aucun de vos produits ne porte ce SKU.",
+                    "None of your products has this SKU."),
+    "sku_repeated": ("Ce SKU figure déjà plus haut dans ce lot ; la première ligne compte.",
+                     "This SKU is already earlier in this batch; the first line counts."),
+    "variant_label_invalid": ("Libellé de variante requis (au plus {max_length} caractères).",
+                              "Variant label required (at most {max_length} characters)."),
+    "variant_label_taken": ("Une autre variante de ce produit porte déjà ce libellé.",
+                            "Another variant of this listing already has this label."),
+    "variant_required": ("Ce produit se vend par variante : précisez laquelle.",
+                         "This listing is sold by variant: say which one."),
+    "variant_unknown": ("Ce produit n'a pas cette variante.",
+                        "This listing has no such variant."),
+    "variants_too_many": ("Au plus {maximum} variantes par produit.",
+                          "At most {maximum} variants per listing."),
+    "listing_has_reservations": ("Des commandes en cours réservent {reserved} unité(s) de ce "
+                                 "produit : ajoutez des variantes une fois qu'elles sont "
+                                 "traitées.", "Orders in progress reserve {reserved} unit(s) "
+                                 "of this listing: add variants once they are dealt with."),
+    "sku_conflict": ("Ce SKU a déjà été importé avec une autre valeur de ce champ ; l'import "
+                     "initial est conservé.", "This SKU was already imported with another "
+                     "value of this field; the first import stands."),
+    "row_invalid": ("Ligne illisible.", "Unreadable row."),
     # rules and states
     "validation_failed": ("Certaines valeurs sont invalides.", "Some values are invalid."),
     "illegal_transition": ("Action « {action} » impossible : {entity} est à l'état « {state} ».",
@@ -307,6 +346,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "too_short": ("Au moins {min_length} élément(s).", "At least {min_length} item(s)."),
     "too_long": ("Au plus {max_length} élément(s).", "At most {max_length} item(s)."),
     "value_error": ("Valeur invalide.", "Invalid value."),
+    # merchant profile changes and images (docs/merchants.md)
+    "day_unknown": ("Jour inconnu (attendus : {allowed}).", "Unknown day (expected: {allowed})."),
+    "hours_invalid": ("Une liste d'au plus {max_periods} périodes par jour.",
+                      "A list of at most {max_periods} periods a day."),
+    "hours_period_invalid": ("Période invalide : « opens » et « closes » en HH:MM, l'ouverture "
+                             "avant la fermeture (au plus 24:00).",
+                             "Invalid period: \"opens\" and \"closes\" as HH:MM, opening before "
+                             "closing (24:00 at the latest)."),
+    "hours_overlap": ("Des périodes du même jour se chevauchent.",
+                      "Periods of the same day overlap."),
+    "profile_change_empty": ("Aucun champ à modifier.", "No field to change."),
+    "location_without_address": ("Des coordonnées accompagnent une adresse.",
+                                 "A location comes with an address."),
+    "value_required": ("Valeur requise : ce champ ne peut pas être retiré.",
+                       "Value required: this field cannot be removed."),
+    "identity_unchanged": ("La dénomination et le NEQ demandés sont ceux du commerce.",
+                           "The requested legal name and NEQ are the merchant's already."),
+    "image_id_invalid": ("Identifiant d'image invalide.", "Invalid image identifier."),
+    "image_unknown": ("Aucune image téléversée n'a cet identifiant.",
+                      "No uploaded image has this identifier."),
+    "image_type_unsupported": ("Format d'image refusé : JPEG, PNG ou WebP seulement.",
+                               "Image format refused: JPEG, PNG or WebP only."),
+    "image_unreadable": ("Image illisible ou corrompue.", "Unreadable or corrupt image."),
+    "image_too_large": ("Image trop volumineuse (au plus {max_bytes} octets).",
+                        "Image too large (at most {max_bytes} bytes)."),
+    "image_too_many_pixels": ("Image trop grande (au plus {max_pixels} pixels).",
+                              "Image too big (at most {max_pixels} pixels)."),
+    "image_too_small": ("Image trop petite (au moins {min_side} pixels de côté).",
+                        "Image too small (at least {min_side} pixels a side)."),
+    "image_file_required": ("Un fichier image est requis (champ « file »).",
+                            "An image file is required (field \"file\")."),
+    "photos_too_many": ("Au plus {maximum} photos.", "At most {maximum} photos."),
+    "photos_repeated": ("Une même photo figure deux fois.", "A photo appears twice."),
 }
 
 # problem type -> (French title, English title)
@@ -326,6 +398,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "payload-too-large": ("Requête trop volumineuse", "Payload too large"),
     "unavailable": ("Service indisponible", "Service unavailable"),
     "too-many-requests": ("Trop de tentatives", "Too many attempts"),
+    "image-rejected": ("Image refusée", "Image rejected"),
+    "unsupported-media-type": ("Format non pris en charge", "Unsupported media type"),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
-from api import problems
+from api import problems, web
 from api.consistency import ReadYourWrites
 from api.container import Container, build_container, csrf_secret
 from api.csrf import CSRF
@@ -17,9 +17,13 @@ from api.problems import problem_response
 from api.routers import (
     accounts,
     audit,
+    catalogue,
+    commission_rules,
     dev_mail,
+    images,
     listings,
     lists,
+    merchant_profiles,
     merchants,
     operations,
     orders,
@@ -88,14 +92,19 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         return problem_response(Request(scope), status, "malformed-request", code)
 
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes,
-                       max_depth=settings.max_json_depth, refuse=refuse)
+                       max_depth=settings.max_json_depth, refuse=refuse,
+                       uploads=(images.UPLOADS,
+                                settings.image_max_bytes + images.MULTIPART_OVERHEAD))
     async def internal_error(scope: Any) -> Any:
         return problem_response(Request(scope), 500, "internal-error", "internal_error")
 
     app.add_middleware(RequestContext, metrics=app.state.metrics, on_error=internal_error)
     app.include_router(operations.router)
     app.include_router(merchants.router)
+    app.include_router(merchant_profiles.router)  # profile and identity changes
+    app.include_router(images.router)  # logos and listing photos (docs/merchants.md)
     app.include_router(listings.router)
+    app.include_router(catalogue.router)  # stock feeds, listing imports (docs/catalogue.md)
     app.include_router(lists.router)  # paged lists (docs/lists.md)
     app.include_router(search.router)
     app.include_router(orders.router)
@@ -103,7 +112,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(privacy.router)
     app.include_router(audit.router)
     app.include_router(storefronts.router)
+    app.include_router(commission_rules.router)  # admin (docs/payments.md)
     app.include_router(pages.router)
+    web.install(app)  # the shop's pages and static files (docs/web.md)
     app.include_router(accounts.router)
     app.include_router(dev_mail.router)  # 404 unless in development
     app.include_router(webhook_endpoints.router)

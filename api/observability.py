@@ -111,19 +111,24 @@ def _route_of(scope: Scope) -> str:
 
 class BodyGuard:
     """Refuse bodies larger than `max_bytes` (413) and JSON nested deeper than `max_depth`
-    (400) before anything parses them: a deep document would exhaust Python's recursion."""
+    (400) before anything parses them: a deep document would exhaust Python's recursion.
+    `uploads`: the paths that take files (images), with their own limit and no JSON scan."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, max_depth: int,
-                 refuse: Callable[[Scope, int, str], Awaitable[Response]]) -> None:
+                 refuse: Callable[[Scope, int, str], Awaitable[Response]],
+                 uploads: tuple[re.Pattern[str], int] | None = None) -> None:
         self.app, self.max_bytes, self.max_depth, self.refuse = app, max_bytes, max_depth, refuse
+        self.uploads = uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        upload = self.uploads is not None and bool(self.uploads[0].match(scope["path"]))
+        max_bytes = self.uploads[1] if upload and self.uploads else self.max_bytes
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
             await (await self.refuse(scope, 413, "body_too_large"))(scope, receive, send)
             return
         body, more = b"", True
@@ -131,10 +136,10 @@ class BodyGuard:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
+            if len(body) > max_bytes:
                 await (await self.refuse(scope, 413, "body_too_large"))(scope, receive, send)
                 return
-        if _depth(body) > self.max_depth:
+        if not upload and _depth(body) > self.max_depth:
             await (await self.refuse(scope, 400, "json_too_deep"))(scope, receive, send)
             return
         delivered = False

@@ -23,6 +23,7 @@ from application.errors import (
     PermissionDeniedError,
     TooManyAttemptsError,
 )
+from application.images import ImageRejectedError, ImageTooLargeError, ImageTypeUnsupportedError
 from domain.errors import (
     DomainError,
     FieldError,
@@ -93,6 +94,9 @@ class HTTPProblem(Exception):
 # error class -> (status, problem type); the first matching class wins.
 ERROR_TABLE: list[tuple[type[DomainError], int, str]] = [
     (ValidationFailedError, 422, "validation-failed"),
+    (ImageTooLargeError, 413, "payload-too-large"),
+    (ImageTypeUnsupportedError, 415, "unsupported-media-type"),
+    (ImageRejectedError, 422, "image-rejected"),
     (InvalidValueError, 422, "validation-failed"),
     (IdempotencyKeyReusedError, 422, "idempotency-key-reused"),
     (TooManyAttemptsError, 429, "too-many-requests"),

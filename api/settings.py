@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     # Rate limits (the `limits` library's notation), counted in the database.
     limit_sign_in_address: str = "10/15 minutes"
     limit_sign_in_client: str = "50/15 minutes"
+    limit_sign_up_address: str = "3/day"  # "someone tried to sign up" mails to one address
     limit_sign_up_client: str = "20/hour"
     limit_reset_address: str = "5/hour"
     limit_reset_client: str = "20/hour"
@@ -84,6 +85,9 @@ class Settings(BaseSettings):
     commission_rate: Decimal = Field(Decimal("0.08"), ge=0, le=Decimal("0.5"))
     reservation_minutes: float = Field(15, gt=0, le=24 * 60,
                                        description="How long checkout holds stock unpaid")
+    acceptance_deadline_hours: float = Field(
+        48, gt=0, le=24 * 30,
+        description="A paid merchant order not accepted within this is declined and refunded")
     # The local gateway unless a Stripe secret key is configured (then Stripe Connect).
     payment_gateway: Literal["local", "stripe"] | None = None
     stripe_secret_key: SecretStr | None = None
@@ -118,6 +122,15 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(1_048_576, ge=1024, le=64 * 1_048_576)
     max_json_depth: int = Field(32, ge=4, le=256)
+    # Images (docs/merchants.md): uploads up to these limits, stored in data_dir/images or in
+    # an S3-compatible bucket (the `s3` extra: boto3; credentials from boto3's usual sources).
+    image_store: Literal["files", "s3"] = "files"
+    image_max_bytes: int = Field(8 * 1_048_576, ge=1024, le=64 * 1_048_576)
+    image_max_pixels: int = Field(40_000_000, ge=10_000, le=100_000_000)
+    image_s3_bucket: str | None = None
+    image_s3_endpoint_url: str | None = None  # MinIO, Ceph...; unset: AWS
+    image_s3_region: str | None = None
+    image_s3_prefix: str = ""
     ready_max_lag_events: int = Field(1000, ge=0, description="/ready: read models this close")
     # /metrics and /ready's details (positions, lag, failed events) for admins only, unless
     # the operator exposes them (a scraper on a private network without a token).
@@ -127,6 +140,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     public_base_url: str = "http://127.0.0.1:8000"
+    # The shop's map (docs/web.md): a tile server's URL template; "" draws the markers on a
+    # plain background (no request leaves the page). Its origin is allowed by the pages' CSP.
+    map_tiles_url: str = Field("https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_length=300)
+    map_tiles_attribution: str = Field("© OpenStreetMap", max_length=200)
 
     @classmethod
     def load(cls, **overrides: object) -> Settings:

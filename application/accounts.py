@@ -35,7 +35,8 @@ from application.errors import (
 from application.service import Service
 from domain.account import Account, Membership, StaffRole, check_password
 from domain.claim import Claim
-from domain.errors import InvalidValueError, RuleViolatedError
+from domain.errors import IllegalTransitionError, InvalidValueError, RuleViolatedError
+from domain.merchant import Merchant, MerchantStatus
 from domain.personal import PersonalData, parse_email
 
 LANGUAGES = ("fr", "en")
@@ -155,7 +156,10 @@ class Accounts(Service):
         language = language if language in LANGUAGES else "fr"
         claim = self.find(Claim.create_id(EMAIL_CLAIM, index))
         if isinstance(claim, Claim) and self._holder(claim) is not None:
-            self._tell_existing(claim)
+            # Past the limit the owner is no longer told (nor is the caller: a 429 here would
+            # say that the address has an account): repeated sign-ups cannot flood a mailbox.
+            if self.limiter.hit("sign_up_address", index) is None:
+                self._tell_existing(claim)
             return None
         account_id = uuid4()
         account = Account.sign_up(account_id, PersonalData(account_id, {"email": address}),
@@ -174,7 +178,7 @@ class Accounts(Service):
         payload = self.links.open("verify", token, max_age_seconds=7 * 24 * 3600)
         if payload is None:
             raise InvalidValueError("link_invalid", field="token")
-        account = self._account(UUID(payload["account"]))
+        account = self._linked(payload)
         account.verify_email()
         self.save(account)
         return account.person_id
@@ -249,8 +253,10 @@ class Accounts(Service):
         index = self.email_index(email)
         self._limit("reset_client", client)
         self._limit("reset_address", index)
+        # Unverified accounts too: someone whose verification link was lost and who signs up
+        # again is told to reset their password (the link then confirms the address).
         account = self._by_index(index)
-        if account is not None and account.verified:
+        if account is not None:
             account.ask_password_reset()
             self.save(account)
 
@@ -258,10 +264,11 @@ class Accounts(Service):
         payload = self.links.open("reset", token, max_age_seconds=3600)
         if payload is None:
             raise InvalidValueError("link_invalid", field="token")
-        account = self._account(UUID(payload["account"]))
+        account = self._linked(payload)
         if payload.get("epoch") != account.sessions_epoch:
             raise InvalidValueError("link_invalid", field="token")  # used, or superseded
         account.change_password(self._sealed_hash(account.person_id, check_password(new)))
+        account.verify_email()  # the link reached the address: it is the person's
         self.save(account)
         return account.person_id
 
@@ -342,6 +349,11 @@ class Accounts(Service):
         owner = self._own(actor)
         if owner.membership(merchant_id) != Membership.OWNER:
             raise NotFoundError("merchant")
+        # Until a validator approved it, the merchant's name (any text its applicant chose)
+        # goes out in no mail of the platform's to any address.
+        merchant = self.load(Merchant, merchant_id, "merchant")
+        if merchant.status != MerchantStatus.APPROVED:
+            raise IllegalTransitionError("merchant", "invite", str(merchant.status))
         address = self._address(email)
         # The invitee's address is theirs: sealed under a key of its own (erased with the
         # invitation once it is used, application/privacy.py).
@@ -362,7 +374,8 @@ class Accounts(Service):
         if address is None or self.email_index(address) != invitation.email_index:
             raise NotFoundError("invitation")  # sent to someone else
         invitation.accept(account.person_id)
-        account.join(invitation.merchant_id, Membership.MEMBER, by=invitation.by)
+        if account.membership(invitation.merchant_id) is None:  # an owner stays its owner
+            account.join(invitation.merchant_id, Membership.MEMBER, by=invitation.by)
         self.save(invitation, account)
         return invitation.merchant_id
 
@@ -413,6 +426,13 @@ class Accounts(Service):
 
     def _account(self, person_id: UUID) -> Account:
         return self.load(Account, Account.create_id(person_id), "account")
+
+    def _linked(self, payload: dict[str, Any]) -> Account:
+        """The account a mailed link names; an erased one's links are dead links."""
+        account = self.find(Account.create_id(UUID(str(payload.get("account")))))
+        if not isinstance(account, Account) or account.email.forgotten:
+            raise InvalidValueError("link_invalid", field="token")
+        return account
 
     def _own(self, actor: Actor) -> Account:
         actor.require_signed_in()

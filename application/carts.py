@@ -11,7 +11,7 @@ from application.actors import Actor, Role
 from application.errors import NotFoundError, denied
 from application.idempotency import IdempotencyKey
 from application.service import Service
-from domain.cart import Cart
+from domain.cart import Cart, line_key
 from domain.errors import InvalidValueError, RuleViolatedError
 from domain.listing import Listing
 from domain.merchant import Merchant
@@ -29,6 +29,7 @@ class CartLineView:
     amount: Money
     available: int
     problems: tuple[str, ...]  # listing_unavailable, merchant_unavailable, insufficient_stock
+    variant_id: UUID | None = None  # the variant bought, for a listing sold by variant
 
 
 @dataclass(frozen=True)
@@ -74,17 +75,19 @@ class Carts(Service):
     def get(self, actor: Actor, cart_id: UUID) -> CartView:
         return self.view(self.owned(actor, cart_id))
 
-    def set_line(self, actor: Actor, cart_id: UUID, listing_id: UUID, quantity: int) -> CartView:
+    def set_line(self, actor: Actor, cart_id: UUID, listing_id: UUID, quantity: int,
+                 variant_id: UUID | None = None) -> CartView:
         def attempt() -> tuple[Cart, int]:
             cart = self.owned(actor, cart_id)
-            if listing_id.hex not in cart.lines:  # a new line must be for sale today
+            if not cart.has_line(listing_id, variant_id):  # a new line must be for sale today
                 listing = self.load(Listing, listing_id, "listing")
                 merchant = self.load(Merchant, listing.merchant_id, "merchant")
                 if not (listing.is_published and merchant.is_approved):
                     raise RuleViolatedError("listing_not_for_sale", listing_id=str(listing_id),
                                             title=listing.details.title_fr)
-            before = cart.quantities().get(listing_id, 0)
-            cart.set_line(listing_id, quantity)
+                listing.variant(variant_id)  # named if sold by variant, and one of its own
+            before = cart.lines.get(line_key(listing_id, variant_id), 0)
+            cart.set_line(listing_id, quantity, variant_id)
             self.save(cart)
             return cart, before
 
@@ -96,10 +99,11 @@ class Carts(Service):
                 if any(line.listing_id == listing_id for line in m.lines)])
         return view
 
-    def remove_line(self, actor: Actor, cart_id: UUID, listing_id: UUID) -> CartView:
+    def remove_line(self, actor: Actor, cart_id: UUID, listing_id: UUID,
+                    variant_id: UUID | None = None) -> CartView:
         def attempt() -> Cart:
             cart = self.owned(actor, cart_id)
-            cart.remove_line(listing_id)
+            cart.remove_line(listing_id, variant_id)
             self.save(cart)
             return cart
 
@@ -116,18 +120,21 @@ class Carts(Service):
         """Today's prices and stock; a line whose listing or merchant cannot sell is flagged,
         never dropped."""
         groups: dict[UUID, tuple[Merchant, list[CartLineView]]] = {}
-        for listing_id, quantity in cart.quantities().items():
+        for listing_id, variant_id, quantity in cart.items():
             listing = self.load(Listing, listing_id, "listing")
             merchant = groups.get(listing.merchant_id, (None,))[0] or self.load(
                 Merchant, listing.merchant_id, "merchant")
+            sellable = _sellable_as(listing, variant_id)
+            available = listing.available_of(variant_id) if sellable else 0
             problems = tuple(problem for problem, present in (
-                ("listing_unavailable", not listing.is_published),
+                ("listing_unavailable", not listing.is_published or not sellable),
                 ("merchant_unavailable", not merchant.is_approved),
-                ("insufficient_stock", listing.available < quantity),
+                ("insufficient_stock", available < quantity),
             ) if present)
-            price = listing.details.price
-            line = CartLineView(listing_id, listing.details.title_fr, price, quantity,
-                                price.times(quantity), max(0, listing.available), problems)
+            price = listing.price_of(variant_id) if sellable else listing.details.price
+            title = listing.title_of(variant_id) if sellable else listing.details.title_fr
+            line = CartLineView(listing_id, title, price, quantity, price.times(quantity),
+                                max(0, available), problems, variant_id)
             groups.setdefault(listing.merchant_id, (merchant, []))[1].append(line)
         merchants = [
             CartMerchantView(m.id, m.name, lines, total([line.amount for line in lines]),
@@ -136,3 +143,13 @@ class Carts(Service):
         ]
         return CartView(cart.id, cart.consumer_id, cart.storefront, cart.order_id, merchants,
                         total([m.subtotal for m in merchants]))
+
+
+def _sellable_as(listing: Listing, variant_id: UUID | None) -> bool:
+    """Whether the line still names a way the listing is sold (it may have got variants, or
+    lost none: variants are never removed)."""
+    try:
+        listing.variant(variant_id)
+    except InvalidValueError:
+        return False
+    return True

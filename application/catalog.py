@@ -14,9 +14,29 @@ from application.actors import Actor, Role
 from application.errors import NotFoundError, denied
 from application.idempotency import IdempotencyKey
 from application.service import Service
+from application.skus import claim_sku
 from domain.errors import RuleViolatedError
-from domain.listing import Listing, ListingDetails, StockReason
+from domain.listing import Listing, ListingDetails, StockReason, Variant, VariantDetails
 from domain.merchant import Merchant
+from domain.money import Money
+
+
+@dataclass(frozen=True)
+class VariantView:
+    """A variant as one actor may see it: SKU and stock levels for its owner and staff only."""
+
+    id: UUID
+    sku: str | None
+    label: str
+    price: Money
+    available: int
+    on_hand: int | None
+    reserved: int | None
+
+    @classmethod
+    def of(cls, v: Variant, *, detailed: bool) -> VariantView:
+        return cls(v.variant_id, v.sku if detailed else None, v.label, v.price, v.available,
+                   v.on_hand if detailed else None, v.reserved if detailed else None)
 
 
 @dataclass(frozen=True)
@@ -32,6 +52,8 @@ class ListingView:
     reserved: int | None
     created_on: datetime
     modified_on: datetime
+    variants: tuple[VariantView, ...] = ()
+    photos: tuple[str, ...] = ()  # image ids, in the merchant's order
 
     @classmethod
     def of(cls, listing: Listing, *, detailed: bool) -> ListingView:
@@ -40,6 +62,8 @@ class ListingView:
             listing.id, listing.merchant_id, str(listing.status), details, listing.available,
             listing.on_hand if detailed else None, listing.reserved if detailed else None,
             listing.created_on, listing.modified_on,
+            tuple(VariantView.of(v, detailed=detailed) for v in listing.variants.values()),
+            tuple(listing.photos),
         )
 
 
@@ -53,9 +77,15 @@ class Catalog(Service):
         def build() -> tuple[UUID, list[Aggregate]]:
             self._open_merchant_of(actor, merchant_id)
             listing = Listing(merchant_id, ListingDetails.check(raw))
-            return listing.id, [listing]
+            return listing.id, [listing, *self._claims(listing)]
 
         return self.create(key, build)
+
+    def check_may_change(self, actor: Actor, merchant_id: UUID) -> None:
+        """Whether this actor may change this merchant's catalogue (raises if not): bulk
+        routes ask before they read a body, so another merchant learns nothing (404)."""
+        actor.require_signed_in()
+        self._open_merchant_of(actor, merchant_id)
 
     def get(self, actor: Actor, listing_id: UUID) -> ListingView:
         listing = self._visible(actor, listing_id)
@@ -69,10 +99,44 @@ class Catalog(Service):
         return view
 
     def revise(self, actor: Actor, listing_id: UUID, changes: dict[str, Any]) -> ListingView:
-        def revise(listing: Listing, _: Merchant) -> None:
+        def revise(listing: Listing, _: Merchant) -> list[Aggregate]:
             listing.revise(ListingDetails.check(listing.details.as_raw() | changes))
+            return self._claims(listing)
 
         return self._change(actor, listing_id, revise)
+
+    def add_variant(self, actor: Actor, listing_id: UUID, raw: dict[str, Any],
+                    key: IdempotencyKey | None = None) -> tuple[ListingView, UUID]:
+        """A new variant (its SKU unique among the merchant's); the listing is then sold by
+        variant only (docs/catalogue.md)."""
+        actor.require_signed_in()
+
+        def build() -> tuple[UUID, list[Aggregate]]:
+            listing = self._visible(actor, listing_id)
+            self._open_merchant_of(actor, listing.merchant_id)
+            variant_id = listing.add_variant(VariantDetails.check(raw))
+            return variant_id, [listing, *self._claims(listing)]
+
+        variant_id = self.create(key, build, serialise=[listing_id])
+        return self.get(actor, listing_id), variant_id
+
+    def revise_variant(self, actor: Actor, listing_id: UUID, variant_id: UUID,
+                       changes: dict[str, Any]) -> ListingView:
+        def revise(listing: Listing, _: Merchant) -> list[Aggregate]:
+            current = _variant(listing, variant_id)
+            listing.revise_variant(variant_id,
+                                   VariantDetails.check(current.details.as_raw() | changes))
+            return self._claims(listing)
+
+        return self._change(actor, listing_id, revise)
+
+    def set_variant_stock(self, actor: Actor, listing_id: UUID, variant_id: UUID,
+                          on_hand: int) -> ListingView:
+        def set_stock(listing: Listing, _: Merchant) -> None:
+            _variant(listing, variant_id)
+            listing.set_variant_stock(variant_id, on_hand)
+
+        return self._change(actor, listing_id, set_stock)
 
     def publish(self, actor: Actor, listing_id: UUID) -> ListingView:
         def publish(listing: Listing, merchant: Merchant) -> None:
@@ -88,7 +152,7 @@ class Catalog(Service):
 
     def adjust_stock(
         self, actor: Actor, listing_id: UUID, delta: int, reason: StockReason,
-        key: IdempotencyKey | None = None,
+        key: IdempotencyKey | None = None, variant_id: UUID | None = None,
     ) -> ListingView:
         """A delta is not idempotent by nature: a retried adjustment needs its key."""
         actor.require_signed_in()
@@ -96,25 +160,35 @@ class Catalog(Service):
         def build() -> tuple[UUID, list[Aggregate]]:
             listing = self._visible(actor, listing_id)
             self._open_merchant_of(actor, listing.merchant_id)
-            listing.adjust_stock(delta, reason)
+            if variant_id is not None:
+                _variant(listing, variant_id)
+            listing.adjust_stock(delta, reason, variant_id)
             return listing.id, [listing]
 
         self.create(key, build, serialise=[listing_id])
         return self.get(actor, listing_id)
 
     def _change(
-        self, actor: Actor, listing_id: UUID, decide: Callable[[Listing, Merchant], None]
+        self, actor: Actor, listing_id: UUID,
+        decide: Callable[[Listing, Merchant], list[Aggregate] | None],
     ) -> ListingView:
-        """Load, decide, save; the answer is the listing as its owner now sees it."""
+        """Load, decide, save (with what the decision returns: claims on SKUs); the answer is
+        the listing as its owner now sees it."""
         actor.require_signed_in()
 
         def attempt() -> ListingView:
             listing = self._visible(actor, listing_id)
-            decide(listing, self._open_merchant_of(actor, listing.merchant_id))
-            self.save(listing)
+            others = decide(listing, self._open_merchant_of(actor, listing.merchant_id))
+            self.save(listing, *(others or []))
             return ListingView.of(listing, detailed=True)
 
         return self.retrying(attempt, serialise=[listing_id])
+
+    def _claims(self, listing: Listing) -> list[Aggregate]:
+        """The claims to save with the listing on every SKU it carries and does not hold yet."""
+        claims = [claim_sku(self, listing.merchant_id, sku, listing.id)
+                  for sku in sorted(listing.skus)]
+        return [c for c in claims if c is not None]
 
     def _visible(self, actor: Actor, listing_id: UUID) -> Listing:
         """Owners and staff see every listing; others only published ones of approved merchants."""
@@ -138,3 +212,11 @@ class Catalog(Service):
         if not merchant.is_open:
             raise RuleViolatedError("merchant_not_open", status=str(merchant.status))
         return merchant
+
+
+def _variant(listing: Listing, variant_id: UUID) -> Variant:
+    """A variant named in a path: one of this listing's, else 404."""
+    found = listing.variants.get(variant_id.hex)
+    if found is None:
+        raise NotFoundError("variant")
+    return found

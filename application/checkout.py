@@ -27,6 +27,7 @@ from application.payments import Payments, SavedOrder
 from application.ports import Clock
 from application.service import Service
 from domain.cart import Cart
+from domain.commission import CommissionTerms
 from domain.consumer import Consumer
 from domain.errors import InvalidValueError, RuleViolatedError
 from domain.geo import GeoPoint
@@ -34,7 +35,7 @@ from domain.listing import Listing
 from domain.merchant import Merchant
 from domain.money import Money
 from domain.order import Order
-from domain.order_terms import Fulfilment, MerchantOrderTerms, OrderLine
+from domain.order_terms import Fulfilment, MerchantOrderTerms, OrderLine, sum_money
 from domain.personal import PersonalData
 from domain.places import locate_address
 from domain.pricing import price
@@ -47,6 +48,13 @@ class Sellers(Protocol):
     a merchant without a ready payout account sells only if the platform holds its funds)."""
 
     def may_sell(self, merchant_id: UUID) -> bool: ...
+
+
+class CommissionRates(Protocol):
+    """The commission rules a merchant order's lines, (category, amount), are priced under
+    now (application/commission_rules.py)."""
+
+    def terms(self, merchant_id: UUID, lines: list[tuple[str, Money]]) -> CommissionTerms: ...
 
 
 class DueOrders(Protocol):
@@ -64,8 +72,11 @@ class CheckoutChoices:
 class Checkout(Service):
     def __init__(self, *args: object, carts: Carts, payments: Payments, clock: Clock,
                  commission_rate: Decimal, reservation_window: timedelta,
-                 due_orders: DueOrders, sellers: Sellers, **kwargs: object) -> None:
+                 due_orders: DueOrders, sellers: Sellers,
+                 commission_rates: CommissionRates | None = None, **kwargs: object) -> None:
+        """`commission_rates`: the rules; None: `commission_rate` on every order."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.commission_rates = commission_rates
         self.carts, self.payments, self.clock, self.sellers = carts, payments, clock, sellers
         self.commission_rate, self.window, self.due_orders = (
             commission_rate, reservation_window, due_orders)
@@ -87,8 +98,8 @@ class Checkout(Service):
             expires_at = self.clock.now() + self.window
             order = Order(cart.consumer_id, cart.id, cart.storefront, tuple(parts),
                           _address(consumer) if needs_address else None, expires_at)
-            for listing_id, quantity in cart.quantities().items():
-                listings[listing_id].reserve(order.id, quantity, expires_at)
+            for listing_id, variant_id, quantity in cart.items():
+                listings[listing_id].reserve(order.id, quantity, expires_at, variant_id)
             cart.check_out(order.id)
             return order.id, [cart, order, *listings.values()]
 
@@ -126,7 +137,7 @@ class Checkout(Service):
                merchants: dict[UUID, Merchant], consumer: Consumer,
                choices: CheckoutChoices) -> list[MerchantOrderTerms]:
         lines: dict[UUID, list[OrderLine]] = {}
-        for listing_id, quantity in cart.quantities().items():
+        for listing_id, variant_id, quantity in cart.items():
             listing = listings[listing_id]
             merchant = merchants[listing.merchant_id]
             if not (listing.is_published and merchant.is_approved):
@@ -135,19 +146,29 @@ class Checkout(Service):
             if merchant.id not in lines and not self.sellers.may_sell(merchant.id):
                 raise RuleViolatedError("merchant_payouts_not_ready", merchant_id=str(merchant.id),
                                         name=merchant.name)
-            d = listing.details
-            lines.setdefault(merchant.id, []).append(
-                OrderLine(listing_id, d.title_fr, d.price, quantity, d.tax_class))
+            lines.setdefault(merchant.id, []).append(OrderLine(
+                listing_id, listing.title_of(variant_id), listing.price_of(variant_id), quantity,
+                listing.details.tax_class, variant_id))
         parts = []
         for merchant_id, merchant_lines in lines.items():
             merchant = merchants[merchant_id]
             method = choices.fulfilment.get(merchant_id) or _default_method(merchant)
             fee = _fee(merchant, method, consumer)
-            breakdown = price(merchant_lines, fee, merchant.tax.is_registered,
-                              self.commission_rate)
+            commission = self._commission(merchant_id, merchant_lines, listings)
+            breakdown = price(merchant_lines, fee, merchant.tax.is_registered, commission)
             parts.append(MerchantOrderTerms(merchant_id, merchant.name, tuple(merchant_lines),
-                                            method, breakdown))
+                                            method, breakdown, commission))
         return parts
+
+    def _commission(self, merchant_id: UUID, lines: list[OrderLine],
+                    listings: dict[UUID, Listing]) -> CommissionTerms:
+        """The rules each line is priced under (by its listing's category), recorded in the
+        order so that it keeps them."""
+        if self.commission_rates is None:
+            return CommissionTerms.flat(self.commission_rate,
+                                        sum_money([line.amount for line in lines]))
+        return self.commission_rates.terms(merchant_id, [
+            (listings[line.listing_id].details.category, line.amount) for line in lines])
 
 
 def _default_method(merchant: Merchant) -> Fulfilment:

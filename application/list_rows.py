@@ -29,6 +29,21 @@ class ApplicationRow:
 
 
 @dataclass(frozen=True)
+class IdentityChangeRow:
+    """A merchant's request for a new legal name or NEQ (docs/merchants.md): business
+    registry data, no person's."""
+
+    merchant_id: UUID
+    name: str  # the trade name, as in the queue of applications
+    legal_name: str  # requested
+    neq: str  # requested
+    status: str  # pending, approved, rejected
+    requested_at: datetime
+    decided_at: datetime | None
+    position: Position
+
+
+@dataclass(frozen=True)
 class MerchantOrderRow:
     """One merchant's part of an order: never another merchant's lines or figures."""
 
@@ -92,6 +107,9 @@ class ListsReadModel(Protocol):
 
     def merchant_orders(self, merchant_id: UUID, filters: OrderFilters,
                         window: Window) -> tuple[list[MerchantOrderRow], int]: ...
+
+    def identity_changes(self, statuses: Sequence[str],
+                         window: Window) -> tuple[list[IdentityChangeRow], int]: ...
 
     def consumer_orders(self, consumer_id: UUID, filters: OrderFilters,
                         window: Window) -> tuple[list[ConsumerOrderRow], int]: ...

@@ -15,6 +15,7 @@ from application.errors import NotFoundError, denied
 from application.list_rows import (
     ApplicationRow,
     ConsumerOrderRow,
+    IdentityChangeRow,
     ListingRow,
     ListsReadModel,
     MerchantOrderRow,
@@ -27,6 +28,7 @@ from domain.listing import ListingStatus
 from domain.merchant import MerchantStatus
 from domain.order_terms import MerchantOrderStatus, OrderStatus, PaymentStatus
 
+IDENTITY_CHANGE_STATUSES = ("pending", "approved", "rejected")
 NEWEST_FIRST = PageRequest()
 OLDEST_FIRST = PageRequest(newest_first=False)
 EVERY_ORDER = OrderFilters()
@@ -50,6 +52,23 @@ class Lists:
         errors.raise_if_any()
         return paged("applications", {"status": wanted, "region": region}, page,
                      lambda window: self.model.applications(wanted, region, window))
+
+    def identity_changes(self, actor: Actor, statuses: Iterable[str] = (),
+                         page: PageRequest = OLDEST_FIRST) -> Page[IdentityChangeRow]:
+        """Requests for a new legal name or NEQ, oldest first: the validators' second queue
+        (docs/merchants.md)."""
+        actor.require_signed_in()
+        if actor.role not in (Role.VALIDATOR, Role.ADMIN):
+            raise denied(actor.is_anonymous)
+        errors = FieldErrors()
+        wanted = tuple(sorted({str(s) for s in statuses}))
+        for value in wanted:
+            if value not in IDENTITY_CHANGE_STATUSES:
+                errors.add("status", "status_unknown", value=value[:40],
+                           allowed=", ".join(IDENTITY_CHANGE_STATUSES))
+        errors.raise_if_any()
+        return paged("identity_changes", {"status": wanted}, page,
+                     lambda window: self.model.identity_changes(wanted, window))
 
     def merchant_orders(self, actor: Actor, merchant_id: UUID,
                         filters: OrderFilters = EVERY_ORDER,

@@ -22,6 +22,7 @@ from domain.address import Address
 from domain.claim import Claim
 from domain.geo import GeoPoint
 from domain.merchant import Merchant, MerchantStatus
+from domain.merchant_changes import OpeningHours
 from domain.money import Money
 from domain.slug import MAX_SLUG
 
@@ -65,6 +66,8 @@ class MerchantPage:
     website: str | None
     listings: tuple[PublicListing, ...]  # in no particular order: a page sorts what it shows
     more_listings: bool  # more than MAX_LISTINGS are published: the page shows the first ones
+    hours: OpeningHours | None = None
+    logo: str | None = None  # an image id (application/images.py)
 
 
 class MerchantGoneError(NotFoundError):
@@ -98,6 +101,7 @@ class MerchantPages(Service):
             merchant.id, merchant.slug, merchant.name, merchant.address, merchant.location,
             merchant.categories, merchant.description_fr, merchant.description_en,
             merchant.website, tuple(listings[:MAX_LISTINGS]), len(listings) > MAX_LISTINGS,
+            hours=merchant.hours, logo=merchant.logo,
         )
 
     def _merchant(self, slug: str) -> Merchant:

@@ -21,6 +21,7 @@ from domain.claim import Claim
 from domain.errors import DomainError
 from domain.geo import GeoPoint
 from domain.merchant import Merchant
+from domain.merchant_changes import IdentityChange, OpeningHours
 from domain.merchant_profile import (
     ApplicationForm,
     FulfilmentOptions,
@@ -66,6 +67,9 @@ class MerchantView:
     contact: PersonalData | None
     created_on: datetime
     modified_on: datetime
+    hours: OpeningHours | None = None
+    logo: str | None = None  # an image id (application/images.py)
+    pending_identity: IdentityChange | None = None  # waiting for a validator
 
     @classmethod
     def of(cls, m: Merchant, *, with_contact: bool) -> MerchantView:
@@ -73,7 +77,8 @@ class MerchantView:
             m.id, m.slug, str(m.status), m.status_reason, m.name, m.legal_name, m.neq.value,
             m.address, m.location, m.categories, m.tax, m.fulfilment, m.description_fr,
             m.description_en, m.website, m.contact if with_contact else None,
-            m.created_on, m.modified_on,
+            m.created_on, m.modified_on, hours=m.hours, logo=m.logo,
+            pending_identity=m.pending_identity,
         )
 
 
@@ -233,7 +238,7 @@ class Merchants(Service):
 
         def attempt() -> MerchantView:
             merchant = self._acted_on(actor, merchant_id)
-            if not (actor.owns(merchant_id) or actor.role == Role.VALIDATOR):
+            if not (self.owns_outright(actor, merchant_id) or actor.role == Role.VALIDATOR):
                 raise denied(actor.is_anonymous)
             merchant.close(by=actor.subject)
             self.save(merchant)
@@ -276,7 +281,8 @@ class Merchants(Service):
         if not isinstance(claim, Claim):
             return None
         holder = self.find(claim.holder_id)
-        if isinstance(holder, Merchant) and holder.is_open:
+        # A holder that changed its NEQ since (application/merchant_profiles.py) let it go.
+        if isinstance(holder, Merchant) and holder.is_open and holder.neq.value == neq:
             raise ConflictError("neq_taken")
         return claim
 

@@ -17,7 +17,7 @@ from application.service import Service
 from domain.listing import Listing
 from domain.money import Money
 from domain.order import MerchantOrder, Order
-from domain.order_terms import MerchantOrderTerms, Refund
+from domain.order_terms import MerchantOrderStatus, MerchantOrderTerms, Refund
 from domain.personal import PersonalData
 
 
@@ -29,12 +29,16 @@ class PartView:
     refunds: list[Refund]
     refunded: Money
     refundable: Money
+    declined_automatically: bool = False  # by the acceptance deadline
+    accept_by: datetime | None = None  # the acceptance deadline, while it is placed
 
     @classmethod
-    def of(cls, merchant_order: MerchantOrder) -> PartView:
+    def of(cls, merchant_order: MerchantOrder, accept_by: datetime | None = None) -> PartView:
+        placed = merchant_order.status == MerchantOrderStatus.PLACED
         return cls(merchant_order.terms, str(merchant_order.status), merchant_order.reason,
                    list(merchant_order.refunds), merchant_order.refunded,
-                   merchant_order.refundable)
+                   merchant_order.refundable, merchant_order.declined_automatically,
+                   accept_by if placed else None)
 
 
 @dataclass(frozen=True)
@@ -83,10 +87,7 @@ class Orders(Service):
 
         def decline(order: Order, listings: list[Listing]) -> None:
             order.decline(merchant_id, reason)
-            for listing in listings:
-                listing.release(order.id, reason="declined")
-            order.refund(merchant_id, order.merchant_order(merchant_id).refundable, reason,
-                         refund_id)
+            release_and_refund(order, listings, merchant_id, refund_id)
 
         self._act(actor, order_id, merchant_id, decline)
         self.payments.refund(order_id, merchant_id, refund_id)
@@ -113,7 +114,9 @@ class Orders(Service):
              decide: Callable[[Order, list[Listing]], None]) -> OrderView:
         order = self._visible(actor, order_id)
         self._own_part(actor, order, merchant_id)
-        ids = [line.listing_id for line in order.merchant_order(merchant_id).lines]
+        # Each listing once, though several of its variants be in the part.
+        lines = order.merchant_order(merchant_id).lines
+        ids = list(dict.fromkeys(line.listing_id for line in lines))
 
         def attempt() -> None:
             order = self.load(Order, order_id, "order")
@@ -141,6 +144,18 @@ class Orders(Service):
         order.merchant_order(merchant_id)
 
 
+def release_and_refund(order: Order, listings: list[Listing], merchant_id: UUID,
+                       refund_id: UUID) -> None:
+    """After a part is declined (by its merchant or by the acceptance deadline): its stock
+    goes back on sale and what is left of it is refunded, for the decline's reason. The
+    caller saves all of them in one save, then has the gateway carry out the refund."""
+    part = order.merchant_order(merchant_id)
+    assert part.reason is not None
+    for listing in listings:
+        listing.release(order.id, reason="declined")
+    order.refund(merchant_id, part.refundable, part.reason, refund_id)
+
+
 def view_for(actor: Actor, order: Order, auditors_see_personal_data: bool = False
              ) -> OrderView:
     """Consumers and staff see the whole order; a merchant only its own part (and the
@@ -149,7 +164,7 @@ def view_for(actor: Actor, order: Order, auditors_see_personal_data: bool = Fals
     deliver; an auditor only if the platform's setting allows it."""
     whole = actor.reads_everything or (
         actor.role == Role.CONSUMER and actor.subject == str(order.consumer_id))
-    parts = [PartView.of(mo) for mo in order.merchant_orders.values()
+    parts = [PartView.of(mo, order.accept_by) for mo in order.merchant_orders.values()
              if whole or actor.owns(mo.merchant_id)]
     if not parts:
         raise NotFoundError("order")

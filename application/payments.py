@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from application.errors import GatewayUnavailableError
-from application.ports import PaymentGateway, PaymentOutcome
+from application.ports import Clock, PaymentGateway, PaymentOutcome
 from application.service import Service
 from domain.claim import Claim
 from domain.listing import Listing
@@ -32,9 +33,13 @@ class SavedOrder:
 
 
 class Payments(Service):
-    def __init__(self, *args: object, gateway: PaymentGateway, **kwargs: object) -> None:
+    def __init__(self, *args: object, gateway: PaymentGateway,
+                 acceptance_window: timedelta | None = None, clock: Clock | None = None,
+                 **kwargs: object) -> None:
+        """`acceptance_window`: how long the merchants have, from the capture, to accept
+        their parts before the acceptance deadline declines them (None: no deadline)."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.gateway = gateway
+        self.gateway, self.acceptance_window, self.clock = gateway, acceptance_window, clock
 
     def request(self, order_id: UUID, method: str | None,
                 fresh: SavedOrder | None = None) -> tuple[str | None, Order]:
@@ -105,7 +110,7 @@ class Payments(Service):
                 if outcome.status == "authorized":
                     order.authorize()
                 elif outcome.status == "captured":
-                    order.capture()
+                    order.capture(*self._acceptance_deadline())
                     for listing in listings:
                         listing.hold(order.id)
                 elif outcome.status == "failed":
@@ -128,6 +133,12 @@ class Payments(Service):
                                                 idempotency_key=f"refund:{refund_id}")
         self._change(order_id, [], lambda o, _: o.settle_refund(merchant_id, refund_id,
                                                                  gateway_refund_id))
+
+    def _acceptance_deadline(self) -> tuple[datetime | None, float | None]:
+        if self.acceptance_window is None:
+            return None, None
+        now = self.clock.now() if self.clock is not None else datetime.now(UTC)
+        return now + self.acceptance_window, self.acceptance_window.total_seconds() / 3600
 
     def _change(self, order_id: UUID, listing_ids: list[UUID],
                 decide: Callable[[Order, list[Listing]], list[Aggregate] | None],

@@ -103,6 +103,8 @@ class Payouts(Service):
             if not actor.reads_everything:  # payouts are theirs and staff's: 404 to others
                 raise NotFoundError("merchant")
             raise denied(actor.is_anonymous)
+        if actor.owns(merchant_id) and not self.owns_outright(actor, merchant_id):
+            raise denied(False)  # where the money goes is the owner's to say
         account = self._account(merchant_id)
         account_id = account.account_id or self.gateway.open_account(
             merchant_id, idempotency_key=f"account:{merchant_id}")
@@ -141,7 +143,8 @@ class Payouts(Service):
         def attempt() -> list[UUID]:
             order = self.load(Order, order_id, "order")
             opened = [Payout(order_id, mo.merchant_id, order.payment_id or "",
-                             mo.breakdown, captured_at)
+                             mo.breakdown, captured_at,
+                             mo.terms.commission.summary if mo.terms.commission else None)
                       for mo in order.merchant_orders.values()
                       if self.find(Payout.create_id(order_id, mo.merchant_id)) is None]
             self.save(*opened)

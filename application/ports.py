@@ -281,3 +281,33 @@ class WebhookVerifier(Protocol):
         on). Raises `InvalidWebhookError` (application.errors) when the signature is missing,
         wrong or stale, or the payload is not an event."""
         ...
+
+
+# -- images (application/images.py, docs/merchants.md) ---------------------------------------
+
+
+class ImageStore(Protocol):
+    """Bytes of processed images by key ("images/ab/<id>/medium.webp"). Keys are content
+    addressed: a key's bytes never change, so writing one twice is harmless."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def exists(self, key: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    """An upload decoded and re-encoded: one WebP per standard size, no metadata."""
+
+    width: int
+    height: int
+    source_format: str  # "JPEG", "PNG" or "WEBP"
+    sizes: dict[str, bytes]  # size name -> WebP bytes
+
+
+class ImageCodec(Protocol):
+    def process(self, data: bytes, sizes: dict[str, int], max_pixels: int) -> DecodedImage:
+        """Decode, check and re-encode `data`. Raises ImageRejectedError (application.errors)
+        when it is not an accepted image or holds more than `max_pixels` pixels."""

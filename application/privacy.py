@@ -250,4 +250,6 @@ def _order(order: Order) -> dict[str, Any]:
 def _cart(cart: Cart) -> dict[str, Any]:
     return {"id": str(cart.id), "opened_at": cart.created_on.isoformat(),
             "checked_out": not cart.is_open,
-            "lines": [{"listing_id": str(k), "quantity": q} for k, q in cart.quantities().items()]}
+            "lines": [{"listing_id": str(listing), "quantity": quantity,
+                       **({"variant_id": str(variant)} if variant else {})}
+                      for listing, variant, quantity in cart.items()]}

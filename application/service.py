@@ -13,11 +13,14 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from application.actors import Actor
 from application.app import Comptoir
 from application.errors import ConflictError, NotFoundError
 from application.idempotency import IdempotencyKey, IdempotentRequest
 from application.insights import NoSightings, Sightings
 from application.locks import AggregateLocks
+from domain.account import Account, Membership
+from domain.api_key import ApiKey
 from domain.errors import DomainError
 
 A = TypeVar("A", bound=Aggregate)
@@ -72,6 +75,21 @@ class Service:
         if not isinstance(aggregate, cls):
             raise NotFoundError(kind)
         return aggregate
+
+    def owns_outright(self, actor: Actor, merchant_id: UUID) -> bool:
+        """Acts for the merchant as its owner: what can end it or move its money (closing it,
+        its payout account) is not for an invited member nor for one of its API keys. A
+        merchant token with no account behind it is the operator's own (`comptoir token issue`)."""
+        if not actor.owns(merchant_id):
+            return False
+        try:
+            subject = UUID(actor.subject)
+        except ValueError:
+            return False
+        account = self.find(Account.create_id(subject))
+        if isinstance(account, Account):
+            return account.membership(merchant_id) == Membership.OWNER
+        return not isinstance(self.find(subject), ApiKey)
 
     def find(self, aggregate_id: UUID) -> Aggregate | None:
         try:

@@ -15,8 +15,10 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.address import Address, PostalCode
+from domain.commission import AppliedRule, CommissionTerms
 from domain.geo import GeoPoint
-from domain.listing import ListingDetails
+from domain.listing import ListingDetails, Variant
+from domain.merchant_changes import IdentityChange, OpeningHours
 from domain.merchant_profile import FulfilmentOptions, TaxRegistration
 from domain.money import Money
 from domain.neq import NEQ
@@ -61,13 +63,18 @@ VALUE_OBJECTS: dict[str, type] = {
     "neq": NEQ,
     "tax_registration": TaxRegistration,
     "fulfilment_options": FulfilmentOptions,
+    "opening_hours": OpeningHours,
+    "identity_change": IdentityChange,
     "listing_details": ListingDetails,
+    "listing_variant": Variant,
     "order_line": OrderLine,
     "merchant_order_terms": MerchantOrderTerms,
     "breakdown": Breakdown,
     "refund_breakdown": RefundBreakdown,
     "refund": Refund,
     "storefront_scope": StorefrontScope,
+    "commission_terms": CommissionTerms,
+    "applied_rule": AppliedRule,
 }
 
 

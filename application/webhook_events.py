@@ -36,10 +36,12 @@ TYPES: dict[type, str] = {
     Listing.Reserved: "listing.stock_changed.v1",
     Listing.ReservationReleased: "listing.stock_changed.v1",
     Listing.ReservationConsumed: "listing.stock_changed.v1",
+    Listing.VariantStockSet: "listing.stock_changed.v1",
 }
 STOCK_CAUSES: dict[type, str] = {
     Listing.StockSet: "set", Listing.StockAdjusted: "adjusted", Listing.Reserved: "reserved",
     Listing.ReservationReleased: "released", Listing.ReservationConsumed: "consumed",
+    Listing.VariantStockSet: "set",
 }
 ADDRESS_FIELDS = ("name", "street", "municipality", "postal_code", "region", "province")
 
@@ -127,14 +129,24 @@ def _stock(event: Any, listing: Listing, _merchant_id: UUID) -> dict[str, Any]:
     return {"listing_id": str(listing.id), "merchant_id": str(listing.merchant_id),
             "sku": listing.details.sku, "on_hand": listing.on_hand,
             "reserved": listing.reserved, "available": listing.available,
-            "cause": STOCK_CAUSES[type(event)], "reason": getattr(event, "reason", None)}
+            "cause": STOCK_CAUSES[type(event)], "reason": getattr(event, "reason", None),
+            "variant": _variant(listing, getattr(event, "variant_id", None))}
+
+
+def _variant(listing: Listing, variant_id: UUID | None) -> dict[str, Any] | None:
+    """The variant the change is about (the listing's figures are then its variants' sums)."""
+    v = listing.variants.get(variant_id.hex) if variant_id is not None else None
+    return None if v is None else {
+        "variant_id": str(v.variant_id), "sku": v.sku, "label": v.label, "on_hand": v.on_hand,
+        "reserved": v.reserved, "available": v.available}
 
 
 DATA: dict[type, Callable[[Any, Any, UUID], dict[str, Any]]] = {
     Order.PaymentCaptured: _placed,
     Order.MerchantOrderAccepted: lambda e, order, m: _part(order, m),
     Order.MerchantOrderFulfilled: lambda e, order, m: _part(order, m),
-    Order.MerchantOrderDeclined: lambda e, order, m: {**_part(order, m), "reason": e.reason},
+    Order.MerchantOrderDeclined: lambda e, order, m: {  # automatic: the acceptance deadline
+        **_part(order, m), "reason": e.reason, "automatic": e.automatic},
     Order.RefundDecided: _refunded,
     Payout.Transferred: lambda e, payout, m: {
         **_payout(payout), "amount_cents": payout.transferred.cents,

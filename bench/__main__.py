@@ -13,8 +13,10 @@ from bench import (
     checkout,
     freshness,
     import_fiches,
+    pages,
     projection,
     search,
+    stock_feed,
     stock_updates,
 )
 
@@ -23,6 +25,7 @@ def main() -> None:
     with_search = "--without-search" not in sys.argv[1:]
     for backend in ("sqlite", "postgres"):
         stock_updates.run(backend, count=1000, runs=3)
+        stock_feed.run(backend, count=1000, runs=5)
         freshness.run(backend, count=100)
         projection.run(backend, merchants=1000, listings=20)
         import_fiches.run(backend, merchants=22_000)
@@ -30,6 +33,7 @@ def main() -> None:
             search.run(backend, merchants=22_000, listings=500_000, count=300)
         audit.run(backend, events=200_000, runs=5)
         authentication.run(backend, count=2000, runs=3)
+        pages.run(backend, count=300)
     checkout.run("postgres", per_client=40)
 
 

@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.address import Address
 from domain.errors import IllegalTransitionError, InvalidValueError
 from domain.geo import GeoPoint
+from domain.merchant_changes import IdentityChange, OpeningHours, PublicProfile
 from domain.merchant_profile import FulfilmentOptions, MerchantProfile, TaxRegistration
 from domain.neq import NEQ
 from domain.personal import PersonalData
@@ -54,6 +55,15 @@ class Merchant(Aggregate):
         Suspended: ClassVar[type[Aggregate.Event]]
         Reinstated: ClassVar[type[Aggregate.Event]]
         Closed: ClassVar[type[Aggregate.Event]]
+        ProfileChanged: ClassVar[type[Aggregate.Event]]
+        IdentityChangeRequested: ClassVar[type[Aggregate.Event]]
+        IdentityChangeApproved: ClassVar[type[Aggregate.Event]]
+        IdentityChangeRejected: ClassVar[type[Aggregate.Event]]
+
+    # Added after the first merchants applied: their events never set these.
+    hours: OpeningHours | None = None
+    logo: str | None = None
+    pending_identity: IdentityChange | None = None
 
     @classmethod
     def submit(cls, profile: MerchantProfile, slug: str) -> Merchant:
@@ -137,6 +147,72 @@ class Merchant(Aggregate):
         if self.status == MerchantStatus.CLOSED:
             raise IllegalTransitionError("merchant", "close", str(self.status))
         self._closed(by=by)
+
+    # -- changes after applying (domain/merchant_changes.py) ----------------------------------
+
+    @property
+    def public_profile(self) -> PublicProfile:
+        return PublicProfile(self.description_fr, self.description_en, self.website, self.hours,
+                             self.address, self.location, self.contact, self.logo)
+
+    def change_profile(self, profile: PublicProfile, by: str) -> tuple[str, ...]:
+        """Record the new profile; the names of the fields that changed (none: nothing
+        recorded)."""
+        if self.status == MerchantStatus.CLOSED:
+            raise IllegalTransitionError("merchant", "change_profile", str(self.status))
+        fields = profile.differences(self.public_profile)
+        if fields:
+            self._profile_changed(
+                fields=fields, description_fr=profile.description_fr,
+                description_en=profile.description_en, website=profile.website,
+                hours=profile.hours, address=profile.address, location=profile.location,
+                contact=profile.contact, logo=profile.logo, by=by)
+        return fields
+
+    def request_identity_change(self, change: IdentityChange) -> None:
+        """A new legal name or NEQ waits for a validator; meanwhile the merchant sells under
+        its current identity. A second request replaces a pending one."""
+        if not self.is_open:
+            raise IllegalTransitionError("merchant", "request_identity_change", str(self.status))
+        self._identity_change_requested(legal_name=change.legal_name, neq=change.neq,
+                                        by=change.requested_by)
+
+    def approve_identity_change(self, by: str) -> IdentityChange:
+        change = self._pending("approve_identity_change")
+        self._identity_change_approved(legal_name=change.legal_name, neq=change.neq, by=by)
+        return change
+
+    def reject_identity_change(self, reason: str, by: str) -> None:
+        self._pending("reject_identity_change")
+        self._identity_change_rejected(reason=check_reason(reason), by=by)
+
+    def _pending(self, action: str) -> IdentityChange:
+        if self.pending_identity is None:
+            raise IllegalTransitionError("merchant", action, "no_identity_change_pending")
+        return self.pending_identity
+
+    @event("ProfileChanged", topic="comptoir.Merchant.ProfileChanged")
+    def _profile_changed(
+        self, fields: tuple[str, ...], description_fr: str | None, description_en: str | None,
+        website: str | None, hours: OpeningHours | None, address: Address, location: GeoPoint,
+        contact: PersonalData, logo: str | None, by: str,
+    ) -> None:
+        self.description_fr, self.description_en = description_fr, description_en
+        self.website, self.hours, self.logo = website, hours, logo
+        self.address, self.location, self.contact = address, location, contact
+
+    @event("IdentityChangeRequested", topic="comptoir.Merchant.IdentityChangeRequested")
+    def _identity_change_requested(self, legal_name: str, neq: NEQ, by: str) -> None:
+        self.pending_identity = IdentityChange(legal_name, neq, by)
+
+    @event("IdentityChangeApproved", topic="comptoir.Merchant.IdentityChangeApproved")
+    def _identity_change_approved(self, legal_name: str, neq: NEQ, by: str) -> None:
+        self.legal_name, self.neq = legal_name, neq
+        self.pending_identity = None
+
+    @event("IdentityChangeRejected", topic="comptoir.Merchant.IdentityChangeRejected")
+    def _identity_change_rejected(self, reason: str, by: str) -> None:
+        self.pending_identity = None
 
     def _require(self, action: str, *allowed: MerchantStatus) -> None:
         if self.status not in allowed:

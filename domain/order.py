@@ -31,6 +31,18 @@ MS = MerchantOrderStatus
 MAX_MERCHANT_REASON = 500
 
 
+def hours_text(hours: float | None) -> str:
+    """48.0 → "48", 1.5 → "1,5" (French decimal comma; the mails format their own)."""
+    value = 48.0 if hours is None else hours
+    return f"{value:g}".replace(".", ",")
+
+
+def unaccepted_reason(hours: float | None) -> str:
+    """The reason recorded when the acceptance deadline declines a part (French, like the
+    platform's other stored texts; mails say it in the reader's language)."""
+    return f"Non acceptée dans les {hours_text(hours)} h (déclin automatique)"
+
+
 def check_merchant_reason(reason: str) -> str:
     """A decline's or refund's reason: the merchant's own words, shown to the shopper. Kept
     for years with the order, so it should never name a person (the API says so)."""
@@ -67,6 +79,7 @@ class MerchantOrder:
     status: MerchantOrderStatus = MS.PLACED
     reason: str | None = None  # why it was declined, in the merchant's words
     refunds: list[Refund] = field(default_factory=list)
+    declined_automatically: bool = False  # by the acceptance deadline, not by the merchant
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -125,8 +138,9 @@ class MerchantOrder:
     def fulfilled(self) -> None:
         self.status = MS.FULFILLED
 
-    def declined(self, reason: str) -> None:
+    def declined(self, reason: str, automatic: bool = False) -> None:
         self.status, self.reason = MS.DECLINED, reason
+        self.declined_automatically = automatic
 
     def cancelled(self) -> None:
         self.status = MS.CANCELLED
@@ -151,13 +165,11 @@ class Order(Aggregate):
         Placed: ClassVar[type[Aggregate.Event]]
         PaymentRequested: ClassVar[type[Aggregate.Event]]
         PaymentAuthorized: ClassVar[type[Aggregate.Event]]
-        PaymentCaptured: ClassVar[type[Aggregate.Event]]
         PaymentFailed: ClassVar[type[Aggregate.Event]]
         Disputed: ClassVar[type[Aggregate.Event]]
         Expired: ClassVar[type[Aggregate.Event]]
         MerchantOrderAccepted: ClassVar[type[Aggregate.Event]]
         MerchantOrderFulfilled: ClassVar[type[Aggregate.Event]]
-        MerchantOrderDeclined: ClassVar[type[Aggregate.Event]]
         RefundDecided: ClassVar[type[Aggregate.Event]]
         RefundSettled: ClassVar[type[Aggregate.Event]]
 
@@ -178,6 +190,10 @@ class Order(Aggregate):
         self.payment_id: str | None = None
         self.payment_note: str | None = None
         self.payment_method: str | None = None
+        # When every merchant must have accepted its part (set at capture; None: no deadline,
+        # as for orders paid before the acceptance deadline existed).
+        self.accept_by: datetime | None = None
+        self.accept_hours: float | None = None
         self.disputes: dict[str, tuple[Money, str]] = {}  # gateway dispute id: amount, reason
 
     # -- reading ----------------------------------------------------------------------------
@@ -194,7 +210,9 @@ class Order(Aggregate):
 
     @property
     def listing_ids(self) -> list[UUID]:
-        return [line.listing_id for mo in self.merchant_orders.values() for line in mo.lines]
+        """Each listing once, though several of its variants be bought."""
+        return list(dict.fromkeys(
+            line.listing_id for mo in self.merchant_orders.values() for line in mo.lines))
 
     @property
     def is_paid(self) -> bool:
@@ -210,12 +228,15 @@ class Order(Aggregate):
         if self.payment_status == PaymentStatus.PENDING:
             self._authorized()
 
-    def capture(self) -> None:
+    def capture(self, accept_by: datetime | None = None, accept_hours: float | None = None
+                ) -> None:
+        """`accept_by`: the acceptance deadline of every merchant order (docs/payments.md),
+        `accept_hours` the window it was computed with (said in the mails)."""
         if self.payment_status in (PaymentStatus.CAPTURED,):
             return
         if self.status != OrderStatus.AWAITING_PAYMENT:
             raise IllegalTransitionError("order", "capture", str(self.status))
-        self._captured()
+        self._captured(accept_by=accept_by, accept_hours=accept_hours)
 
     def note_payment_delay(self, note: str, method: str | None = None) -> None:
         """The gateway did not answer: the payment stays pending, is asked again while the
@@ -255,7 +276,24 @@ class Order(Aggregate):
 
     def decline(self, merchant_id: UUID, reason: str) -> None:
         self._check(merchant_id, "decline")
-        self._declined(merchant_id=merchant_id, reason=check_merchant_reason(reason))
+        self._declined(merchant_id=merchant_id, reason=check_merchant_reason(reason),
+                       automatic=False)
+
+    def unaccepted(self, now: datetime) -> list[UUID]:
+        """The merchant orders still placed (paid, never accepted) past the deadline."""
+        if not self.is_paid or self.accept_by is None or now < self.accept_by:
+            return []
+        return [m for m, mo in self.merchant_orders.items() if mo.status == MS.PLACED]
+
+    def decline_unaccepted(self, merchant_id: UUID, now: datetime) -> bool:
+        """Decline, on the platform's behalf, a part its merchant left unanswered past the
+        deadline; False (and nothing happens) when it is not, or no longer, due — the
+        merchant accepted or declined it first."""
+        if merchant_id not in self.unaccepted(now):
+            return False
+        self._declined(merchant_id=merchant_id, reason=unaccepted_reason(self.accept_hours),
+                       automatic=True)
+        return True
 
     def refund(self, merchant_id: UUID, amount: Money, reason: str, refund_id: UUID) -> Refund:
         """Decide a refund out of one merchant order: never more than was paid for it."""
@@ -293,8 +331,20 @@ class Order(Aggregate):
     def _authorized(self) -> None:
         self.payment_status = PaymentStatus.AUTHORIZED
 
-    @event("PaymentCaptured", topic="comptoir.Order.PaymentCaptured")
-    def _captured(self) -> None:
+    class PaymentCaptured(Aggregate.Event):
+        TOPIC = "comptoir.Order.PaymentCaptured"
+        class_version = 2  # v2: the acceptance deadline
+        accept_by: datetime | None
+        accept_hours: float | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["accept_by"] = None
+            state["accept_hours"] = None
+
+    @event(PaymentCaptured)
+    def _captured(self, accept_by: datetime | None, accept_hours: float | None) -> None:
+        self.accept_by, self.accept_hours = accept_by, accept_hours
         self.payment_status = PaymentStatus.CAPTURED
         self.status = OrderStatus.CONFIRMED
         self.payment_note = None
@@ -344,9 +394,20 @@ class Order(Aggregate):
         self.merchant_orders[merchant_id].fulfilled()
         self._close_if_done()
 
-    @event("MerchantOrderDeclined", topic="comptoir.Order.MerchantOrderDeclined")
-    def _declined(self, merchant_id: UUID, reason: str) -> None:
-        self.merchant_orders[merchant_id].declined(reason)
+    class MerchantOrderDeclined(Aggregate.Event):
+        TOPIC = "comptoir.Order.MerchantOrderDeclined"
+        class_version = 2  # v2: whether the acceptance deadline declined it
+        merchant_id: UUID
+        reason: str
+        automatic: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["automatic"] = False
+
+    @event(MerchantOrderDeclined)
+    def _declined(self, merchant_id: UUID, reason: str, automatic: bool) -> None:
+        self.merchant_orders[merchant_id].declined(reason, automatic)
         self._close_if_done()
 
     @event("RefundDecided", topic="comptoir.Order.RefundDecided")

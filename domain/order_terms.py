@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
 
+from domain.commission import CommissionTerms
 from domain.money import Money
 from domain.pricing import Breakdown, RefundBreakdown
 from domain.taxonomy import TaxClass
@@ -28,6 +29,9 @@ class OrderLine:
     unit_price: Money
     quantity: int
     tax_class: TaxClass
+    # The variant bought (its label is in the title); None for a listing sold as itself and
+    # in every line stored before variants existed.
+    variant_id: UUID | None = None
 
     @property
     def amount(self) -> Money:
@@ -43,6 +47,9 @@ class MerchantOrderTerms:
     lines: tuple[OrderLine, ...]
     fulfilment: Fulfilment
     breakdown: Breakdown
+    # The commission rules it was priced under (None: placed before rules existed, at the
+    # platform's one rate then).
+    commission: CommissionTerms | None = None
 
 
 @dataclass(frozen=True)

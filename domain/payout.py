@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -61,7 +61,6 @@ class Payout(Aggregate):
     # The event classes the @event methods below generate when the class is made, declared
     # for type checkers (which cannot see them) because other modules name them.
     if TYPE_CHECKING:
-        Opened: ClassVar[type[Aggregate.Event]]
         Held: ClassVar[type[Aggregate.Event]]
         Closed: ClassVar[type[Aggregate.Event]]
         TransferDue: ClassVar[type[Aggregate.Event]]
@@ -77,9 +76,25 @@ class Payout(Aggregate):
     def create_id(order_id: UUID, merchant_id: UUID) -> UUID:
         return uuid5(NAMESPACE_URL, f"comptoir:payout:{order_id}:{merchant_id}")
 
-    @event("Opened", topic="comptoir.Payout.Opened")
+    class Opened(Aggregate.Created):
+        TOPIC = "comptoir.Payout.Opened"
+        class_version = 2  # v2: the commission rules the order was priced under
+        order_id: UUID
+        merchant_id: UUID
+        payment_id: str
+        breakdown: Breakdown
+        captured_at: datetime
+        commission_rule: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["commission_rule"] = None
+
+    @event(Opened)
     def __init__(self, order_id: UUID, merchant_id: UUID, payment_id: str, breakdown: Breakdown,
-                 captured_at: datetime) -> None:
+                 captured_at: datetime, commission_rule: str | None = None) -> None:
+        # commission_rule: e.g. "category:fromagerie v3 6 % on 40.00; minimum 1.00"
+        self.commission_rule = commission_rule
         self.order_id = order_id
         self.merchant_id = merchant_id
         self.payment_id = payment_id

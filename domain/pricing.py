@@ -7,7 +7,9 @@ One merchant order is one supply by one merchant. Rules (docs/checkout.md):
   taxable line (it follows the supply), untaxed otherwise.
 - A registered merchant collects and remits its own taxes; for a small supplier the platform,
   as operator of a digital platform, collects and remits them.
-- Commission: the platform's rate on the goods' subtotal (before taxes and fees), half-up.
+- Commission: the platform's rate on the goods' subtotal (before taxes and fees), half-up;
+  by rule (domain/commission.py): each line at its rule's rate, rounded once, at least the
+  rules' minimum, never more than the goods' subtotal.
 - The consumer pays `total`; the merchant's share is the total minus the commission, minus the
   taxes when the platform remits them. Hence, exactly:
   total == share + commission + taxes remitted by the platform.
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
+from domain.commission import CommissionTerms
 from domain.errors import InvalidValueError, RuleViolatedError
 from domain.money import Money
 from domain.taxonomy import TaxClass
@@ -65,7 +68,9 @@ class Breakdown:
 
 
 def price(lines: Sequence[Priceable], fee: Money, merchant_registered: bool,
-          commission_rate: Decimal) -> Breakdown:
+          commission_rate: Decimal | CommissionTerms) -> Breakdown:
+    """`commission_rate`: one rate on the subtotal, or the rules that apply
+    (CommissionTerms, whose bases sum to the subtotal)."""
     if not lines:
         raise InvalidValueError("order_lines_empty")
     subtotal = sum((line.amount for line in lines), Money.zero())
@@ -73,7 +78,9 @@ def price(lines: Sequence[Priceable], fee: Money, merchant_registered: bool,
                         Money.zero())
     taxable = taxable_goods + fee if taxable_goods.is_positive() else Money.zero()
     gst, qst = taxable.apply_rate(GST_RATE), taxable.apply_rate(QST_RATE)
-    commission = subtotal.apply_rate(commission_rate)
+    terms = (commission_rate if isinstance(commission_rate, CommissionTerms)
+             else CommissionTerms.flat(commission_rate, subtotal))
+    commission = terms.commission(subtotal)
     total = subtotal + fee + gst + qst
     platform_remits = not merchant_registered
     share = total - commission - (gst + qst if platform_remits else Money.zero())

@@ -71,7 +71,9 @@ def _opened(e: Any, unit: LedgerUnit) -> None:
               "platform" if b.platform_remits else "merchant", e.captured_at)
     for kind, amount in zip(SALE_KINDS, (b.total, b.subtotal, b.fee, b.gst, b.qst,
                                          b.commission, b.share), strict=True):
-        unit.entry(_entry_id(e, kind), e.originator_id, e.captured_at, kind, amount)
+        # The commission entry names the rules it was computed under (statements show it).
+        ref = e.commission_rule if kind == "commission" else None
+        unit.entry(_entry_id(e, kind), e.originator_id, e.captured_at, kind, amount, ref=ref)
 
 
 def _refund_noted(e: Any, unit: LedgerUnit) -> None:

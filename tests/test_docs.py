@@ -11,5 +11,5 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_setting_is_documented_in_the_readme() -> None:
-    table = re.findall(r"^\| `(COMPTOIR_[A-Z_]+)`", (ROOT / "README.md").read_text(), re.M)
+    table = re.findall(r"^\| `(COMPTOIR_[A-Z0-9_]+)`", (ROOT / "README.md").read_text(), re.M)
     assert sorted(table) == sorted(f"COMPTOIR_{name.upper()}" for name in Settings.model_fields)

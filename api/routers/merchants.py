@@ -24,7 +24,8 @@ from api.schemas.merchants import MerchantApplicationIn, MerchantOut, applicatio
 router = APIRouter(prefix="/v1/merchants", tags=["merchants"], responses=PROBLEM_RESPONSES)
 
 
-@router.post("", status_code=201, summary="Apply to sell on the platform",
+@router.post("", operation_id="applyAsMerchant",
+             status_code=201, summary="Apply to sell on the platform",
              dependencies=[limited("apply_client")])
 def apply(
     body: MerchantApplicationIn, merchants: MerchantsDep, actor: ActorDep,
@@ -40,41 +41,46 @@ def apply(
 also_check_body(apply, application_rule_errors)
 
 
-@router.get("/{merchant_id}", summary="A merchant's fiche")
+@router.get("/{merchant_id}", operation_id="getMerchant", summary="A merchant's fiche")
 def get(merchant_id: UUID, merchants: MerchantsDep, actor: ActorDep) -> MerchantOut:
     return MerchantOut.of(merchants.visit(actor, merchant_id))
 
 
-@router.post("/{merchant_id}/approval", summary="Approve an application (validator)")
+@router.post("/{merchant_id}/approval", operation_id="approveMerchant",
+             summary="Approve an application (validator)")
 def approve(merchant_id: UUID, merchants: MerchantsDep, actor: SignedInDep) -> MerchantOut:
     return MerchantOut.of(merchants.approve(actor, merchant_id))
 
 
-@router.post("/{merchant_id}/rejection", summary="Reject an application with a reason (validator)")
+@router.post("/{merchant_id}/rejection", operation_id="rejectMerchant",
+             summary="Reject an application with a reason (validator)")
 def reject(
     merchant_id: UUID, body: ReasonIn, merchants: MerchantsDep, actor: SignedInDep
 ) -> MerchantOut:
     return MerchantOut.of(merchants.reject(actor, merchant_id, body.reason))
 
 
-@router.post("/{merchant_id}/suspension", summary="Suspend with a reason (validator)")
+@router.post("/{merchant_id}/suspension", operation_id="suspendMerchant",
+             summary="Suspend with a reason (validator)")
 def suspend(
     merchant_id: UUID, body: ReasonIn, merchants: MerchantsDep, actor: SignedInDep
 ) -> MerchantOut:
     return MerchantOut.of(merchants.suspend(actor, merchant_id, body.reason))
 
 
-@router.post("/{merchant_id}/reinstatement", summary="Lift a suspension (validator)")
+@router.post("/{merchant_id}/reinstatement", operation_id="reinstateMerchant",
+             summary="Lift a suspension (validator)")
 def reinstate(merchant_id: UUID, merchants: MerchantsDep, actor: SignedInDep) -> MerchantOut:
     return MerchantOut.of(merchants.reinstate(actor, merchant_id))
 
 
-@router.post("/{merchant_id}/closure", summary="Leave the platform (owner or validator)")
+@router.post("/{merchant_id}/closure", operation_id="closeMerchant",
+             summary="Leave the platform (owner or validator)")
 def close(merchant_id: UUID, merchants: MerchantsDep, actor: SignedInDep) -> MerchantOut:
     return MerchantOut.of(merchants.close(actor, merchant_id))
 
 
-@router.get("/{merchant_id}/insights", tags=["insights"],
+@router.get("/{merchant_id}/insights", operation_id="getMerchantInsights", tags=["insights"],
             summary="Who looks at the merchant: counts by day and region, small groups hidden")
 def insights(merchant_id: UUID, insight: InsightsDep, actor: SignedInDep,
              first: Annotated[date | None, Query(alias="from")] = None,

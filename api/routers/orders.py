@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import (
     CartsDep,
@@ -34,7 +35,7 @@ from domain.money import Money
 router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
 
 
-@router.post("/consumers", status_code=201, tags=["consumers"],
+@router.post("/consumers", operation_id="registerConsumer", status_code=201, tags=["consumers"],
              summary="Register the consumer of this token")
 def register_consumer(body: ConsumerIn, consumers: ConsumersDep, actor: SignedInDep,
                       key: IdempotencyKeyDep, response: Response) -> ConsumerOut:
@@ -45,12 +46,14 @@ def register_consumer(body: ConsumerIn, consumers: ConsumersDep, actor: SignedIn
     return ConsumerOut.of(view)
 
 
-@router.get("/consumers/{consumer_id}", tags=["consumers"], summary="A consumer's profile")
+@router.get("/consumers/{consumer_id}", operation_id="getConsumer",
+            tags=["consumers"], summary="A consumer's profile")
 def get_consumer(consumer_id: UUID, consumers: ConsumersDep, actor: SignedInDep) -> ConsumerOut:
     return ConsumerOut.of(consumers.get(actor, consumer_id))
 
 
-@router.post("/carts", status_code=201, tags=["carts"], summary="Open a cart")
+@router.post("/carts", operation_id="openCart",
+             status_code=201, tags=["carts"], summary="Open a cart")
 def open_cart(carts: CartsDep, actor: SignedInDep, key: IdempotencyKeyDep, response: Response,
               body: CartIn | None = None) -> CartOut:
     body = body or CartIn()
@@ -60,25 +63,29 @@ def open_cart(carts: CartsDep, actor: SignedInDep, key: IdempotencyKeyDep, respo
     return CartOut.of(view)
 
 
-@router.get("/carts/{cart_id}", tags=["carts"],
+@router.get("/carts/{cart_id}", operation_id="getCart", tags=["carts"],
             summary="A cart, at today's prices, with what cannot be bought flagged")
 def get_cart(cart_id: UUID, carts: CartsDep, actor: SignedInDep) -> CartOut:
     return CartOut.of(carts.get(actor, cart_id))
 
 
-@router.put("/carts/{cart_id}/lines/{listing_id}", tags=["carts"], summary="Set a line")
+@router.put("/carts/{cart_id}/lines/{listing_id}", operation_id="setCartLine",
+            tags=["carts"], summary="Set a line")
 def set_line(cart_id: UUID, listing_id: UUID, body: CartLineIn, carts: CartsDep,
              actor: SignedInDep) -> CartOut:
-    return CartOut.of(carts.set_line(actor, cart_id, listing_id, body.quantity))
+    return CartOut.of(carts.set_line(actor, cart_id, listing_id, body.quantity, body.variant_id))
 
 
-@router.delete("/carts/{cart_id}/lines/{listing_id}", tags=["carts"], summary="Remove a line")
-def remove_line(cart_id: UUID, listing_id: UUID, carts: CartsDep,
-                actor: SignedInDep) -> CartOut:
-    return CartOut.of(carts.remove_line(actor, cart_id, listing_id))
+@router.delete("/carts/{cart_id}/lines/{listing_id}", operation_id="removeCartLine",
+               tags=["carts"], summary="Remove a line")
+def remove_line(cart_id: UUID, listing_id: UUID, carts: CartsDep, actor: SignedInDep,
+                variant_id: Annotated[UUID | None, Query(
+                    description="The variant's line, for a listing sold by variant")] = None,
+                ) -> CartOut:
+    return CartOut.of(carts.remove_line(actor, cart_id, listing_id, variant_id))
 
 
-@router.post("/carts/{cart_id}/checkout", status_code=201, tags=["orders"],
+@router.post("/carts/{cart_id}/checkout", operation_id="checkOut", status_code=201, tags=["orders"],
              summary="Check out: reserve, split per merchant, pay once")
 def check_out(cart_id: UUID, checkout: CheckoutDep, actor: SignedInDep, key: IdempotencyKeyDep,
               request: Request, response: Response, body: CheckoutIn | None = None) -> OrderOut:
@@ -97,7 +104,7 @@ def check_out(cart_id: UUID, checkout: CheckoutDep, actor: SignedInDep, key: Ide
     return OrderOut.of(view)
 
 
-@router.get("/orders/{order_id}", tags=["orders"],
+@router.get("/orders/{order_id}", operation_id="getOrder", tags=["orders"],
             summary="An order: the whole for its consumer, its part for a merchant")
 def get_order(order_id: UUID, orders: OrdersDep, actor: SignedInDep) -> OrderOut:
     return OrderOut.of(orders.get(actor, order_id))
@@ -106,27 +113,29 @@ def get_order(order_id: UUID, orders: OrdersDep, actor: SignedInDep) -> OrderOut
 PART = "/orders/{order_id}/merchant-orders/{merchant_id}"
 
 
-@router.post(f"{PART}/acceptance", tags=["orders"], summary="The merchant accepts its part")
+@router.post(f"{PART}/acceptance", operation_id="acceptMerchantOrder",
+             tags=["orders"], summary="The merchant accepts its part")
 def accept(order_id: UUID, merchant_id: UUID, orders: OrdersDep,
            actor: SignedInDep) -> OrderOut:
     return OrderOut.of(orders.accept(actor, order_id, merchant_id))
 
 
-@router.post(f"{PART}/fulfilment", tags=["orders"],
+@router.post(f"{PART}/fulfilment", operation_id="fulfilMerchantOrder", tags=["orders"],
              summary="The merchant handed its part over (its stock is consumed)")
 def fulfil(order_id: UUID, merchant_id: UUID, orders: OrdersDep,
            actor: SignedInDep) -> OrderOut:
     return OrderOut.of(orders.fulfil(actor, order_id, merchant_id))
 
 
-@router.post(f"{PART}/decline", tags=["orders"],
+@router.post(f"{PART}/decline", operation_id="declineMerchantOrder", tags=["orders"],
              summary="The merchant cannot serve its part: stock released, part refunded")
 def decline(order_id: UUID, merchant_id: UUID, body: DeclineIn, orders: OrdersDep,
             actor: SignedInDep) -> OrderOut:
     return OrderOut.of(orders.decline(actor, order_id, merchant_id, body.reason))
 
 
-@router.post(f"{PART}/refunds", status_code=201, tags=["orders"],
+@router.post(f"{PART}/refunds", operation_id="refundMerchantOrder",
+             status_code=201, tags=["orders"],
              summary="Refund part or all of a merchant order (merchant or validator)")
 def refund(order_id: UUID, merchant_id: UUID, body: RefundIn, orders: OrdersDep,
            actor: SignedInDep, key: IdempotencyKeyDep) -> OrderOut:

@@ -34,9 +34,9 @@ HEADERS = {
     "Cache-Control": "public, max-age=60",
     "Vary": "Accept-Language",  # the language is negotiated: caches keep one copy per language
     "X-Content-Type-Options": "nosniff",
-    # Nothing but the inline style may run or load: the page needs no script.
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
-                               "form-action 'none'; frame-ancestors 'none'",
+    # Nothing but the inline style and our own images (a logo) may run or load: no script.
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+                               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 MAX_DESCRIPTION = 200  # link previews cut longer ones anyway
@@ -102,10 +102,29 @@ def _page(page: MerchantPage, language: Language, default: Language, base: str,
         "locality": f"{address.municipality} {t['province']} {address.postal_code.value}",
         "map_url": f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=16/{lat}/{lon}",
         "website": page.website,
+        # Absolute, as link previews need; the large size (1600 px at most, WebP).
+        "image": f"{base}/images/{page.logo}/large.webp" if page.logo else None,
+        "logo": f"/images/{page.logo}/small.webp" if page.logo else None,
+        "logo_alt": t["logo"].format(name=page.name),
+        "hours": _hours(page, t),
         "products": _products(page, language),
         "more_products": (t["more_products"].format(count=MAX_LISTINGS)
                           if page.more_listings else None),
     }
+
+
+def _hours(page: MerchantPage, t: dict[str, str]) -> list[dict[str, str]] | None:
+    """Each day, in order, with its periods ("9 h 00 – 17 h 00" in French), or none said."""
+    if page.hours is None or not page.hours.periods:
+        return None
+    french = t["html_lang"].startswith("fr")
+
+    def time(text: str) -> str:
+        hours, minutes = text.split(":")
+        return f"{int(hours)} h {minutes}" if french else text
+
+    return [{"day": t[day], "periods": ", ".join(f"{time(o)} – {time(c)}" for o, c in spans)
+             or t["closed"]} for day, spans in page.hours.by_day().items()]
 
 
 def _products(page: MerchantPage, language: Language) -> list[dict[str, Any]]:

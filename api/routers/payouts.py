@@ -24,7 +24,8 @@ from application.errors import InvalidWebhookError
 router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
 
 
-@router.put("/merchants/{merchant_id}/payout-account", tags=["payouts"],
+@router.put("/merchants/{merchant_id}/payout-account", operation_id="setUpPayoutAccount",
+            tags=["payouts"],
             summary="Open the merchant's payout account if needed; a fresh onboarding link")
 def set_up_payout_account(merchant_id: UUID, payouts: PayoutsDep,
                           actor: SignedInDep) -> PayoutAccountOut:
@@ -40,7 +41,8 @@ def ledger(merchant_id: UUID, params: Annotated[PayoutsParams, Query()],
         return LedgerOut.of(statements.ledger(actor, merchant_id, params.status, params.page()))
 
 
-@router.get("/merchants/{merchant_id}/payout-statements/{month}", tags=["payouts"],
+@router.get("/merchants/{merchant_id}/payout-statements/{month}", operation_id="getPayoutStatement",
+            tags=["payouts"],
             summary="A monthly statement (JSON, or CSV with ?format=csv)",
             response_model=StatementOut)
 def statement(merchant_id: UUID, month: str, statements: PayoutStatementsDep,
@@ -53,7 +55,8 @@ def statement(merchant_id: UUID, month: str, statements: PayoutStatementsDep,
     return body
 
 
-@router.post("/payments/webhooks/stripe", tags=["payments"], status_code=200,
+@router.post("/payments/webhooks/stripe", operation_id="receiveStripeWebhook",
+             tags=["payments"], status_code=200,
              summary="Stripe's webhooks (signature verified over the raw body)")
 async def stripe_webhook(request: Request, webhooks: WebhooksDep, verifier: WebhookVerifierDep,
                          stripe_signature: Annotated[str | None, Header()] = None,

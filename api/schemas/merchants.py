@@ -17,8 +17,10 @@ from api.schemas.common import (
     MoneyOut,
     ShortText,
 )
+from application.images import IMAGE_SIZES
 from application.merchants import MerchantView
 from domain.errors import FieldError, ValidationFailedError
+from domain.merchant_changes import IdentityChange, OpeningHours
 from domain.merchant_profile import ApplicationForm, FulfilmentOptions
 from domain.quebec import REGIONS
 
@@ -118,6 +120,41 @@ class FulfilmentOut(BaseModel):
                    shipping_fee=MoneyOut.of(f.shipping_fee) if f.shipping_fee else None)
 
 
+class PeriodOut(BaseModel):
+    opens: str
+    closes: str
+
+
+def hours_out(hours: OpeningHours | None) -> dict[str, list[PeriodOut]] | None:
+    if hours is None:
+        return None
+    return {day: [PeriodOut(opens=o, closes=c) for o, c in periods]
+            for day, periods in hours.by_day().items()}
+
+
+IMAGE_PATH = "/images/{id}/{size}.webp"
+
+
+class ImageOut(BaseModel):
+    id: str
+    urls: dict[str, str] = Field(description="Size name -> address (WebP, cached for a year)")
+
+    @classmethod
+    def of(cls, image_id: str) -> ImageOut:
+        return cls(id=image_id, urls={size: IMAGE_PATH.format(id=image_id, size=size)
+                                      for size in IMAGE_SIZES})
+
+
+class PendingIdentityOut(BaseModel):
+    legal_name: str
+    neq: str
+
+    @classmethod
+    def of(cls, change: IdentityChange | None) -> PendingIdentityOut | None:
+        return None if change is None else cls(legal_name=change.legal_name,
+                                               neq=change.neq.value)
+
+
 class MerchantOut(BaseModel):
     id: UUID
     slug: str
@@ -137,6 +174,12 @@ class MerchantOut(BaseModel):
     contact: ContactOut | None = Field(description="Only for the owner and platform staff")
     created_at: datetime
     updated_at: datetime
+    hours: dict[str, list[PeriodOut]] | None = Field(
+        None, description="Opening periods by day (docs/merchants.md); null: not said")
+    logo: ImageOut | None = None
+    pending_identity: PendingIdentityOut | None = Field(
+        None, description="A legal name or NEQ change waiting for a validator (owner and "
+                          "staff only)")
 
     @classmethod
     def of(cls, v: MerchantView) -> MerchantOut:
@@ -156,5 +199,8 @@ class MerchantOut(BaseModel):
             contact=None if v.contact is None else ContactOut(
                 name=v.contact.get("name"), email=v.contact.get("email"),
                 phone=v.contact.get("phone"), forgotten=v.contact.forgotten),
-            created_at=v.created_on, updated_at=v.modified_on,
+            created_at=v.created_on, updated_at=v.modified_on, hours=hours_out(v.hours),
+            logo=ImageOut.of(v.logo) if v.logo else None,
+            pending_identity=PendingIdentityOut.of(v.pending_identity)
+            if v.contact is not None else None,
         )

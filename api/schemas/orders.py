@@ -59,11 +59,15 @@ class CartIn(Input):
 
 class CartLineIn(Input):
     quantity: StrictInt = Field(ge=1, le=999)
+    variant_id: UUID | None = Field(
+        None, description="Required for a listing sold by variant: the variant bought (each "
+                          "variant of a listing is its own line)")
 
 
 class CartLineOut(BaseModel):
     listing_id: UUID
-    title: str
+    variant_id: UUID | None = Field(description="The variant, for a listing sold by variant")
+    title: str = Field(description="With a variant: the listing's title — the variant's label")
     unit_price: MoneyOut
     quantity: int
     amount: MoneyOut
@@ -98,7 +102,8 @@ class CartOut(BaseModel):
             ready=v.ready, merchants=[CartMerchantOut(
                 merchant_id=m.merchant_id, name=m.name, subtotal=MoneyOut.of(m.subtotal),
                 fulfilment=FulfilmentOut.of(m.fulfilment), lines=[CartLineOut(
-                    listing_id=line.listing_id, title=line.title, quantity=line.quantity,
+                    listing_id=line.listing_id, variant_id=line.variant_id, title=line.title,
+                    quantity=line.quantity,
                     unit_price=MoneyOut.of(line.unit_price), amount=MoneyOut.of(line.amount),
                     available=line.available, problems=list(line.problems))
                     for line in m.lines]) for m in v.merchants])
@@ -114,7 +119,8 @@ class CheckoutIn(Input):
 
 class OrderLineOut(BaseModel):
     listing_id: UUID
-    title: str
+    variant_id: UUID | None = Field(description="The variant bought, if the listing has them")
+    title: str = Field(description="With a variant: the listing's title — the variant's label")
     unit_price: MoneyOut
     quantity: int
     amount: MoneyOut
@@ -132,11 +138,23 @@ class RefundOut(BaseModel):
     status: Literal["pending", "settled"]
 
 
+class AppliedRuleOut(BaseModel):
+    rule_id: str = Field(description='"default", "category:<code>" or "merchant:<id>"')
+    version: int = Field(description="The commission schedule's version that set it")
+    rate: str = Field(description="Decimal fraction, as text: 0.08 is 8 %")
+    minimum: MoneyOut
+    base: MoneyOut = Field(description="The part of the goods' subtotal it priced")
+
+
 class MerchantOrderOut(BaseModel):
     merchant_id: UUID
     merchant_name: str
     status: str
     reason: str | None
+    declined_automatically: bool = Field(
+        description="Declined by the platform: not accepted before its acceptance deadline")
+    accept_by: datetime | None = Field(
+        description="While placed: declined and refunded if not accepted by then")
     fulfilment: str
     lines: list[OrderLineOut]
     subtotal: MoneyOut
@@ -146,6 +164,9 @@ class MerchantOrderOut(BaseModel):
     qst: MoneyOut
     taxes_remitted_by: Literal["merchant", "platform"]
     commission: MoneyOut
+    commission_rules: list[AppliedRuleOut] = Field(
+        description="The rules the commission was computed under, as the order recorded "
+                    "them (empty for orders placed before rules existed)")
     total: MoneyOut
     merchant_share: MoneyOut
     refunded: MoneyOut
@@ -158,14 +179,20 @@ class MerchantOrderOut(BaseModel):
         m = MoneyOut.of
         return cls(
             merchant_id=t.merchant_id, merchant_name=t.merchant_name, status=p.status,
-            reason=p.reason, fulfilment=str(t.fulfilment),
-            lines=[OrderLineOut(listing_id=line.listing_id, title=line.title,
+            reason=p.reason, declined_automatically=p.declined_automatically,
+            accept_by=p.accept_by, fulfilment=str(t.fulfilment),
+            lines=[OrderLineOut(listing_id=line.listing_id, variant_id=line.variant_id,
+                                title=line.title,
                                 unit_price=m(line.unit_price), quantity=line.quantity,
                                 amount=m(line.amount), tax_class=str(line.tax_class))
                    for line in t.lines],
             subtotal=m(b.subtotal), fee=m(b.fee), taxable=m(b.taxable), gst=m(b.gst),
             qst=m(b.qst), taxes_remitted_by="platform" if b.platform_remits else "merchant",
             commission=m(b.commission), total=m(b.total), merchant_share=m(b.share),
+            commission_rules=[AppliedRuleOut(rule_id=r.rule_id, version=r.version,
+                                             rate=format(r.rate, "f"), minimum=m(r.minimum),
+                                             base=m(r.base))
+                              for r in (t.commission.rules if t.commission else ())],
             refunded=m(p.refunded), refundable=m(p.refundable),
             refunds=[RefundOut(id=r.refund_id, amount=m(r.breakdown.amount),
                                gst=m(r.breakdown.gst), qst=m(r.breakdown.qst),

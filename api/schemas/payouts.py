@@ -121,7 +121,9 @@ class StatementLine(BaseModel):
     kind: str = Field(description=", ".join(f.name for f in fields(LedgerFigures)))
     amount_cents: int
     taxes_remitted_by: Literal["merchant", "platform"]
-    reference: str | None = Field(description="The refund, transfer or reversal")
+    reference: str | None = Field(description=(
+        "The refund, transfer or reversal; for the commission, the rules it was computed "
+        "under (rule id, version, rate, base, minimum)"))
 
 
 class StatementOut(BaseModel):

@@ -3,7 +3,8 @@
 The outbox names a person by id; their address is read now, through their key. A person
 erased since (key gone) has no address any more: the mail is dropped, never sent. Language:
 the recipient account's choice when there is one (`Accounts.language_of`), French otherwise;
-an invitation is written in the language of the owner who sent it.
+a merchant's mails in its owner's language; an invitation in the language of the owner who
+sent it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Addressees(Service):
     def __init__(self, *args: Any, accounts: Accounts, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.accounts = accounts
+        self._owners: dict[UUID, UUID] = {}  # merchant -> its owner's account aggregate
 
     def of(self, mail: OutboxMail) -> Addressee | None:
         """None when the person is erased (or never gave an address)."""
@@ -45,6 +47,7 @@ class Addressees(Service):
         elif mail.recipient_kind == "merchant":
             merchant_id = UUID(mail.recipient.split(":", 1)[1])
             data = self.load(Merchant, merchant_id, "merchant").contact
+            language = self._owner_language(merchant_id)
         else:  # an invitee, who may have no account yet
             invitation = self.load(Invitation, UUID(str(mail.params["invitation_id"])),
                                    "invitation")
@@ -58,6 +61,19 @@ class Addressees(Service):
         """Their key is gone (asked again once a mail is handed over: an erasure may have
         come while it was being sent)."""
         return self.app.keys.get(subject_id) is None
+
+    def _owner_language(self, merchant_id: UUID) -> str | None:
+        """The language of the account that owns the merchant (it applied signed in), or
+        None (an imported merchant, an application made without an account). An owner is
+        never replaced: once found in the log, remembered."""
+        owner = self._owners.get(merchant_id)
+        if owner is None:
+            owner = next((e.originator_id for e in self.events("comptoir.Account.MerchantJoined")
+                          if e.merchant_id == merchant_id and e.membership == "owner"), None)
+            if owner is not None:
+                self._owners[merchant_id] = owner
+        account = self.find(owner) if owner is not None else None
+        return account.language if isinstance(account, Account) else None
 
     def _shopper(self, person_id: UUID) -> PersonalData | None:
         """The profile's address (given for orders), else the account's."""

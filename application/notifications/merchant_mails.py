@@ -10,6 +10,7 @@ from typing import Any
 from application.notifications.drafts import Content, Draft, Reader
 from application.notifications.formats import order_reference
 from application.notifications.receipts import figures, fulfilment, indented
+from application.notifications.shopper_mails import hours
 from domain.merchant import Merchant
 from domain.payout import Payout
 
@@ -24,6 +25,18 @@ def merchant_new_order(r: Reader, d: Draft) -> Content:
                      "\n".join(indented(detail)),
                      t["merchant_new_order.share"].format(share=d.money(part.breakdown.share)),
                      t["merchant_new_order.act"].format(
+                         url=r.url(f"/portail/commandes/{order.id}")))
+
+
+def merchant_order_not_accepted(r: Reader, d: Draft) -> Content:
+    """The merchant let a paid order lapse: declined for it, stock back, shopper refunded."""
+    order, t = r.order(d), d.t
+    part = order.merchant_order(d.merchant_id)
+    fields = {"merchant": part.terms.merchant_name, "ref": order_reference(order.id)}
+    return d.content(t["merchant_order_not_accepted.subject"].format(**fields),
+                     t["merchant_order_not_accepted.body"].format(
+                         hours=hours(order, d.language), total=d.money(part.refundable), **fields),
+                     t["merchant_order_not_accepted.see"].format(
                          url=r.url(f"/portail/commandes/{order.id}")))
 
 
@@ -63,4 +76,5 @@ def _payout_news(r: Reader, d: Draft, template: str, payout: Payout, amount: Any
 
 WRITERS = {"merchant_new_order": merchant_new_order, "merchant_approved": merchant_approved,
            "merchant_rejected": merchant_rejected, "payout_sent": payout_sent,
-           "payout_reversed": payout_reversed}
+           "payout_reversed": payout_reversed,
+           "merchant_order_not_accepted": merchant_order_not_accepted}

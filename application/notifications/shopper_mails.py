@@ -6,7 +6,7 @@ from __future__ import annotations
 from application.notifications.drafts import Content, Draft, Reader
 from application.notifications.formats import order_reference
 from application.notifications.receipts import receipt
-from domain.order import Order
+from domain.order import Order, hours_text
 
 
 def order_confirmed(r: Reader, d: Draft) -> Content:
@@ -37,15 +37,36 @@ def merchant_order_declined(r: Reader, d: Draft) -> Content:
                      _link(r, d, order))
 
 
+def order_part_not_accepted(r: Reader, d: Draft) -> Content:
+    """A part its merchant did not accept in time: declined by the platform, refunded."""
+    order, t = r.order(d), d.t
+    part = order.merchant_order(d.param("merchant_id"))
+    fields = {"merchant": part.terms.merchant_name, "ref": order_reference(order.id)}
+    return d.content(t["order_part_not_accepted.subject"].format(**fields),
+                     t["order_part_not_accepted.body"].format(
+                         hours=hours(order, d.language), total=d.money(part.refundable),
+                         **fields),
+                     _link(r, d, order))
+
+
 def refund_settled(r: Reader, d: Draft) -> Content:
     order, t = r.order(d), d.t
     part = order.merchant_order(d.param("merchant_id"))
     refund = part.refund_by_id(d.param("refund_id"))
     fields = {"merchant": part.terms.merchant_name, "ref": order_reference(order.id),
               "amount": d.money(refund.breakdown.amount)}
+    reason = refund.reason
+    if part.declined_automatically and reason == part.reason:  # said in the reader's words
+        reason = t["not_accepted.reason"].format(hours=hours(order, d.language))
     return d.content(t["refund_settled.subject"].format(**fields),
-                     t["refund_settled.body"].format(reason=refund.reason, **fields),
+                     t["refund_settled.body"].format(reason=reason, **fields),
                      _link(r, d, order))
+
+
+def hours(order: Order, language: str) -> str:
+    """The acceptance window the order was paid under: "48", "1,5" (fr) or "1.5" (en)."""
+    text = hours_text(order.accept_hours)
+    return text if language == "fr" else text.replace(",", ".")
 
 
 def _link(r: Reader, d: Draft, order: Order) -> str:
@@ -53,4 +74,5 @@ def _link(r: Reader, d: Draft, order: Order) -> str:
 
 
 WRITERS = {"order_confirmed": order_confirmed, "order_cancelled": order_cancelled,
-           "merchant_order_declined": merchant_order_declined, "refund_settled": refund_settled}
+           "merchant_order_declined": merchant_order_declined, "refund_settled": refund_settled,
+           "order_part_not_accepted": order_part_not_accepted}

@@ -28,6 +28,14 @@ FR: dict[str, str] = {
         "Motif : {reason}\n"
         "Ce qui reste à rembourser de cette partie ({total}) vous est remboursé ; un avis "
         "suit."),
+    "order_part_not_accepted.subject": (
+        "{merchant} n'a pas accepté à temps sa partie de la commande {ref}"),
+    "order_part_not_accepted.body": (
+        "{merchant} n'a pas accepté sa partie de votre commande {ref} dans les {hours} h "
+        "prévues : elle est annulée automatiquement.\n"
+        "Ce qui reste à rembourser de cette partie ({total}) vous est remboursé ; un avis "
+        "suit."),
+    "not_accepted.reason": "commande non acceptée dans les {hours} h (annulation automatique)",
     "refund_settled.subject": "Remboursement de {amount} — commande {ref}",
     "refund_settled.body": (
         "{merchant} vous a remboursé {amount} sur votre commande {ref}.\n"
@@ -58,6 +66,13 @@ FR: dict[str, str] = {
         "Votre part : {share} (le total moins la commission et, quand la plateforme les "
         "remet, les taxes)"),
     "merchant_new_order.act": "Acceptez-la ou déclinez-la : {url}",
+    "merchant_order_not_accepted.subject": (
+        "Commande {ref} annulée : non acceptée à temps — {merchant}"),
+    "merchant_order_not_accepted.body": (
+        "{merchant} n'a pas accepté la commande {ref} dans les {hours} h prévues. Elle a été "
+        "déclinée automatiquement : son stock est remis en vente et l'acheteur est remboursé "
+        "de {total}."),
+    "merchant_order_not_accepted.see": "La commande : {url}",
     "merchant_approved.subject": "Votre commerce {merchant} est approuvé sur Comptoir",
     "merchant_approved.body": (
         "Bonne nouvelle : la demande de {merchant} est approuvée. Sa fiche est maintenant "
@@ -120,6 +135,12 @@ EN: dict[str, str] = {
         "{merchant} cannot fill its part of your order {ref}.\n"
         "Reason: {reason}\n"
         "What is left to refund of that part ({total}) is refunded to you; a notice follows."),
+    "order_part_not_accepted.subject": "{merchant} did not accept its part of order {ref} in time",
+    "order_part_not_accepted.body": (
+        "{merchant} did not accept its part of your order {ref} within the {hours} hours "
+        "allowed: it is cancelled automatically.\n"
+        "What is left to refund of that part ({total}) is refunded to you; a notice follows."),
+    "not_accepted.reason": "order not accepted within {hours} hours (cancelled automatically)",
     "refund_settled.subject": "Refund of {amount} — order {ref}",
     "refund_settled.body": (
         "{merchant} refunded you {amount} on your order {ref}.\n"
@@ -148,6 +169,13 @@ EN: dict[str, str] = {
         "Your share: {share} (the total less the commission and, when the platform remits "
         "them, the taxes)"),
     "merchant_new_order.act": "Accept or decline it: {url}",
+    "merchant_order_not_accepted.subject": (
+        "Order {ref} cancelled: not accepted in time — {merchant}"),
+    "merchant_order_not_accepted.body": (
+        "{merchant} did not accept order {ref} within the {hours} hours allowed. It was "
+        "declined automatically: its stock is back on sale and the shopper is refunded "
+        "{total}."),
+    "merchant_order_not_accepted.see": "The order: {url}",
     "merchant_approved.subject": "Your business {merchant} is approved on Comptoir",
     "merchant_approved.body": (
         "Good news: the application of {merchant} is approved. Its page is now visible: {url}"),

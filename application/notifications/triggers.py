@@ -66,8 +66,7 @@ class NotificationProjection:
             Order.PaymentCaptured: self._order_paid,
             Order.PaymentFailed: lambda e: [shopper(e, "order_cancelled", why="payment_failed")],
             Order.Expired: lambda e: [shopper(e, "order_cancelled", why="expired")],
-            Order.MerchantOrderDeclined: lambda e: [shopper(
-                e, "merchant_order_declined", merchant_id=str(e.merchant_id))],
+            Order.MerchantOrderDeclined: self._declined,
             Order.RefundSettled: lambda e: [shopper(
                 e, "refund_settled", merchant_id=str(e.merchant_id), refund_id=str(e.refund_id))],
             Merchant.Approved: lambda e: [merchant(e, e.originator_id, "merchant_approved")],
@@ -94,6 +93,16 @@ class NotificationProjection:
             self._to_merchant(event, merchant_id, "merchant_new_order",
                               order_id=str(event.originator_id))
             for merchant_id in order.merchant_orders)]
+
+    def _declined(self, event: Any) -> list[OutboxMail]:
+        """Declined by its merchant: the shopper is told why. Declined by the acceptance
+        deadline: the shopper, and the merchant who let it lapse."""
+        merchant_id = str(event.merchant_id)
+        if not event.automatic:
+            return [self._to_shopper(event, "merchant_order_declined", merchant_id=merchant_id)]
+        return [self._to_shopper(event, "order_part_not_accepted", merchant_id=merchant_id),
+                self._to_merchant(event, event.merchant_id, "merchant_order_not_accepted",
+                                  order_id=str(event.originator_id))]
 
     def _to_shopper(self, event: Any, template: str, order: Order | None = None,
                     **params: str | int) -> OutboxMail:

@@ -20,6 +20,13 @@ class ApplicationRows(Protocol):
 
     def merchant_status(self, merchant_id: UUID, status: str, at: datetime) -> None: ...
 
+    def merchant_place(self, merchant_id: UUID, region: str, municipality: str) -> None: ...
+
+    def identity_change(self, merchant_id: UUID, at: datetime, status: str,
+                        legal_name: str | None = None, neq: str | None = None) -> None:
+        """A request (legal name and NEQ given) opens or replaces the merchant's row; a
+        decision sets its status."""
+
 
 def _applied(e: Any, rows: ApplicationRows) -> None:
     categories = tuple(e.categories)
@@ -36,6 +43,17 @@ def _status(status: MerchantStatus) -> Callable[[Any, ApplicationRows], None]:
     return apply
 
 
+def _requested(e: Any, rows: ApplicationRows) -> None:
+    rows.identity_change(e.originator_id, e.timestamp, "pending", e.legal_name, e.neq.value)
+
+
+def _decided(status: str) -> Callable[[Any, ApplicationRows], None]:
+    def apply(e: Any, rows: ApplicationRows) -> None:
+        rows.identity_change(e.originator_id, e.timestamp, status)
+
+    return apply
+
+
 HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     Merchant.Applied: _applied,
     Merchant.Approved: _status(MerchantStatus.APPROVED),
@@ -43,4 +61,9 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     Merchant.Suspended: _status(MerchantStatus.SUSPENDED),
     Merchant.Reinstated: _status(MerchantStatus.APPROVED),
     Merchant.Closed: _status(MerchantStatus.CLOSED),
+    Merchant.ProfileChanged: lambda e, rows: rows.merchant_place(
+        e.originator_id, e.address.region, e.address.municipality),
+    Merchant.IdentityChangeRequested: _requested,
+    Merchant.IdentityChangeApproved: _decided("approved"),
+    Merchant.IdentityChangeRejected: _decided("rejected"),
 }

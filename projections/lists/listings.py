@@ -50,6 +50,8 @@ HANDLERS: dict[type, Callable[[Any, Any], None]] = {
     Listing.Withdrawn: _status(ListingStatus.WITHDRAWN),
     Listing.StockSet: lambda e, rows: rows.stock(e.originator_id, on_hand=e.on_hand),
     Listing.StockAdjusted: lambda e, rows: rows.stock(e.originator_id, on_hand_delta=e.delta),
+    # Rows hold a listing's sums over its variants.
+    Listing.VariantStockSet: lambda e, rows: rows.stock(e.originator_id, on_hand_delta=e.delta),
     Listing.Reserved: lambda e, rows: rows.stock(e.originator_id, reserved_delta=e.quantity),
     Listing.ReservationReleased: lambda e, rows: rows.stock(e.originator_id,
                                                             reserved_delta=-e.quantity),

@@ -28,6 +28,10 @@ class SearchIndex(Protocol):
     def set_merchant_visibility(self, merchant_id: UUID, visible: bool) -> None:
         """Every listing row of this merchant (loaded or not) follows its visibility."""
 
+    def change_merchant_listings(self, merchant_id: UUID,
+                                 change: Callable[[ListingDoc], ListingDoc]) -> None:
+        """Every listing row of this merchant (loaded or not), changed alike."""
+
 
 Handler = Callable[[Any, SearchIndex], None]
 
@@ -50,6 +54,26 @@ def _merchant_visibility(visible: bool) -> Handler:
             index.set_merchant_visibility(doc.id, visible)
 
     return apply
+
+
+def _merchant_profile_changed(e: Any, index: SearchIndex) -> None:
+    """Descriptions and place are searched; a new address moves the merchant and every one
+    of its listings (town, region, distance)."""
+    doc = index.merchant(e.originator_id)
+    if doc is None:
+        return
+    lat, lon = nudge(e.location.lat, e.location.lon, doc.id)
+    municipality, region = e.address.municipality, e.address.region
+    index.save_merchant(replace(
+        doc, description_fr=e.description_fr or "", description_en=e.description_en or "",
+        municipality=municipality, region=region, lat=lat, lon=lon))
+    if "address" in e.fields:
+        def moved(listing: ListingDoc) -> ListingDoc:
+            at = nudge(e.location.lat, e.location.lon, listing.id)
+            return replace(listing, municipality=municipality, region=region,
+                           lat=at[0], lon=at[1])
+
+        index.change_merchant_listings(doc.id, moved)
 
 
 def _listing_created(e: Any, index: SearchIndex) -> None:
@@ -91,6 +115,7 @@ HANDLERS: dict[type, Handler] = {
     Merchant.Rejected: _merchant_visibility(False),
     Merchant.Suspended: _merchant_visibility(False),
     Merchant.Closed: _merchant_visibility(False),
+    Merchant.ProfileChanged: _merchant_profile_changed,
     Listing.Created: _listing_created,
     Listing.Revised: _listing_change(_revised),
     Listing.Repriced: _listing_change(lambda e, doc: replace(doc, price_cents=e.price.cents)),
@@ -98,6 +123,9 @@ HANDLERS: dict[type, Handler] = {
     Listing.Withdrawn: _listing_change(lambda e, doc: replace(doc, published=False)),
     Listing.StockSet: _listing_change(lambda e, doc: replace(doc, on_hand=e.on_hand)),
     Listing.StockAdjusted: _listing_change(
+        lambda e, doc: replace(doc, on_hand=doc.on_hand + e.delta)),
+    # A listing's row holds the sums of its variants': "in stock" when any variant is.
+    Listing.VariantStockSet: _listing_change(
         lambda e, doc: replace(doc, on_hand=doc.on_hand + e.delta)),
     # Checkout reserves, a failed or declined order releases, fulfilment consumes: available
     # (on hand - reserved) must follow every one of them, or search sells what is gone.

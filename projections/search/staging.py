@@ -12,6 +12,7 @@ the index (`SearchableRows`) and the held documents (`HeldDocuments`) over one t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 from uuid import UUID
@@ -81,5 +82,11 @@ class StagedIndex:
 
     def set_merchant_visibility(self, merchant_id: UUID, visible: bool) -> None:
         """Every listing of this merchant, searchable or held, follows its visibility."""
+        self.change_merchant_listings(
+            merchant_id, lambda doc: replace(doc, merchant_visible=visible))
+
+    def change_merchant_listings(self, merchant_id: UUID,
+                                 change: Callable[[ListingDoc], ListingDoc]) -> None:
+        """Every listing of this merchant, searchable or held, changed alike."""
         for doc in [*self.rows.listings_of(merchant_id), *self.held.listings_of(merchant_id)]:
-            self.save_listing(replace(self.listing(doc.id) or doc, merchant_visible=visible))
+            self.save_listing(change(self.listing(doc.id) or doc))

@@ -158,7 +158,7 @@ def test_read_models_rebuilt_from_zero_equal_the_live_ones(
                 pass  # an illegal step (fulfilling a declined part…) is refused: fine
         container.projections.settle()
         assert replay(container) == {"search": [], "deadlines": [], "payouts": [], "audit": [],
-                                     "lists": []}
+                                     "lists": [], "acceptance": []}
     finally:
         container.close()
         if scratch.backend == "postgres":

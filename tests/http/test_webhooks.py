@@ -309,7 +309,7 @@ def test_the_secret_is_shown_once_and_a_rotation_signs_with_both_for_a_while(
         for s in (new_secret, created["secret"])]
     assert json.loads(body)["data"] == {
         "listing_id": listing, "merchant_id": merchant, "sku": None, "on_hand": 40,
-        "reserved": 0, "available": 40, "cause": "set", "reason": None}
+        "reserved": 0, "available": 40, "cause": "set", "reason": None, "variant": None}
 
     # Rotated again at once: only the newest secret signs.
     newest = api.client.post(f"{path}/secret-rotation", headers=owner,

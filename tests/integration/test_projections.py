@@ -95,6 +95,12 @@ def test_the_position_reaches_the_head_past_events_it_does_not_read(
     assert follower.position() == container.app.log_position()
 
 
+TOWNS = [{"street": "1, rue Principale", "municipality": town, "postal_code": code,
+          "region": region} for town, code, region in (
+    ("Rimouski", "G5L 1A1", "01"), ("Sherbrooke", "J1H 1Z3", "05"),
+    ("Gatineau", "J8X 3X7", "07"), ("Saguenay", "G7H 1A1", "02"))]
+
+
 def test_a_rebuilt_model_equals_the_live_one(container: Container, scratch: Any) -> None:
     """Writers and a live follower (small batches) interleave; a rebuild from zero into a
     scratch store must end with the very same rows."""
@@ -113,7 +119,7 @@ def test_a_rebuilt_model_equals_the_live_one(container: Container, scratch: Any)
             listing = container.catalog.get(VALIDATOR, listing_id)
             owner = owner_of.setdefault(listing.merchant_id, Actor(
                 Role.MERCHANT, str(uuid4()), listing.merchant_id))
-            action = rng.choice(["stock", "adjust", "price", "withdraw", "publish"])
+            action = rng.choice(["stock", "adjust", "price", "withdraw", "publish", "move"])
             try:
                 if action == "stock":
                     container.catalog.set_stock(owner, listing_id, rng.randint(0, 40))
@@ -125,6 +131,9 @@ def test_a_rebuilt_model_equals_the_live_one(container: Container, scratch: Any)
                                              {"price_cents": rng.randint(100, 9000)})
                 elif action == "withdraw":
                     container.catalog.withdraw(owner, listing_id)
+                elif action == "move":  # the merchant and all its listings change place
+                    container.merchant_profiles.change_profile(owner, listing.merchant_id, {
+                        "address": rng.choice(TOWNS), "description_fr": title})
                 else:
                     container.catalog.publish(owner, listing_id)
             except Exception:  # noqa: BLE001 - illegal transitions are part of the mix

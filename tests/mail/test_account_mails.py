@@ -51,6 +51,19 @@ http://127.0.0.1:8000/compte/mot-de-passe-oublie
 """
 
 
+def test_repeated_sign_ups_with_a_taken_address_stop_mailing_its_owner_after_three(
+        mail_api: Api, inbox: Inbox) -> None:
+    verified_account(mail_api, inbox, "eloise@courriel.example")
+    for attempt in range(6):  # from many places: the limit is per address, not per client
+        answer = mail_api.client.post("/v1/accounts", json={
+            "email": "eloise@courriel.example", "password": f"tentative numéro {attempt}"},
+            headers={"X-Forwarded-For": f"203.0.113.{attempt}"})
+        assert (answer.status_code, answer.json()) == (202, {"status": "check_your_mail"})
+    deliver(mail_api)
+    assert [m["Subject"] for m in inbox.to("eloise@courriel.example")] == [
+        "Confirmez votre adresse courriel", *["Tentative d'inscription avec votre adresse"] * 3]
+
+
 def test_the_reset_link_of_the_mail_sets_a_new_password(mail_api: Api, inbox: Inbox) -> None:
     api = mail_api
     verified_account(api, inbox, "ines@courriel.example", language="en")

@@ -43,7 +43,8 @@ def test_every_template_has_a_writer() -> None:
     templates = {"order_confirmed", "order_cancelled", "merchant_order_declined",
                  "refund_settled", "merchant_new_order", "merchant_approved",
                  "merchant_rejected", "payout_sent", "payout_reversed", "email_verification",
-                 "sign_up_again", "password_reset", "invitation"}
+                 "sign_up_again", "password_reset", "invitation", "order_part_not_accepted",
+                 "merchant_order_not_accepted"}
     assert set(WRITERS) == templates
 
 

@@ -21,6 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from domain.money import Money
 from domain.payout import Payout, PayoutStatus
 from domain.pricing import allocate_refund
+from tests.unit.test_commission import merchant_orders_by_rule
 from tests.unit.test_pricing import merchant_orders
 
 CAPTURED = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -65,7 +66,8 @@ class PayoutMachine(RuleBasedStateMachine):
         return self.payouts[data.draw(st.integers(0, len(self.payouts) - 1))]
 
     @precondition(lambda self: len(self.payouts) < 6)
-    @rule(breakdown=merchant_orders)
+    # at one rate, or by commission rules with minimums (tests/unit/test_commission.py)
+    @rule(breakdown=st.one_of(merchant_orders, merchant_orders_by_rule()))
     def capture(self, breakdown: object) -> None:
         self.payouts.append(Payout(uuid4(), uuid4(), "pi_1", breakdown, CAPTURED))
         self.refunded.append(Money.zero())

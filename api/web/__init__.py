@@ -1,0 +1,18 @@
+"""The shop's web pages (docs/web.md): server-rendered HTML over the same use cases as the
+JSON API, French first, usable without JavaScript, and their static files."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.staticfiles import StaticFiles
+from xstatic.pkg import leaflet  # type: ignore[import-untyped]
+
+from api.web import account, shop
+from api.web.render import STATIC
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(shop.router)
+    app.include_router(account.router)
+    app.mount("/static/shop", StaticFiles(directory=STATIC), name="shop-static")
+    app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")

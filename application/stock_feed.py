@@ -1,0 +1,137 @@
+"""Stock feeds by SKU: what a point-of-sale connector sends, hundreds of `{sku, on_hand}` lines
+at a time, for one merchant.
+
+Each batch is ONE atomic save of every listing it changes (all or nothing, retried whole if a
+checkout got in between). Each line's SKU is found through its claim (application/skus.py):
+a listing sold as itself, or one variant. A line is counted `updated` or `unchanged` (the stock
+already said so: no event), its SKU reported in `unknown_skus` when none of the merchant's
+products carries it, or `rejected` with its reasons (below what is reserved; the listing's own
+SKU when it is sold by variant; a SKU repeated in the batch): none of these is fatal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from application.actors import Actor
+from application.catalog import Catalog
+from application.service import project
+from application.skus import sku_claim_id
+from domain.claim import Claim
+from domain.errors import DomainError, FieldError, InvalidValueError, ValidationFailedError
+from domain.listing import Listing
+
+MAX_FEED_LINES = 1000
+
+
+@dataclass(frozen=True)
+class FeedLine:
+    line: int  # as the sender numbers it (1-based in a JSON list, the file's line in a CSV)
+    sku: str
+    on_hand: int
+
+
+@dataclass
+class FeedReport:
+    updated: int = 0
+    unchanged: int = 0
+    unknown_skus: list[str] = field(default_factory=list)  # in the order sent
+    rejected: list[tuple[int, tuple[FieldError, ...]]] = field(default_factory=list)
+
+
+class StoredStreams(Protocol):
+    """Many aggregates' stored events at once (adapters/stored_streams.py)."""
+
+    def latest(self, ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """Per id: its latest snapshot (if any), then its events after it, in order."""
+
+
+class StockFeeds(Catalog):
+    def __init__(self, *args: Any, streams: StoredStreams | None = None, **kwargs: Any) -> None:
+        """`streams`: reads a batch's claims and listings in a few queries (None: one by
+        one, as the in-memory store of the unit tests)."""
+        super().__init__(*args, **kwargs)
+        self.streams = streams
+
+    def feed_stock(self, actor: Actor, merchant_id: UUID, lines: list[FeedLine]) -> FeedReport:
+        actor.require_signed_in()
+
+        def attempt() -> FeedReport:
+            self._open_merchant_of(actor, merchant_id)
+            report, seen = FeedReport(), set()
+            claims = self._load_many([sku_claim_id(merchant_id, line.sku) for line in lines])
+            loaded = self._load_many(list({c.holder_id for c in claims.values()
+                                           if isinstance(c, Claim)}))
+            changed: dict[UUID, Listing] = {}
+            for line in lines:
+                if line.sku in seen:
+                    report.rejected.append((line.line, (FieldError("sku", "sku_repeated"),)))
+                    continue
+                seen.add(line.sku)
+                listing = _carrier(merchant_id, line.sku, claims, loaded)
+                if listing is None:
+                    report.unknown_skus.append(line.sku)
+                    continue
+                try:
+                    moved = _set(listing, line.sku, line.on_hand)
+                except DomainError as error:
+                    report.rejected.append((line.line, _reasons(error)))
+                    continue
+                if moved:
+                    report.updated += 1
+                    changed[listing.id] = listing
+                else:
+                    report.unchanged += 1
+            self.save(*changed.values())
+            return report
+
+        return self.retrying(attempt, serialise=[merchant_id])
+
+    def _load_many(self, ids: list[UUID]) -> dict[UUID, Any]:
+        """The aggregates of these ids that exist, as of now."""
+        if self.streams is None:
+            return {i: a for i in ids if (a := self.find(i)) is not None}
+        found: dict[UUID, Any] = {}
+        for aggregate_id, stored in self.streams.latest(ids).items():
+            aggregate = project(None, map(self.app.mapper.to_domain_event, stored))
+            if aggregate is not None:
+                found[aggregate_id] = aggregate
+        return found
+
+
+def _carrier(merchant_id: UUID, sku: str, claims: dict[UUID, Any], loaded: dict[UUID, Any]
+             ) -> Listing | None:
+    """The merchant's listing that carries `sku` now, as its claim says."""
+    claim = claims.get(sku_claim_id(merchant_id, sku))
+    listing = loaded.get(claim.holder_id) if isinstance(claim, Claim) else None
+    if not isinstance(listing, Listing) or listing.merchant_id != merchant_id:
+        return None
+    return listing if sku in listing.skus else None
+
+
+def _set(listing: Listing, sku: str, on_hand: int) -> bool:
+    """Set the stock `sku` names; False when it already is so (nothing recorded)."""
+    variant = listing.variant_by_sku(sku)
+    if variant is not None:
+        if variant.on_hand == on_hand:
+            return False
+        listing.set_variant_stock(variant.variant_id, on_hand)
+        return True
+    if listing.variants:
+        raise InvalidValueError("variant_required", field="sku")
+    if listing.on_hand == on_hand:
+        return False
+    listing.set_stock(on_hand)
+    return True
+
+
+def _reasons(error: DomainError) -> tuple[FieldError, ...]:
+    if isinstance(error, ValidationFailedError):
+        return tuple(error.errors)
+    field_name = getattr(error, "field", None) or "on_hand"
+    return (FieldError(field_name, error.code, error.params),)
