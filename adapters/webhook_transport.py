@@ -37,10 +37,24 @@ def resolve(host: str, port: int) -> list[str]:
         str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
 
 
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the IPv4 address is the last 32 bits
+IPV4_SPECIAL = ipaddress.IPv4Network("192.0.0.0/24")  # IETF protocol assignments (RFC 6890)
+
+
 def is_global(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """Reachable on the public Internet, also once an IPv4 address hidden in an IPv6 one
+    (mapped, 6to4, NAT64) is taken out: each of those can lead to 169.254.169.254."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+        address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour is not None:
+            ip = ip.sixtofour
+        elif ip in NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if isinstance(ip, ipaddress.IPv4Address) and ip in IPV4_SPECIAL:
+        return False
     return ip.is_global and not ip.is_multicast
 
 

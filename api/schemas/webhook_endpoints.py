@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from api.schemas.common import Input
 from application.webhook_delivery import Attempt, Delivery
@@ -28,7 +28,7 @@ class EndpointPatch(Input):
 
     url: str | None = Field(None, max_length=MAX_URL)
     event_types: list[EventType] | None = Field(None, min_length=1, max_length=len(EVENT_TYPES))
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     description: str | None = Field(None, max_length=MAX_DESCRIPTION)
 
 

@@ -18,7 +18,7 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.webhook_transport import HttpxWebhookTransport
+from adapters.webhook_transport import HttpxWebhookTransport, is_global
 from api.container import build_container
 from api.main import create_app
 from api.settings import Settings
@@ -364,6 +364,9 @@ def test_a_disabled_or_deleted_endpoint_receives_nothing(
     endpoint = register(api, merchant_hooks(merchant), owner, receiver.url,
                         ["listing.stock_changed.v1"])
     path = f"{merchant_hooks(merchant)}/{endpoint['id']}"
+    for vague in ("yes", "no", 1, 0):  # only true or false say what was meant
+        refused = api.client.patch(path, headers=owner, json={"enabled": vague})
+        assert (refused.status_code, refused.json()["errors"][0]["field"]) == (422, "enabled")
     patched = api.client.patch(path, headers=owner, json={
         "enabled": False, "event_types": list(EVENT_TYPES), "description": None})
     assert patched.status_code == 200
@@ -460,3 +463,15 @@ def test_the_sender_refuses_a_name_that_resolves_to_a_private_address() -> None:
             assert (outcome.status_code, outcome.error) == (None, "address_not_allowed")
         finally:
             transport.close()
+
+
+@pytest.mark.parametrize(("address", "public"), [
+    ("93.184.216.34", True), ("2606:2800:220:1:248:1893:25c8:1946", True),
+    ("169.254.169.254", False), ("::ffff:169.254.169.254", False),
+    ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+    ("64:ff9b::5db8:d822", True),  # NAT64 of 93.184.216.34
+    ("2002:a9fe:a9fe::1", False),  # 6to4 of 169.254.169.254
+    ("192.0.0.8", False), ("10.0.0.1", False), ("fd00::1", False), ("224.0.0.1", False)])
+def test_an_address_is_public_only_once_any_ipv4_address_inside_it_is(
+        address: str, public: bool) -> None:
+    assert is_global(address) is public
