@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any, Literal
+from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from api.authentication import SESSION_COOKIE, Authenticator
@@ -129,8 +131,13 @@ def verify_email(body: TokenIn, accounts: AccountsDep) -> dict[str, bool]:
 
 
 @router.get("/accounts/email-verification", operation_id="verifyEmailByLink",
-            summary="The link of the verification mail")
-def verify_email_by_link(token: str, accounts: AccountsDep) -> dict[str, bool]:
+            summary="The link of the verification mail (a browser is sent to the shop's page)",
+            response_model=dict[str, bool],
+            responses={303: {"description": "A browser (Accept: text/html): the shop's page"}})
+def verify_email_by_link(token: str, accounts: AccountsDep, request: Request) -> Any:
+    if "text/html" in request.headers.get("accept", ""):  # a person clicked the mail's link
+        return RedirectResponse(f"/compte/verification?{urlencode({'token': token[:2000]})}",
+                                status_code=303)
     accounts.verify_email(token[:2000])
     return {"verified": True}
 

@@ -494,3 +494,18 @@ def test_jobs_delete_expired_sessions_and_counters(api: Api) -> None:
         "UPDATE {p}sessions SET expires_at = '2000-01-01T00:00:00+00:00'")
     done = api.container.jobs.run_once()
     assert (done["forget_expired_rate_limits"], done["forget_expired_sessions"]) == (3, 1)
+
+
+def test_a_person_clicking_the_verification_link_lands_on_the_shops_page(api: Api) -> None:
+    sign_up(api, "noemie@courriel.example")
+    token = verification_token(api, "noemie@courriel.example")
+    clicked = api.client.get("/v1/accounts/email-verification", params={"token": token},
+                             headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+                             follow_redirects=False)
+    assert clicked.status_code == 303
+    assert clicked.headers["location"].startswith("/compte/verification?token=")
+    page = api.client.get(clicked.headers["location"])
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    signed_in = api.client.post("/v1/sessions", json={"email": "noemie@courriel.example",
+                                                      "password": PASSWORD})
+    assert signed_in.status_code == 201, signed_in.text
