@@ -46,7 +46,11 @@ def run(backend: str, count: int = 300) -> None:
             assert client.post("/compte/connexion", data={
                 "email": EMAIL, "password": PASSWORD}).status_code == 200
             client.cookies.set("comptoir_panier", str(cart))
+            repository = container.app.repository
+            merchant = repository.get(repository.get(listings[0]).merchant_id)
             pairs = [
+                ("/m/{slug} (shareable page)", f"/m/{merchant.slug}", None,
+                 "GET /v1/merchants/{id}", f"/v1/merchants/{merchant.id}", None),
                 ("/ (search page)", "/", SEARCH, "GET /v1/search/listings",
                  "/v1/search/listings", SEARCH),
                 ("/produits/{id}", f"/produits/{listings[0]}", None, "GET /v1/listings/{id}",
