@@ -9,9 +9,17 @@ import pytest
 
 from api.settings import Settings
 from tests.journeys.helpers import Marketplace, marketplace
+from tests.mail.inbox import Inbox, smtp_server
 
 
 @pytest.fixture
 def market(settings: Settings) -> Iterator[Marketplace]:
     with marketplace(settings) as running:
         yield running
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    """A real SMTP server in the test's process (aiosmtpd) and what reached it."""
+    with smtp_server() as inbox:
+        yield inbox

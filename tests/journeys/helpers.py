@@ -234,3 +234,15 @@ def marketplace(settings: Settings) -> Iterator[Marketplace]:
             yield market
         finally:
             market.close()
+
+
+@contextmanager
+def marketplace_mailing_to(smtp_port: int, settings: Settings, monkeypatch: Any,
+                           **env: str) -> Iterator[Marketplace]:
+    """A marketplace whose mail goes to the test's SMTP server on `smtp_port`, with these
+    other COMPTOIR_* settings in its environment (`monkeypatch` undoes them)."""
+    for name, value in {"COMPTOIR_SMTP_HOST": "127.0.0.1", "COMPTOIR_SMTP_PORT": str(smtp_port),
+                        "COMPTOIR_SMTP_TLS": "none", **env}.items():
+        monkeypatch.setenv(name, value)
+    with marketplace(settings) as market:
+        yield market

@@ -29,7 +29,12 @@ from adapters.webhook_transport import HttpxWebhookTransport
 from api.settings import Settings
 from application.actors import Role
 from domain.account import Account
-from tests.journeys.helpers import GATINEAU, Marketplace, merchant_application
+from tests.journeys.helpers import (
+    GATINEAU,
+    Marketplace,
+    marketplace_mailing_to,
+    merchant_application,
+)
 from tests.journeys.test_people_sign_up_and_are_told import (
     PASSWORD,
     follow,
@@ -37,30 +42,17 @@ from tests.journeys.test_people_sign_up_and_are_told import (
     signed_up,
     token_session,
 )
-from tests.mail.inbox import Inbox, links, smtp_server, text
+from tests.mail.inbox import Inbox, links, text
 from tests.support import COMPTOIR, comptoir_server, settings_env
 
 NEW_PASSWORD = "Ça sent le printemps à la cabane 🍁"
 
 
 @pytest.fixture
-def inbox() -> Iterator[Inbox]:
-    with smtp_server() as inbox:
-        yield inbox
-
-
-@pytest.fixture
 def served(settings: Settings, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
            ) -> Iterator[Marketplace]:
-    for name, value in {"COMPTOIR_SMTP_HOST": "127.0.0.1", "COMPTOIR_SMTP_PORT": str(inbox.port),
-                        "COMPTOIR_SMTP_TLS": "none"}.items():
-        monkeypatch.setenv(name, value)
-    with comptoir_server(settings) as base:
-        market = Marketplace(base, settings)
-        try:
-            yield market
-        finally:
-            market.close()
+    with marketplace_mailing_to(inbox.port, settings, monkeypatch) as market:
+        yield market
 
 
 def auditor(market: Marketplace) -> dict[str, str]:

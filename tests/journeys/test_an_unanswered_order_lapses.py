@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from api.settings import Settings
-from tests.journeys.helpers import GATINEAU, Marketplace, eventually
-from tests.mail.inbox import Inbox, smtp_server, text
-from tests.support import comptoir_server
+from tests.journeys.helpers import GATINEAU, Marketplace, eventually, marketplace_mailing_to
+from tests.mail.inbox import Inbox, text
 
 SHOPPER = "luc.bergeron@courriel.example"
 SHOP = "genevieve@commerce.example"
@@ -21,25 +20,12 @@ DEADLINE_HOURS = "0.0015"  # 5.4 seconds
 
 
 @pytest.fixture
-def inbox() -> Iterator[Inbox]:
-    with smtp_server() as inbox:
-        yield inbox
-
-
-@pytest.fixture
 def served(settings: Settings, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
            ) -> Iterator[Marketplace]:
-    for name, value in {"COMPTOIR_SMTP_HOST": "127.0.0.1", "COMPTOIR_SMTP_PORT": str(inbox.port),
-                        "COMPTOIR_SMTP_TLS": "none",
-                        "COMPTOIR_ACCEPTANCE_DEADLINE_HOURS": DEADLINE_HOURS,
-                        "COMPTOIR_JOBS_INTERVAL_SECONDS": "0.2"}.items():
-        monkeypatch.setenv(name, value)
-    with comptoir_server(settings) as base:
-        market = Marketplace(base, settings)
-        try:
-            yield market
-        finally:
-            market.close()
+    with marketplace_mailing_to(inbox.port, settings, monkeypatch,
+                                COMPTOIR_ACCEPTANCE_DEADLINE_HOURS=DEADLINE_HOURS,
+                                COMPTOIR_JOBS_INTERVAL_SECONDS="0.2") as market:
+        yield market
 
 
 def test_an_unanswered_order_is_declined_at_its_deadline_and_an_accepted_one_is_not(

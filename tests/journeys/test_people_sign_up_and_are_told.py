@@ -17,9 +17,14 @@ from standardwebhooks import Webhook
 
 from api.settings import Settings
 from tests.http.test_webhooks import Receiver
-from tests.journeys.helpers import GATINEAU, Marketplace, eventually, merchant_application
-from tests.mail.inbox import Inbox, links, smtp_server, text
-from tests.support import comptoir_server
+from tests.journeys.helpers import (
+    GATINEAU,
+    Marketplace,
+    eventually,
+    marketplace_mailing_to,
+    merchant_application,
+)
+from tests.mail.inbox import Inbox, links, text
 
 PRODUCER = "genevieve@erabliere-lapointe.example"
 SHOPPER = "Camille.Gagnon@Courriel.example"  # typed with capitals, as people do
@@ -27,27 +32,14 @@ PASSWORD = "sirop d’érable 2026"
 
 
 @pytest.fixture
-def inbox() -> Iterator[Inbox]:
-    with smtp_server() as inbox:
-        yield inbox
-
-
-@pytest.fixture
 def served(settings: Settings, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
            ) -> Iterator[Marketplace]:
     """`comptoir serve` sending its mail to the test's SMTP server and retrying webhooks fast."""
-    for name, value in {"COMPTOIR_SMTP_HOST": "127.0.0.1", "COMPTOIR_SMTP_PORT": str(inbox.port),
-                        "COMPTOIR_SMTP_TLS": "none",
-                        "COMPTOIR_WEBHOOK_RETRY_FIRST_SECONDS": "0.1",
-                        "COMPTOIR_WEBHOOK_RETRY_MAX_SECONDS": "0.3",
-                        "COMPTOIR_WEBHOOK_POLL_SECONDS": "0.05"}.items():
-        monkeypatch.setenv(name, value)
-    with comptoir_server(settings) as base:
-        market = Marketplace(base, settings)
-        try:
-            yield market
-        finally:
-            market.close()
+    with marketplace_mailing_to(inbox.port, settings, monkeypatch,
+                                COMPTOIR_WEBHOOK_RETRY_FIRST_SECONDS="0.1",
+                                COMPTOIR_WEBHOOK_RETRY_MAX_SECONDS="0.3",
+                                COMPTOIR_WEBHOOK_POLL_SECONDS="0.05") as market:
+        yield market
 
 
 def mail_to(inbox: Inbox, address: str, subject_starts: str) -> Any:
