@@ -225,6 +225,11 @@ class Accounts(Service):
             return Identity(account.person_id, Role(role), None, account.sessions_epoch)
         raise PermissionDeniedError("role_not_held", role=role)
 
+    def switch(self, actor: Actor, role: str, merchant_id: UUID | None = None) -> Identity:
+        """The same person acting in another of her roles (the web's "spaces": shopper,
+        a merchant's portal, a staff console); refused for a role she does not hold."""
+        return self.identity(self._own(actor), role, merchant_id)
+
     def still_valid(self, account_id: UUID, epoch: int) -> bool:
         """A session or token made at `epoch` still stands (no sign-out everywhere, password
         change, revoked role or erasure since)."""

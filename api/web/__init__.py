@@ -7,12 +7,29 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 from xstatic.pkg import leaflet  # type: ignore[import-untyped]
 
-from api.web import account, shop
+from api.web import (
+    account,
+    admin,
+    audit_console,
+    portal,
+    portal_insight,
+    portal_integrations,
+    portal_listings,
+    portal_orders,
+    portal_payouts,
+    shop,
+    spaces,
+    validation,
+)
 from api.web.render import STATIC
 
 
 def install(app: FastAPI) -> None:
     app.include_router(shop.router)
     app.include_router(account.router)
+    app.include_router(spaces.router)
+    for module in (portal, portal_listings, portal_orders, portal_payouts, portal_insight,
+                   portal_integrations, validation, audit_console, admin):
+        app.include_router(module.router)
     app.mount("/static/shop", StaticFiles(directory=STATIC), name="shop-static")
     app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")

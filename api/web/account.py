@@ -4,6 +4,7 @@ and erasure — the use cases of application/accounts.py and application/privacy
 
 from __future__ import annotations
 
+import contextlib
 import json
 from urllib.parse import urlencode
 from uuid import UUID
@@ -103,7 +104,7 @@ async def sign_in(request: Request, page: PagesDep, accounts: AccountsDep,
     email, back = form.get("email", "").strip(), local_path(form.get("suivant"), "/compte")
     try:
         token = await run_in_threadpool(_open, accounts, sessions, email,
-                                        form.get("password", ""), client)
+                                        form.get("password", ""), client, back)
     except DomainError as refused:
         return page.render("shop/sign_in.html", 401 if refused.code == "sign_in_failed" else 422,
                            form={"email": email}, next=back,
@@ -117,9 +118,20 @@ async def sign_in(request: Request, page: PagesDep, accounts: AccountsDep,
 
 
 def _open(accounts: Accounts, sessions: SessionStore, email: str, password: str,
-          client: str) -> str:
-    """The shop signs in as the shopper (an account's consumer role, which every account has)."""
-    return sessions.open(accounts.sign_in(email, password, client, "consumer"))
+          client: str, back: str) -> str:
+    """The shop signs in as the shopper (an account's consumer role, which every account has);
+    a sign-in on the way to the portal or a console acts in that space when the account holds
+    it (one merchant, or the staff role), else as the shopper, who may switch at /compte/espaces."""
+    identity = accounts.sign_in(email, password, client, "consumer")
+    wanted = next((role for prefix, role in SPACE_OF_PATH if back.startswith(prefix)), None)
+    if wanted is not None:
+        with contextlib.suppress(DomainError):
+            identity = accounts.switch(identity.actor, wanted)
+    return sessions.open(identity)
+
+
+SPACE_OF_PATH = (("/portail", "merchant"), ("/validation", "validator"), ("/audit", "auditor"),
+                 ("/admin", "admin"))
 
 
 @router.post("/compte/deconnexion")

@@ -4,6 +4,8 @@ pages show the problem codes' messages of api/i18n.py, the API's own."""
 from __future__ import annotations
 
 from api.i18n import Language
+from api.web.texts_consoles import CONSOLE_TEXTS
+from api.web.texts_portal import PORTAL_TEXTS
 
 # key -> (French, English)
 TEXTS: dict[str, tuple[str, str]] = {
@@ -215,6 +217,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     "erased": ("Votre compte et vos données ont été effacés.",
                "Your account and your data were erased."),
     "cancel": ("Annuler", "Cancel"),
+    # spaces (api/web/spaces.py)
+    "nav_spaces": ("Mes espaces", "My spaces"),
+    "spaces_title": ("Mes espaces", "My spaces"),
+    "spaces_intro": ("Votre compte peut agir comme client ou au nom d'un commerce ou d'un rôle "
+                     "qui vous a été confié. Choisissez l'espace où travailler.",
+                     "Your account can act as a shopper, or for a business or a role you were "
+                     "given. Choose where to work."),
+    "space_current": ("espace actuel", "current space"),
+    "space_consumer": ("Magasiner (client)", "Shop (customer)"),
+    "space_merchant": ("Portail entreprise — {name}", "Business portal — {name}"),
+    "space_validator": ("Validation des commerces", "Merchant validation"),
+    "space_auditor": ("Audit", "Audit"),
+    "space_admin": ("Administration", "Administration"),
     "not_found_title": ("Page introuvable", "Page not found"),
     "not_found": ("Cette page n'existe pas ou n'est plus offerte.",
                   "This page does not exist or is no longer offered."),
@@ -229,7 +244,8 @@ ORIGINS: dict[str, tuple[str, str]] = {
 
 def texts(language: Language) -> dict[str, str]:
     index = 0 if language == "fr" else 1
-    return {key: pair[index] for key, pair in TEXTS.items()}
+    return {key: pair[index]
+            for table in (TEXTS, PORTAL_TEXTS, CONSOLE_TEXTS) for key, pair in table.items()}
 
 
 def origin_label(code: str, language: Language) -> str | None:
