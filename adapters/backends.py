@@ -13,8 +13,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,6 +42,7 @@ from adapters.event_store import (
 )
 from adapters.insights_store import PostgresInsightsStore, SQLiteInsightsStore
 from adapters.keystores import PostgresKeyStore, SQLiteKeyStore
+from adapters.leases import AdvisoryLocks, OneProcess
 from adapters.ledger_stores import PostgresLedgerStore, SQLiteLedgerStore
 from adapters.lists_stores import PostgresListsStore, SQLiteListsStore
 from adapters.mail_outbox import PostgresMailOutbox, SQLiteMailOutbox
@@ -91,6 +92,12 @@ class Backend(Protocol):
                        ) -> SQLiteWebhookOutbox | PostgresWebhookOutbox: ...
 
     def raw_log(self) -> SQLiteRawLog | PostgresRawLog: ...
+
+    def leases(self) -> OneProcess | AdvisoryLocks: ...
+
+    def setting_up(self) -> AbstractContextManager[None]:
+        """Held while a process creates its tables: one process at a time."""
+        ...
 
     def access_database(self) -> Any: ...
 
@@ -154,6 +161,12 @@ class SQLiteBackend:
         """Browser sessions and rate-limit counters (adapters/access_stores.py)."""
         return sqlite_database(self.dir / "access.sqlite3")
 
+    def leases(self) -> OneProcess:
+        return OneProcess()
+
+    def setting_up(self) -> AbstractContextManager[None]:
+        return nullcontext()  # one process per data directory
+
     def raw_log(self) -> SQLiteRawLog:
         return SQLiteRawLog(self.dir / "comptoir.sqlite3")
 
@@ -205,6 +218,24 @@ class PostgresBackend:
 
     def access_database(self) -> Any:
         return postgres_database(self.pool, self.schema)
+
+    @contextmanager
+    def setting_up(self) -> Iterator[None]:
+        assert self.config.postgres_dsn is not None
+        with psycopg.connect(self.config.postgres_dsn, autocommit=True,
+                             connect_timeout=self.config.connect_timeout) as conn:
+            key = AdvisoryLocks.key_of(self.schema, "setting-up")
+            conn.execute("SELECT pg_advisory_lock(%s)", [key])
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+    def leases(self) -> AdvisoryLocks:
+        assert self.config.postgres_dsn is not None
+        leases = AdvisoryLocks(self.config.postgres_dsn, self.schema, self.config.connect_timeout)
+        self._closers.append(leases.close)
+        return leases
 
     def raw_log(self) -> PostgresRawLog:
         return PostgresRawLog(self.views, self.schema)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
+import signal
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +23,7 @@ from api.container import STARTUP_ERRORS, Container, build_container, check_star
 from api.i18n import message
 from api.importer import Importer, rows
 from api.listing_import import ListingImporter, file_rows
-from api.main import create_app
+from api.main import create_app, load_demo_if_log_empty
 from api.observability import json_logging
 from api.replay import replay
 from api.settings import Settings
@@ -65,10 +68,15 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port")] = None,
     demo: Annotated[bool, typer.Option(help="Load the demo catalogue if the log is empty")] = False,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="HTTP processes (PostgreSQL; docs/deployment.md)")] = 1,
 ) -> None:
-    """Serve the HTTP API (OpenAPI at /docs)."""
+    """Serve the HTTP API and the web pages (OpenAPI at /docs)."""
     overrides = {"demo_data": True} if demo else {}
     settings = Settings.load(**overrides)
+    if workers > 1 and settings.backend != "postgres":
+        raise typer.BadParameter("one process serves an SQLite data directory; several need "
+                                 "COMPTOIR_BACKEND=postgres", param_hint="--workers")
     check_startup(settings)  # a refused database or exposed secrets: said before serving
     base = f"http://{host or settings.host}:{port or settings.port}"
     if "public_base_url" not in settings.model_fields_set:
@@ -82,9 +90,55 @@ def serve(
         for email, what in demo_people():
             table.add_row(email, what)
         console.print(table)
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_level="info",
-                log_config=json_logging() if settings.log_format == "json" else None)
+    logging_config = json_logging() if settings.log_format == "json" else None
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host or settings.host,
+                    port=port or settings.port, log_level="info", log_config=logging_config)
+        return
+    if settings.demo_data:  # once, here, rather than racing in every process
+        container = build_container(settings)
+        try:
+            load_demo_if_log_empty(container)
+        finally:
+            container.close()
+    # Each process builds its own app from the environment (uvicorn starts them afresh).
+    os.environ.update({"COMPTOIR_PUBLIC_BASE_URL": settings.public_base_url,
+                       "COMPTOIR_DEMO_DATA": "false"})
+    uvicorn.run("api.main:create_app", factory=True, workers=workers,
+                host=host or settings.host, port=port or settings.port, log_level="info",
+                log_config=logging_config)
+
+
+def _stop_on_term(*_: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM (systemd, a supervisor) stops as Ctrl-C does: cleanly
+
+
+@cli.command()
+def work() -> None:
+    """Do the background work — every read model's follower, the jobs, the senders of mail
+    and webhooks — beside API processes started with COMPTOIR_RUN_PROJECTIONS=false. Several
+    may run: each piece is done by one at a time, and another takes over when it stops."""
+    settings = Settings.load()
+    check_startup(settings)
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    container = build_container(settings)
+    signal.signal(signal.SIGTERM, _stop_on_term)
+    console.print(f"[bold]Comptoir worker[/] on {settings.backend}: "
+                  f"{', '.join(container.projections.names)}, jobs, mail and webhooks")
+    container.projections.start()
+    container.jobs.start()
+    container.webhook_jobs.start()
+    container.mail_jobs.start()
+    try:
+        while True:
+            time.sleep(30)
+            lag = container.projections.lag()
+            console.print(" · ".join(f"{name}: {behind} behind" for name, behind in lag.items()))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        container.close()
 
 
 @token_cli.command("issue")

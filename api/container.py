@@ -195,9 +195,18 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     check_database(storage)
     secrets = secrets_directory(settings.data_dir)
     backend = BACKENDS[settings.backend](storage)  # the one place a backend is chosen
+    # Processes starting together would race to create the same tables (PostgreSQL refuses
+    # the second CREATE TABLE IF NOT EXISTS of a pair): one at a time.
+    with backend.setting_up():
+        return compose(settings, backend, secrets, mailer, dev_mailbox, image_store,
+                       clock or SystemClock())
+
+
+def compose(settings: Settings, backend: Backend, secrets: Path, mailer: Any,
+            dev_mailbox: DevMailbox | None, image_store: Any, clock: Clock) -> Container:
+    """Every store, use case and background worker, on one backend."""
     closers: list[Any] = []
     gateway, stripe_webhooks = build_gateway(settings, closers)
-    clock = clock or SystemClock()
     keys = backend.key_store(FileKeyEncryptionKeys(secrets / "kek"))
     insight_store = backend.insights_store()
     signer = audit_signer(settings)
@@ -216,7 +225,11 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     webhook_events = WebhookEvents(app, **shared)
     outbox = backend.webhook_outbox(WebhookFanout(
         webhook_events, timedelta(hours=settings.webhook_give_up_hours)))
-    projections = Projections(app, [*models.stores, process, outbox, mail_outbox])
+    # Background work (followers, jobs, senders) may start in several processes; the one
+    # holding a piece's lease does it (adapters/leases.py, docs/deployment.md).
+    leases = backend.leases()
+    projections = Projections(app, [*models.stores, process, outbox, mail_outbox],
+                              held=leases.holds)
     app.listeners.append(projections.wake)
     payments = Payments(app, gateway=gateway, clock=clock, acceptance_window=timedelta(
         hours=settings.acceptance_deadline_hours), **shared)
@@ -231,7 +244,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
         commission_rate=settings.commission_rate, commission_rates=commission_rules,
         reservation_window=timedelta(minutes=settings.reservation_minutes),
         due_orders=models.deadlines, **seen)
-    jobs = Jobs(settings.jobs_interval_seconds)
+    jobs = Jobs(settings.jobs_interval_seconds, held=leases.holds)
     jobs.add("expire_reservations", checkout.expire_due)
     acceptance = AcceptanceDeadlines(app, payments=payments, clock=clock,
                                      due_orders=models.acceptance, **shared)
@@ -263,7 +276,7 @@ def build_container(settings: Settings, clock: Clock | None = None) -> Container
     mail = MailSender(mail_outbox, Addressees(app, accounts=accounts, **shared),
                       Reader(app, accounts=accounts, base_url=settings.public_base_url, **shared),
                       mailer, clock, settings.mail_from, forget=mail_erasure)
-    mail_jobs = SendingLoop("mail-sender", mail.send_due, SEND_EVERY)
+    mail_jobs = SendingLoop("mail-sender", mail.send_due, SEND_EVERY, held=leases.holds)
     jobs.add("forget_done_mail", mail.forget_done, every=3600)
 
     def verify_chain() -> VerificationReport:

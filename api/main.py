@@ -46,6 +46,14 @@ by default (`Accept-Language: en` for English). Authenticate with `Authorization
 """
 
 
+def load_demo_if_log_empty(built: Container) -> None:
+    """The demo catalogue, its people and a little activity, if the log is empty."""
+    load_demo_if_empty(built.app, built.merchants, built.catalog, built.storefronts,
+                       lambda catalogue: demo_activity(
+                           built.consumers, built.carts, built.checkout,
+                           built.insights, catalogue), built.accounts)
+
+
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
     settings = settings or (container.settings if container else Settings.load())
 
@@ -54,10 +62,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         owned = container is None
         built = app.state.container = container or build_container(settings)
         if settings.demo_data:
-            load_demo_if_empty(built.app, built.merchants, built.catalog, built.storefronts,
-                               lambda catalogue: demo_activity(
-                                   built.consumers, built.carts, built.checkout,
-                                   built.insights, catalogue), built.accounts)
+            load_demo_if_log_empty(built)
         built.insights.start()
         if settings.run_projections:
             built.projections.start()

@@ -117,7 +117,8 @@ class Settings(BaseSettings):
 
     demo_data: bool = Field(False, description="Load the demo catalogue when the log is empty")
     run_projections: bool = Field(
-        True, description="Follow the log into the read models inside the API process")
+        True, description="Do the background work (read models, jobs, mail) in the API process "
+        "too; false when `comptoir work` processes do it (docs/deployment.md)")
     read_your_writes_timeout: float = Field(2.0, ge=0, le=30)
 
     max_body_bytes: int = Field(1_048_576, ge=1024, le=64 * 1_048_576)

@@ -1,4 +1,6 @@
-"""Periodic jobs of one process (reservation expiry now; payout retries later)."""
+"""Periodic jobs (expiries, payouts, retention of short-lived data) and the senders of mail
+and webhooks: started in every process that does background work, run by the one holding
+their lease."""
 
 from __future__ import annotations
 
@@ -10,9 +12,17 @@ from collections.abc import Callable
 log = logging.getLogger("comptoir.jobs")
 
 
+def always(_name: str) -> bool:
+    return True
+
+
 class Jobs:
-    def __init__(self, interval_seconds: float) -> None:
+    def __init__(self, interval_seconds: float,
+                 held: Callable[[str], bool] = always) -> None:
+        """`held(name)`: this process holds the lease of the jobs (several processes may
+        start them; one runs them at a time)."""
         self.interval = interval_seconds
+        self.held = held
         self.jobs: dict[str, Callable[[], int]] = {}
         self.every: dict[str, float] = {}
         self._stop = threading.Event()
@@ -51,6 +61,8 @@ class Jobs:
         start = time.monotonic()
         due = {name: start + every for name, every in self.every.items()}
         while not self._stop.wait(min(self.every.values(), default=self.interval)):
+            if not self.held("jobs"):
+                continue
             now = time.monotonic()
             for name, job in self.jobs.items():
                 if due.get(name, now) <= now:
@@ -63,8 +75,9 @@ class SendingLoop:
     something (`wake`), else every `poll_seconds` (retries come due with time). Its own, so a
     slow SMTP server or endpoint never delays the other jobs. Same face as `Jobs`."""
 
-    def __init__(self, name: str, send: Callable[[], int], poll_seconds: float) -> None:
-        self.name, self.send, self.poll = name, send, poll_seconds
+    def __init__(self, name: str, send: Callable[[], int], poll_seconds: float,
+                 held: Callable[[str], bool] = always) -> None:
+        self.name, self.send, self.poll, self.held = name, send, poll_seconds, held
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -94,5 +107,5 @@ class SendingLoop:
         while not self._stop.is_set():
             self._wake.wait(self.poll)
             self._wake.clear()
-            if not self._stop.is_set():
+            if not self._stop.is_set() and self.held(self.name):
                 self.run_once()

@@ -96,6 +96,9 @@ class EventLog(Protocol):
     mapper: Any
 
 
+LEASE_RETRY = 0.5  # seconds between two looks at a lease another process holds
+
+
 class Follower:
     def __init__(self, log_source: EventLog, store: ProjectionStore,
                  batch_size: int = BATCH_SIZE) -> None:
@@ -224,13 +227,19 @@ class Follower:
         """New events were saved in this process: look now rather than at the next poll."""
         self._wake.set()
 
-    def run(self, stop: threading.Event, poll_interval: float = 0.05) -> None:
-        """Follow the log until `stop` is set; database errors are logged and retried."""
-        self._running = True
+    def run(self, stop: threading.Event, poll_interval: float = 0.05,
+            held: Callable[[], bool] = lambda: True) -> None:
+        """Follow the log until `stop` is set, while this process holds the read model's
+        lease (`held`: another process may hold it, and this one waits to take over);
+        database errors are logged and retried."""
         backoff = poll_interval
         upgraded = False
         try:
             while not stop.is_set():
+                self._running = held()
+                if not self._running:  # another process follows; wait_for polls its position
+                    stop.wait(LEASE_RETRY)
+                    continue
                 try:
                     if not upgraded:
                         self.upgrade()

@@ -1,21 +1,28 @@
 """The read models of one process, each followed by its own thread.
 
-In the API process (the embedded default) or in `comptoir project run` workers: the followers
-are the same; several processes may follow one read model, the tracked position decides.
+In the API process (the embedded default), in each of `comptoir serve --workers N`'s processes
+or in `comptoir work`: the followers are the same, and the process holding a read model's lease
+follows it (the others wait to take over); the tracked position, recorded with the rows, keeps
+a read model right even if two follow it for a moment.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 
 from projections.follower import EventLog, Failure, Follower, ProjectionStore
 
 
 class Projections:
-    def __init__(self, log: EventLog, stores: Iterable[ProjectionStore]) -> None:
+    def __init__(self, log: EventLog, stores: Iterable[ProjectionStore],
+                 held: Callable[[str], bool] = lambda name: True) -> None:
+        """`held(name)`: this process holds that read model's lease (several processes may
+        start the same followers; one follows each read model at a time)."""
         self.log = log
+        self.held = held
         self.followers = {store.projection.name: Follower(log, store) for store in stores}
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -31,7 +38,9 @@ class Projections:
         self._stop.clear()
         for name in names or self.followers:
             thread = threading.Thread(target=self.followers[name].run, name=f"projection-{name}",
-                                      args=(self._stop, poll_interval), daemon=True)
+                                      args=(self._stop, poll_interval,
+                                            partial(self.held, f"projection:{name}")),
+                                      daemon=True)
             thread.start()
             self._threads.append(thread)
 

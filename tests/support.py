@@ -126,14 +126,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def comptoir_server(settings: Settings, *extra: str) -> Iterator[str]:
+def comptoir_server(settings: Settings, *extra: str,
+                    env: dict[str, str] | None = None) -> Iterator[str]:
     """`comptoir serve` (uvicorn) in its own process on 127.0.0.1; yields its base URL."""
     port = free_port()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     log_path = settings.data_dir / f"server-{port}.log"
     with open(log_path, "wb") as log:  # a file, not a pipe nobody reads: that would block
         process = subprocess.Popen([COMPTOIR, "serve", "--port", str(port), *extra],
-                                   env=settings_env(settings), stdout=log, stderr=log)
+                                   env={**settings_env(settings), **(env or {})},
+                                   stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -44,3 +44,12 @@ def test_a_malformed_setting_is_named_and_its_secret_never_shown(tmp_path) -> No
         said = result.stdout + result.stderr
         assert result.returncode == 1
         assert "token_keys" in said.lower() and "super-secret-key-value" not in said
+
+
+def test_several_processes_on_sqlite_are_refused_with_the_reason(tmp_path) -> None:  # noqa: ANN001
+    result = comptoir("serve", "--workers", "2", COMPTOIR_BACKEND="sqlite",
+                      COMPTOIR_DATA_DIR=str(tmp_path))
+    said = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode == 2
+    assert "one process serves an SQLite data directory" in said
+    assert list(tmp_path.iterdir()) == []  # nothing opened, nothing created
