@@ -2,18 +2,24 @@
 raw psycopg baseline writing the same rows (reserve 5 listings, an order, 3 merchant orders,
 5 lines, the cart) in one transaction each, at the same concurrency.
 
-    python -m bench.checkout [--backend postgres|sqlite] [--per-client 40]
+    python -m bench.checkout [--backend postgres|sqlite] [--per-client 40] [--workers 2]
+
+`--workers N` (PostgreSQL): N API processes (`comptoir serve --workers N`, no background work
+in them) and one `comptoir work` for the read models and jobs (docs/deployment.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import subprocess
 import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +30,7 @@ from application.actors import Actor, Role
 from bench.common import Figures, console, report
 from bench.http_client import JsonClient
 from bench.stock_updates import _form, settings_for
-from tests.support import comptoir_server, listing_body
+from tests.support import COMPTOIR, comptoir_server, listing_body, settings_env
 
 MERCHANTS, LISTINGS_PER_MERCHANT, STOCK = 3, 20, 100_000
 
@@ -120,7 +126,7 @@ def raw_checkout(dsn: str, schema: str) -> Any:
     return act
 
 
-def run(backend: str, per_client: int) -> None:
+def run(backend: str, per_client: int, workers: int = 1) -> None:
     levels = (1, 4, 16)
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings_for(backend, Path(tmp))
@@ -130,7 +136,14 @@ def run(backend: str, per_client: int) -> None:
         rows: list[tuple[Figures, Figures | None]] = []
         baseline_act = raw_checkout(settings.postgres_dsn.get_secret_value(),
                                     settings.postgres_schema) if backend == "postgres" else None
-        with comptoir_server(settings) as base:
+        with ExitStack() as stack:
+            if workers > 1:  # N API processes doing no background work, and a worker
+                stack.enter_context(background_worker(settings))
+                base = stack.enter_context(comptoir_server(
+                    settings, "--workers", str(workers),
+                    env={"COMPTOIR_RUN_PROJECTIONS": "false"}))
+            else:
+                base = stack.enter_context(comptoir_server(settings))
             offset = 0
             for clients in levels:
                 batch = carts[offset:offset + per_client * clients]
@@ -150,10 +163,23 @@ def run(backend: str, per_client: int) -> None:
                 if baseline:
                     rows.append((Figures(f"  raw psycopg ×{clients}", baseline.count,
                                          baseline.seconds, baseline.latencies_ms), None))
-        report(f"Checkout over HTTP on {backend} (3 merchants, 5 lines)", rows)
+        processes = f", {workers} API processes + a worker" if workers > 1 else ""
+        report(f"Checkout over HTTP on {backend} (3 merchants, 5 lines{processes})", rows)
         oversold = check_stock(container)
         console.print(f"oversold listings: {oversold}")
         container.close()
+
+
+@contextmanager
+def background_worker(settings: Any) -> Iterator[None]:
+    with open(settings.data_dir / "worker.log", "wb") as log:
+        process = subprocess.Popen([COMPTOIR, "work"], env=settings_env(settings),
+                                   stdout=log, stderr=log)
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
 
 
 def check_stock(container) -> int:  # noqa: ANN001
@@ -169,8 +195,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="postgres")
     parser.add_argument("--per-client", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=1, help="API processes (PostgreSQL)")
     args = parser.parse_args()
-    run(args.backend, args.per_client)
+    run(args.backend, args.per_client, args.workers)
 
 
 if __name__ == "__main__":
