@@ -121,6 +121,9 @@ class Pages:
     def headers(self) -> dict[str, str]:
         tiles = urlsplit(self.settings.map_tiles_url)
         tile_origin = f" {tiles.scheme}://{tiles.netloc}" if tiles.netloc else ""
+        # The portal's onboarding form is answered by a redirect to Stripe's hosted pages, and
+        # form-action governs where a form's redirects may lead too.
+        onboarding = " https://connect.stripe.com" if self.settings.gateway == "stripe" else ""
         return {
             "Cache-Control": "no-store",  # carts, orders and accounts are one person's
             "Content-Language": self.t["html_lang"],
@@ -129,7 +132,8 @@ class Pages:
             "Referrer-Policy": "same-origin",
             "Content-Security-Policy": (
                 f"default-src 'none'; script-src 'self'; style-src 'self'; "
-                f"img-src 'self' data:{tile_origin}; connect-src 'self'; form-action 'self'; "
+                f"img-src 'self' data:{tile_origin}; connect-src 'self'; "
+                f"form-action 'self'{onboarding}; "
                 f"frame-ancestors 'none'; base-uri 'none'"),
         }
 
