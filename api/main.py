@@ -27,7 +27,6 @@ from api.routers import (
     merchants,
     operations,
     orders,
-    pages,
     payouts,
     privacy,
     search,
@@ -118,7 +117,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(audit.router)
     app.include_router(storefronts.router)
     app.include_router(commission_rules.router)  # admin (docs/payments.md)
-    app.include_router(pages.router)
     web.install(app)  # the shop's pages and static files (docs/web.md)
     app.include_router(accounts.router)
     app.include_router(dev_mail.router)  # 404 unless in development

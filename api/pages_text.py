@@ -15,6 +15,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "html_lang": ("fr-CA", "en-CA"),
     "og_locale": ("fr_CA", "en_CA"),
     "other_language": ("English", "Français"),
+    "shared_other": ("This page in English", "Cette page en français"),
     "site": ("Comptoir", "Comptoir"),
     "tagline": ("L'achat local au Québec", "Buy local in Québec"),
     "categories": ("Catégories", "Categories"),

@@ -11,6 +11,7 @@ from api.web import (
     account,
     admin,
     audit_console,
+    merchant_page,
     portal,
     portal_insight,
     portal_integrations,
@@ -28,6 +29,7 @@ def install(app: FastAPI) -> None:
     app.include_router(shop.router)
     app.include_router(account.router)
     app.include_router(spaces.router)
+    app.include_router(merchant_page.router)  # /m/{slug}, the shareable page
     for module in (portal, portal_listings, portal_orders, portal_payouts, portal_insight,
                    portal_integrations, validation, audit_console, admin):
         app.include_router(module.router)

@@ -88,6 +88,10 @@ class Pages:
         self.language = language_of(request)
         self.t = texts(self.language)
 
+    def speak(self, language: Language) -> None:
+        """This page in `language` whatever the visitor's choice (a shared link's ?lang=)."""
+        self.language, self.t = language, texts(language)
+
     def money(self, amount: Money) -> str:
         return price(amount, self.language) if amount.cents >= 0 else "-" + price(
             Money(-amount.cents), self.language)

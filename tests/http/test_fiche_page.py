@@ -91,8 +91,9 @@ class Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.open and self.open[-1] == "style":
             return
-        if self.open and data.strip():
-            self.texts.setdefault(self.open[-1], []).append(data.strip())
+        if self.open and data.strip():  # an element's text includes its descendants'
+            for tag in dict.fromkeys(self.open):
+                self.texts.setdefault(tag, []).append(data.strip())
         self.text.append(data)
 
     @property
@@ -206,7 +207,7 @@ def test_the_page_in_english(api: Api, ask: dict[str, Any]) -> None:
     assert page.meta["og:description"] == "Cheese shop in Gatineau, Québec"
     assert DESCRIPTION in text  # written in French only: shown, and marked as French
     assert ("p", {"lang": "fr-CA"}) in page.elements
-    assert response.headers["vary"] == "Accept-Language"
+    assert response.headers["vary"] == "Cookie, Accept-Language"  # language cookie, session
 
 
 def test_an_explicit_language_wins_over_the_header(api: Api) -> None:
@@ -322,3 +323,16 @@ def test_a_real_browser_renders_the_page(settings: Settings, tmp_path: Path) -> 
     assert page.texts["title"] == ["Fromagerie du Marché — Gatineau · Comptoir"]
     assert products(page) == ["Meule de cheddar", "Miel de trèfle"]
     assert "Rupture de stock" in page.body_text
+
+
+def test_a_signed_in_visitors_copy_is_hers_alone(api: Api) -> None:
+    """The shop's header shows who is signed in: such a page never goes to a shared cache."""
+    api.approved_merchant()
+    shopper = api.auth(Role.CONSUMER, uuid4())
+    response = api.client.get(f"/m/{SLUG}", headers=shopper)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert "Mon compte" in response.text and "Se connecter" not in response.text
+    anonymous = api.client.get(f"/m/{SLUG}")
+    assert anonymous.headers["cache-control"] == "public, max-age=60"
+    assert "Se connecter" in anonymous.text

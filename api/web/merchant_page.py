@@ -1,71 +1,58 @@
-"""Server-rendered HTML pages: a merchant's shareable page at /m/{merchant_slug}.
+"""A merchant's shareable page at /m/{merchant_slug}, in the shop's layout.
 
-Made to be shared: French by default (`?lang=en` or `Accept-Language: en` for English),
-OpenGraph and Twitter tags for link previews, no JavaScript, inline CSS, one request. Errors
-are HTML pages too (a person followed a link): 404 when the merchant is unknown or not shown
-(under review, rejected, suspended), 410 when it has closed.
+Made to be shared: French by default (`?lang=en`, else the shop's language choice or
+`Accept-Language`), OpenGraph and Twitter tags for link previews, no JavaScript. Cached by
+shared caches for a minute when the visitor is not signed in (the header then is everyone's);
+a signed-in visitor's copy is hers alone. Errors are HTML pages too (a person followed a link):
+404 when the merchant is unknown or not shown (under review, rejected, suspended), 410 when it
+has closed.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from api.deps import MerchantPagesDep, SettingsDep
-from api.i18n import LANGUAGES, Language, negotiate
+from api.deps import MerchantPagesDep
+from api.i18n import LANGUAGES, Language
 from api.pages_text import category_label, price, texts, title_key
+from api.web.render import Pages
+from api.web.shop import PagesDep
 from application.errors import NotFoundError
 from application.merchant_pages import MAX_LISTINGS, MerchantGoneError, MerchantPage
 
 router = APIRouter(include_in_schema=False)
 
-# Next to this package, found the same whether installed or run from the source tree.
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-# Compiled once: pages never change at run time, so templates are not re-checked on disk.
-_templates = Environment(
-    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
-)
-HEADERS = {
-    "Cache-Control": "public, max-age=60",
-    "Vary": "Accept-Language",  # the language is negotiated: caches keep one copy per language
-    "X-Content-Type-Options": "nosniff",
-    # Nothing but the inline style and our own images (a logo) may run or load: no script.
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-                               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-}
 MAX_DESCRIPTION = 200  # link previews cut longer ones anyway
 
 
 @router.api_route("/m/{merchant_slug}", methods=["GET", "HEAD"], response_class=HTMLResponse)
-def merchant_page(
-    merchant_slug: str, request: Request, service: MerchantPagesDep, settings: SettingsDep,
-    lang: str | None = None,
-) -> HTMLResponse:
-    default: Language = request.app.state.default_language
-    # An explicit ?lang= wins (a shared link keeps its language); an unknown one is ignored.
-    language = lang if lang in LANGUAGES else negotiate(
-        request.headers.get("accept-language"), default)
-    t = texts(language)
+def merchant_page(merchant_slug: str, page: PagesDep, service: MerchantPagesDep,
+                  lang: str | None = None) -> HTMLResponse:
+    if lang in LANGUAGES:  # an explicit ?lang= wins: a shared link keeps its language
+        page.speak(lang)
+    t = texts(page.language)
     try:
-        page = service.by_slug(merchant_slug)
+        found = service.by_slug(merchant_slug)
     except MerchantGoneError as gone:
-        return _render("gone.html", 410, t=t, gone=t["gone"].format(name=gone.name))
+        return _shared(page, page.render("shop/message.html", 410, title=t["gone_title"],
+                                         text=t["gone"].format(name=gone.name),
+                                         link=("/", page.t["nav_search"]), noindex=True))
     except NotFoundError:
-        return _render("not_found.html", 404, t=t)
-    base = settings.public_base_url.rstrip("/")
-    return _render("merchant.html", 200, t=t, page=_page(page, language, default, base, t))
+        return _shared(page, page.render("shop/not_found.html", 404))
+    base = page.settings.public_base_url.rstrip("/")
+    default: Language = page.request.app.state.default_language
+    return _shared(page, page.render("shop/merchant.html", pt=t, page=_page(
+        found, page.language, default, base, t)))
 
 
-def _render(template: str, status: int, **context: Any) -> HTMLResponse:
-    body = _templates.get_template(template).render(**context)
-    headers = {**HEADERS, "Content-Language": context["t"]["html_lang"]}
-    return HTMLResponse(body, status_code=status, headers=headers)
+def _shared(page: Pages, response: HTMLResponse) -> HTMLResponse:
+    """Shared caches may keep the page a minute unless it shows someone signed in."""
+    if page.actor.is_anonymous:
+        response.headers["Cache-Control"] = "public, max-age=60"
+    return response
 
 
 def _page(page: MerchantPage, language: Language, default: Language, base: str,
