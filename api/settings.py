@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     stripe_secret_key: SecretStr | None = None
     stripe_api_base: str | None = None  # another Stripe-compatible address (tests)
     stripe_webhook_secret: SecretStr | None = None  # whsec_…: POST /v1/payments/webhooks/stripe
+    stripe_publishable_key: str | None = Field(
+        None, description="pk_…: the shop's card form (Stripe's Payment Element)")
     payout_release: Literal["fulfilment", "capture"] = Field(
         "fulfilment", description="When a merchant's share may be transferred")
     payout_delay_days: float = Field(0, ge=0, le=90, description="After capture, if on capture")

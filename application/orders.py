@@ -70,6 +70,17 @@ class Orders(Service):
         return view_for(actor, self.load(Order, order_id, "order"),
                         self.auditors_see_personal_data)
 
+    def payment_secret(self, actor: Actor, order_id: UUID) -> str | None:
+        """What the shopper's device needs to confirm her card in the gateway's own form
+        (Stripe's client secret), while her order awaits payment; None once it is paid,
+        failed or expired, or when the gateway asks for nothing. Asking again is safe: the
+        gateway answers the same payment to the same idempotency key."""
+        view = self.get(actor, order_id)
+        if actor.role != Role.CONSUMER or view.status != "awaiting_payment":
+            return None
+        secret, _ = self.payments.request(order_id, None)
+        return secret
+
     def accept(self, actor: Actor, order_id: UUID, merchant_id: UUID) -> OrderView:
         return self._act(actor, order_id, merchant_id, lambda o, _: o.accept(merchant_id))
 

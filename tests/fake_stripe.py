@@ -161,6 +161,14 @@ class FakeStripe:
                                         "past_due": [], "disabled_reason": None}
             account["capabilities"] = dict.fromkeys(account["capabilities"], "active")
 
+    def confirm_in_browser(self, intent_id: str, card: str = "pm_card_visa") -> Json:
+        """What Stripe.js does when the shopper confirms her card in the Payment Element."""
+        with self._lock:
+            intent = self.payment_intents[intent_id]
+            intent["payment_method"] = card
+            self._confirm(intent)
+            return dict(intent)
+
     def drain(self, account_id: str) -> None:
         """The account's balance left in a payout: nothing is left to reverse from."""
         with self._lock:

@@ -68,7 +68,8 @@ def checkout_page(page: Pages, carts: Carts, template: str, form: dict[str, str]
              if cart and cart.merchants else None)
     needs_profile = consumers is not None and not _registered(page, consumers)
     return page.render(template, status, quote=quote, form=form, errors=errors,
-                       needs_profile=needs_profile, regions=REGIONS, cards=TEST_CARDS,
+                       needs_profile=needs_profile, regions=REGIONS,
+                       cards=TEST_CARDS if page.settings.gateway == "local" else (),
                        key=uuid4().hex)
 
 
@@ -101,7 +102,9 @@ def place_order(page: Pages, work: Checkout, form: dict[str, str]) -> Response:
             work.consumers.register(page.actor, _profile(page, work, form))
         except DomainError as refused:
             return again(refused, {f"address.{k}": k for k in PROFILE})
-    choices = CheckoutChoices(_choices(form, cart), form.get("payment_method") or None)
+    # With Stripe the card is entered in Stripe's own form once the order exists.
+    method = form.get("payment_method") or None if page.settings.gateway == "local" else None
+    choices = CheckoutChoices(_choices(form, cart), method)
     asked: dict[str, Any] = {"cart_id": str(cart.id), "payment_method": choices.payment_method,
                              "fulfilment": {str(k): str(v) for k, v in choices.fulfilment.items()}}
     key = (IdempotencyKey.of(form["cle"][:64], operation="web.check_out",
@@ -111,7 +114,9 @@ def place_order(page: Pages, work: Checkout, form: dict[str, str]) -> Response:
         order = work.checkout.check_out(page.actor, cart.id, choices, key)
     except DomainError as refused:
         return again(refused)
-    response = redirect(f"/commandes/{order.id}?merci=1")
+    # With Stripe, the card is confirmed next, in Stripe's form on the order's payment page.
+    response = redirect(f"/commandes/{order.id}/paiement" if order.client_secret
+                        else f"/commandes/{order.id}?merci=1")
     response.delete_cookie(CART_COOKIE, path="/")
     return response
 

@@ -87,6 +87,7 @@ class Pages:
         self.request, self.actor, self.settings = request, actor, settings
         self.language = language_of(request)
         self.t = texts(self.language)
+        self.loads_stripe_js = False  # the one page that may: the Payment Element
 
     def speak(self, language: Language) -> None:
         """This page in `language` whatever the visitor's choice (a shared link's ?lang=)."""
@@ -128,6 +129,10 @@ class Pages:
         # The portal's onboarding form is answered by a redirect to Stripe's hosted pages, and
         # form-action governs where a form's redirects may lead too.
         onboarding = " https://connect.stripe.com" if self.settings.gateway == "stripe" else ""
+        # Stripe's card form must come from Stripe (PCI DSS): js.stripe.com, its frames and its
+        # API, on the payment page only; every other page loads nothing from elsewhere.
+        stripe = (("https://js.stripe.com", "https://js.stripe.com https://hooks.stripe.com",
+                   " https://api.stripe.com") if self.loads_stripe_js else ("", "'none'", ""))
         return {
             "Cache-Control": "no-store",  # carts, orders and accounts are one person's
             "Content-Language": self.t["html_lang"],
@@ -135,8 +140,9 @@ class Pages:
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "same-origin",
             "Content-Security-Policy": (
-                f"default-src 'none'; script-src 'self'; style-src 'self'; "
-                f"img-src 'self' data:{tile_origin}; connect-src 'self'; "
+                f"default-src 'none'; script-src 'self' {stripe[0]}; style-src 'self'; "
+                f"frame-src {stripe[1]}; "
+                f"img-src 'self' data:{tile_origin}; connect-src 'self'{stripe[2]}; "
                 f"form-action 'self'{onboarding}; "
                 f"frame-ancestors 'none'; base-uri 'none'"),
         }

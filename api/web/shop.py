@@ -235,6 +235,25 @@ def order_page(order_id: str, page: PagesDep, orders: OrdersDep, merci: str = ""
                        poll=f"/commandes/{quote(order_id)}/suivi")
 
 
+@router.get("/commandes/{order_id}/paiement", response_class=HTMLResponse)
+def payment_page(order_id: str, page: PagesDep, orders: OrdersDep) -> Response:
+    """The card step when the gateway confirms cards in its own form (Stripe's Payment
+    Element): reachable again (a reload, a return) until the order is paid."""
+    if page.actor.is_anonymous:
+        return sign_in_first(page)
+    view = _order(page.actor, orders, order_id)
+    if view is None:
+        return not_found(page)
+    secret = orders.payment_secret(page.actor, view.id)
+    if secret is None or page.settings.gateway != "stripe":
+        return redirect(f"/commandes/{view.id}")
+    page.loads_stripe_js = True
+    back = f"{page.settings.public_base_url.rstrip('/')}/commandes/{view.id}?merci=1"
+    return page.render("shop/pay.html", order_id=view.id, total=view.total,
+                       client_secret=secret, back=back,
+                       publishable_key=page.settings.stripe_publishable_key or "")
+
+
 @router.get("/commandes/{order_id}/suivi", response_class=HTMLResponse)
 def order_progress(order_id: str, page: PagesDep, orders: OrdersDep) -> Response:
     """The part of the order page that changes, for the page's script to poll."""

@@ -118,6 +118,20 @@ TEXTS: dict[str, tuple[str, str]] = {
                      "One payment for every business. Local payment gateway (test): choose "
                      "the test card."),
     "card": ("Carte", "Card"),
+    "payment_hint_stripe": ("Un seul paiement pour tous les commerces. Vous entrerez votre "
+                            "carte à l'étape suivante, dans le formulaire sécurisé de Stripe.",
+                            "One payment for every business. You will enter your card at the "
+                            "next step, in Stripe's secure form."),
+    "place_order": ("Continuer vers le paiement", "Continue to payment"),
+    "pay_title": ("Paiement par carte", "Card payment"),
+    "pay_intro": ("Votre commande est réservée pendant 15 minutes. Entrez votre carte dans le "
+                  "formulaire de Stripe ; rien n'est prélevé avant la confirmation.",
+                  "Your order is held for 15 minutes. Enter your card in Stripe's form; "
+                  "nothing is charged before you confirm."),
+    "pay_no_script": ("Le formulaire de carte de Stripe demande JavaScript. Activez-le pour "
+                      "payer cette commande.",
+                      "Stripe's card form needs JavaScript. Turn it on to pay for this order."),
+    "pay_loading": ("Chargement du formulaire de paiement…", "Loading the payment form…"),
     "pm_card_visa": ("Visa d'essai — acceptée", "Test Visa — accepted"),
     "pm_card_chargeDeclined": ("Carte d'essai — refusée", "Test card — declined"),
     "pm_card_insufficientFunds": ("Carte d'essai — fonds insuffisants",
