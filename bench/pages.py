@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from application.actors import Actor, Role
 from application.checkout import CheckoutChoices
+from application.demo import DEMO_PASSWORD, demo_people
 from bench.common import Figures, measure, report
 from bench.stock_updates import settings_for
 from projections.search.query import check_filters
@@ -64,6 +65,22 @@ def run(backend: str, count: int = 300) -> None:
             for page_name, page_path, params, api_name, api_path, api_params in pairs:
                 api = measure(api_name, _get(client, api_path, api_params), count)
                 html = measure(page_name, _get(client, page_path, params), count)
+                rows += [(html, api), (api, None)]
+            # The merchant portal, signed in as the demo owner of that listing's merchant.
+            owner = TestClient(client.app)
+            email = next(e for e, what in demo_people() if what == f"merchant: {merchant.name}")
+            signed = owner.post("/compte/connexion", data={
+                "email": email, "password": DEMO_PASSWORD, "suivant": "/portail/versements"})
+            assert signed.status_code == 200, signed.text[:300]
+            for page_name, page_path, api_name, api_path in [
+                    ("/portail/versements", "/portail/versements",
+                     "GET /v1/merchants/{id}/payouts", f"/v1/merchants/{merchant.id}/payouts"),
+                    ("/portail/statistiques", "/portail/statistiques",
+                     "GET /v1/merchants/{id}/insights", f"/v1/merchants/{merchant.id}/insights"),
+                    ("/portail/integrations", "/portail/integrations",
+                     "GET /v1/merchants/{id}/api-keys", f"/v1/merchants/{merchant.id}/api-keys")]:
+                api = measure(api_name, _get(owner, api_path, None), count)
+                html = measure(page_name, _get(owner, page_path, None), count)
                 rows += [(html, api), (api, None)]
         report(f"Shop pages beside the JSON API ({backend}, demo catalogue)", rows)
 
