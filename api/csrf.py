@@ -12,7 +12,9 @@ from contextvars import ContextVar
 from http.cookies import SimpleCookie
 from typing import Any
 
+import asgi_csrf as _asgi_csrf
 from asgi_csrf import asgi_csrf
+from python_multipart import FormParser
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -37,6 +39,17 @@ def _rides_on_session(scope: Scope) -> bool:
             b"content-type", b"").split(b";")[0].strip().lower() == b"application/json":
         return False
     return SESSION_COOKIE in SimpleCookie(headers.get(b"cookie", b"").decode("latin-1"))
+
+
+def _form_parser(content_type: str, on_field: Any, on_file: Any, boundary: Any = None,
+                 FileClass: Any = None) -> FormParser:  # noqa: N803 (asgi-csrf's keyword)
+    """asgi-csrf 0.11 passes `FileClass`, which python-multipart 0.0.2x dropped: without this,
+    every multipart form (a file upload) fails with a 500. A file before the token is read
+    whole and the token then found missing: refused (403) all the same."""
+    return FormParser(content_type, on_field, None, boundary=boundary)
+
+
+_asgi_csrf.FormParser = _form_parser
 
 
 async def _refused(scope: Scope, send: Send, _message_id: Any) -> None:

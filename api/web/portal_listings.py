@@ -1,7 +1,246 @@
-"""(being built)"""
+"""The portal's listings (`/portail/fiches`): the merchant's catalogue (`Lists.merchant_listings`,
+as `GET /v1/merchants/{id}/listings`), a listing created or edited (`Catalog.create_listing`,
+`Catalog.revise`), published or withdrawn, its stock (or each variant's) set in place
+(`Catalog.set_stock`, `set_variant_stock`: `PUT .../stock`), and a stock file by SKU (CSV or
+JSON, the API's stock feed: the same parsing and `StockFeeds.feed_stock`) reported line by
+line. A listing of another merchant is not found, whatever its id."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from api.deps import CatalogDep, ListsDep, MerchantsDep, ProjectionsDep, StockFeedsDep
+from api.i18n import message
+from api.pages_text import category_label
+from api.routers.catalogue import _rows
+from api.schemas.catalogue import STOCK_FEED
+from api.web.portal import settled
+from api.web.render import Errors, Pages, redirect
+from api.web.shop import PagesDep, not_found
+from api.web.spaces import space_required
+from application.actors import Role
+from application.catalog import Catalog, ListingView
+from application.errors import NotFoundError
+from application.paging import PageRequest
+from application.stock_feed import FeedLine, StockFeeds
+from domain.errors import DomainError, FieldError, InvalidValueError, ValidationFailedError
+from domain.listing import ListingDetails
+from domain.money import Money
+from domain.taxonomy import CATEGORIES, OriginLabel, TaxClass
 
 router = APIRouter(include_in_schema=False)
+HERE = "/portail/fiches"
+SHOWN = 200
+TEXTS = ("title_fr", "title_en", "description_fr", "description_en", "category", "price",
+         "tax_class", "origin", "sku")
+
+
+@router.get(HERE, response_class=HTMLResponse)
+def listings_page(page: PagesDep, lists: ListsDep, merchants: MerchantsDep) -> Response:
+    if guard := space_required(page, Role.MERCHANT):
+        return guard
+    return _listings(page, lists, merchants)
+
+
+def _listings(page: Pages, lists: Any, merchants: Any, status: int = 200,
+              errors: Errors | None = None, report: list[dict[str, Any]] | None = None,
+              file_errors: list[str] | None = None) -> HTMLResponse:
+    merchant_id = page.actor.merchant_id
+    assert merchant_id is not None
+    rows = lists.merchant_listings(page.actor, merchant_id, page=PageRequest(SHOWN)).items
+    return page.render("portal/listings.html", status, section="listings", rows=rows,
+                       merchant=merchants.get(page.actor, merchant_id), errors=errors,
+                       report=report, file_errors=file_errors or [])
+
+
+# -- a listing: create, edit, publish, withdraw --------------------------------------------------
+
+@router.get(HERE + "/nouvelle", response_class=HTMLResponse)
+def new_form(page: PagesDep, merchants: MerchantsDep) -> Response:
+    if guard := space_required(page, Role.MERCHANT):
+        return guard
+    return _form(page, merchants, None, {"tax_class": "taxable", "origin": "none"})
+
+
+@router.post(HERE + "/nouvelle")
+async def create(request: Request, page: PagesDep, catalog: CatalogDep,
+                 merchants: MerchantsDep, projections: ProjectionsDep) -> Response:
+    if guard := space_required(page, Role.MERCHANT):
+        return guard
+    form = await _fields(request)
+    merchant_id = page.actor.merchant_id
+    assert merchant_id is not None
+    try:
+        listing_id = await run_in_threadpool(
+            lambda: catalog.create_listing(page.actor, merchant_id, _details(form)))
+    except DomainError as refused:
+        return _form(page, merchants, None, form, Errors.of(refused, page.language, NAMES), 422)
+    await run_in_threadpool(settled, page, projections)
+    return redirect(f"{HERE}/{listing_id}")
+
+
+@router.get(HERE + "/{listing_id}", response_class=HTMLResponse)
+def edit_form(listing_id: str, page: PagesDep, catalog: CatalogDep,
+              merchants: MerchantsDep) -> Response:
+    if guard := space_required(page, Role.MERCHANT):
+        return guard
+    listing = _own(page, catalog, listing_id)
+    if listing is None:
+        return not_found(page)
+    d = listing.details
+    form = {"title_fr": d.title_fr, "title_en": d.title_en or "",
+            "description_fr": d.description_fr, "description_en": d.description_en or "",
+            "category": d.category, "price": f"{d.price.cents / 100:.2f}",
+            "tax_class": str(d.tax_class), "origin": str(d.origin), "sku": d.sku or ""}
+    return _form(page, merchants, listing, form)
+
+
+# -- a stock file by SKU -------------------------------------------------------------------------
+
+@router.post(HERE + "/stock-fichier")
+async def stock_file(request: Request, page: PagesDep, feeds: StockFeedsDep, lists: ListsDep,
+                     merchants: MerchantsDep, projections: ProjectionsDep) -> Response:
+    if guard := space_required(page, Role.MERCHANT):
+        return guard
+    upload = (await request.form()).get("fichier")
+    body = await upload.read() if isinstance(upload, UploadFile) else b""
+    name = (upload.filename or "") if isinstance(upload, UploadFile) else ""
+    kind = "text/csv" if not name.lower().endswith(".json") else "application/json"
+    try:
+        outcome = await run_in_threadpool(_feed, page, feeds, kind, body)
+    except RequestValidationError as refused:
+        return _listings(page, lists, merchants, 422, file_errors=[
+            _problem(e, page) for e in refused.errors()])
+    await run_in_threadpool(settled, page, projections)
+    return _listings(page, lists, merchants, report=outcome)
+
+
+# what each button does to one of the merchant's listings, after `_own` found it
+CHANGES: dict[str, Any] = {
+    "": lambda c, p, i, f: c.revise(p.actor, i, _details(f)),
+    "publication": lambda c, p, i, f: c.publish(p.actor, i),
+    "retrait": lambda c, p, i, f: c.withdraw(p.actor, i),
+    "stock": lambda c, p, i, f: (
+        c.set_variant_stock(p.actor, i, UUID(f["variant_id"]), _count(f.get("on_hand", "")))
+        if f.get("variant_id") else c.set_stock(p.actor, i, _count(f.get("on_hand", "")))),
+}
+
+
+@router.post(HERE + "/{listing_id}")
+@router.post(HERE + "/{listing_id}/{change}")
+async def change(listing_id: str, request: Request, page: PagesDep, catalog: CatalogDep,
+                 lists: ListsDep, merchants: MerchantsDep, projections: ProjectionsDep,
+                 change: str = "") -> Response:
+    if guard := space_required(page, Role.MERCHANT):
+        return guard
+    form = await _fields(request)
+    listing = await run_in_threadpool(_own, page, catalog, listing_id)
+    if listing is None or change not in CHANGES:
+        return not_found(page)
+    try:
+        await run_in_threadpool(CHANGES[change], catalog, page, listing.id, form)
+    except (NotFoundError, ValueError):
+        return not_found(page)
+    except DomainError as refused:
+        errors = Errors.of(refused, page.language, NAMES)
+        if change == "stock" and form.get("back") != "fiche":
+            return _listings(page, lists, merchants, 422, Errors(general=[
+                f"{listing.details.title_fr} : {text}"
+                for text in [*errors.general, *errors.fields.values()]]))
+        return _form(page, merchants, listing, form if change == "" else {}, errors, 422)
+    await run_in_threadpool(settled, page, projections)
+    in_list = change == "stock" and form.get("back") != "fiche"
+    return redirect(HERE if in_list else f"{HERE}/{listing.id}")
+
+
+def _own(page: Pages, catalog: Catalog, listing_id: str) -> ListingView | None:
+    """The listing if it is this merchant's (another's, even published, is not found)."""
+    try:
+        listing = catalog.get(page.actor, UUID(listing_id))
+    except (ValueError, NotFoundError):
+        return None
+    return listing if listing.merchant_id == page.actor.merchant_id else None
+
+
+def _feed(page: Pages, feeds: StockFeeds, kind: str, body: bytes) -> list[dict[str, Any]]:
+    """The API's stock feed (the same parsing, rules and use case); each line's outcome."""
+    merchant_id = page.actor.merchant_id
+    assert merchant_id is not None
+    feeds.check_may_change(page.actor, merchant_id)
+    rows = _rows(kind, body)
+    try:
+        lines = STOCK_FEED.validate_python([row for _, row in rows])
+    except ValidationError as error:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", rows[e["loc"][0]][0], *e["loc"][1:])}  # type: ignore[index]
+             for e in error.errors(include_url=False)]) from None
+    fed = [FeedLine(number, line.sku, line.on_hand)
+           for (number, _), line in zip(rows, lines, strict=True)]
+    report = feeds.feed_stock(page.actor, merchant_id, fed)
+    rejected = dict(report.rejected)
+    unknown = set(report.unknown_skus)
+    return [{"line": line.line, "sku": line.sku, "on_hand": line.on_hand,
+             "problems": [message(e.code, e.params, page.language) for e in rejected[line.line]]
+             if line.line in rejected else
+             [page.t["portal_li_unknown_sku"]] if line.sku in unknown else []}
+            for line in fed]
+
+
+def _problem(error: Any, page: Pages) -> str:
+    where = [str(part) for part in error.get("loc", ())[1:]]
+    text = message(error.get("type", "invalid"), error.get("ctx") or {}, page.language)
+    return f"{page.t['portal_li_line']} {' · '.join(where)} : {text}" if where else text
+
+
+# -- the form's values ---------------------------------------------------------------------------
+
+NAMES = {"price_cents": "price", "on_hand": "on_hand"}
+
+
+async def _fields(request: Request) -> dict[str, str]:
+    return {k: str(v)[:5000].strip() for k, v in (await request.form()).items()}
+
+
+def _details(form: dict[str, str]) -> dict[str, Any]:
+    """The form as the API's body; a price not in dollars is reported with every other
+    problem at once."""
+    raw: dict[str, Any] = {k: form.get(k) or None for k in TEXTS if k != "price"}
+    raw.update(category=form.get("category", ""), tax_class=form.get("tax_class", ""),
+               origin=form.get("origin") or "none")
+    try:
+        raw["price_cents"] = Money.parse(form["price"]).cents if form.get("price") else None
+    except InvalidValueError as bad:
+        found = [FieldError("price_cents", bad.code, bad.params)]
+        try:
+            ListingDetails.check({**raw, "price_cents": 1})
+        except ValidationFailedError as others:
+            found += others.errors
+        raise ValidationFailedError(found) from None
+    return raw
+
+
+def _count(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise InvalidValueError("int_parsing", field="on_hand") from None
+
+
+def _form(page: Pages, merchants: Any, listing: ListingView | None, form: dict[str, Any],
+          errors: Errors | None = None, status: int = 200) -> HTMLResponse:
+    assert page.actor.merchant_id is not None
+    return page.render(
+        "portal/listing_form.html", status, section="listings", listing=listing, form=form,
+        errors=errors, merchant=merchants.get(page.actor, page.actor.merchant_id),
+        categories=sorted(((c, category_label(c, page.language)) for c in CATEGORIES),
+                          key=lambda c: c[1]),
+        tax_classes=[(str(c), page.t["portal_li_tax_" + str(c)]) for c in TaxClass],
+        origins=[(str(o), page.t["portal_li_origin_" + str(o)]) for o in OriginLabel])
