@@ -104,14 +104,16 @@ class Marketplace:
 
     # -- merchants and listings ---------------------------------------------------------
 
-    def apply(self, body: dict[str, Any]) -> str:
-        response = self.http.post("/v1/merchants", json=body)
+    def apply(self, body: dict[str, Any], applicant: dict[str, str] | None = None) -> str:
+        """Anonymously, or signed in as `applicant`, whose account then owns the merchant."""
+        response = self.http.post("/v1/merchants", json=body, headers=applicant)
         assert response.status_code == 201, response.text
         return response.json()["id"]
 
     def approved_merchant(self, name: str, town: Town, categories: list[str],
-                          **extra: Any) -> Merchant:
-        merchant_id = self.apply(merchant_application(name, town, categories, **extra))
+                          applicant: dict[str, str] | None = None, **extra: Any) -> Merchant:
+        merchant_id = self.apply(merchant_application(name, town, categories, **extra),
+                                 applicant)
         approved = self.http.post(f"/v1/merchants/{merchant_id}/approval",
                                   headers=self.validator)
         assert approved.status_code == 200, approved.text

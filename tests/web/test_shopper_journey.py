@@ -1,8 +1,9 @@
 """A shopper's journey through the shop's pages in a real browser (Chromium), on both backends:
 she signs up (the verification mail from the development mailbox), searches "sirop d'érable"
 near Gatineau, adds items from three merchants (signing in when the shop asks), checks out
-with the keyboard only, and follows her order while the merchants — through the JSON API —
-accept, fulfil and decline. axe-core checks every page; screenshots are kept (SQLite run).
+with the keyboard only, and follows her order while the merchants — each in its own browser,
+in its portal — accept, fulfil and decline. axe-core checks every page; screenshots are kept
+(SQLite run).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from api.settings import Settings
 from tests.journeys.helpers import (
@@ -39,6 +41,19 @@ def market(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mark
         yield running
 
 
+def owner_account(market: Marketplace, key: str) -> dict[str, str]:
+    """The account a shop's owner signs up with (and applies with: she owns the merchant)."""
+    email = f"{key}@commerce.example"
+    with httpx.Client(base_url=market.base, timeout=30) as own:  # her own cookies
+        assert own.post("/v1/accounts", json={"email": email, "password": PASSWORD}
+                        ).status_code == 202
+        assert own.get("/v1/accounts/email-verification", params={
+            "token": verification_token(market.http, email)}).json() == {"verified": True}
+        signed = own.post("/v1/sessions", json={"email": email, "password": PASSWORD})
+    assert signed.status_code == 201, signed.text
+    return {"Authorization": f"Bearer {signed.json()['access_token']}"}
+
+
 def sugar_shacks(market: Marketplace) -> dict[str, tuple[Merchant, str]]:
     """Three merchants around Gatineau selling maple syrup, and one in Québec City."""
     shacks = {
@@ -53,7 +68,8 @@ def sugar_shacks(market: Marketplace) -> dict[str, tuple[Merchant, str]]:
     }
     made = {}
     for key, (name, town, categories, title, cents, tax, origin) in shacks.items():
-        merchant = market.approved_merchant(name, town, categories)
+        merchant = market.approved_merchant(name, town, categories,
+                                            applicant=owner_account(market, key))
         listing = market.listing(merchant, title, on_hand=20, price_cents=cents,
                                  category=categories[0], tax_class=tax, origin=origin,
                                  description_fr=f"{title}, fait par {name}.")
@@ -178,18 +194,33 @@ def test_a_shopper_signs_up_searches_buys_from_three_merchants_and_follows_her_o
         expect(page.locator("li.status-placed")).to_have_count(3)
         audit.check(page, "commande")
 
-        # The merchants act through the API; the open page follows (it polls, no reload).
-        def act(key: str, action: str, **body: str) -> None:
-            merchant = shops[key][0]
-            answer = market.http.post(
-                f"/v1/orders/{order_id}/merchant-orders/{merchant.id}/{action}",
-                headers=merchant.owner, json=body or None)
-            assert answer.status_code == 200, answer.text
+        # Each merchant answers in its portal, in its own browser; her open page follows
+        # (it polls, no reload).
+        def portal(key: str) -> Page:
+            own = new_page(browser, market.base)
+            own.goto(f"/compte/connexion?suivant=/portail/commandes/{order_id}")
+            own.get_by_label("Adresse courriel").fill(f"{key}@commerce.example")
+            own.get_by_label("Mot de passe").fill(PASSWORD)
+            own.get_by_role("button", name="Me connecter").click()
+            expect(own).to_have_url(re.compile(rf"/portail/commandes/{order_id}$"))
+            return own
 
-        act("erabliere", "acceptance")
-        act("epicerie", "acceptance")
-        act("epicerie", "fulfilment")
-        act("fromagerie", "decline", reason="Meule pas encore affinée")
+        erabliere_owner = portal("erabliere")
+        erabliere_owner.get_by_role("button", name="Accepter la commande").click()
+        expect(erabliere_owner.locator(".state")).to_contain_text("Acceptée, à remettre")
+        audit.check(erabliere_owner, "portail: commande acceptée")
+        epicerie_owner = portal("epicerie")
+        epicerie_owner.get_by_role("button", name="Accepter la commande").click()
+        epicerie_owner.get_by_role("button", name="Marquer comme remise").click()
+        expect(epicerie_owner.locator(".state")).to_contain_text("Remise")
+        fromagerie_owner = portal("fromagerie")
+        fromagerie_owner.get_by_role("group", name="Refuser la commande").get_by_label(
+            "Motif").fill("Meule pas encore affinée")
+        fromagerie_owner.get_by_role("button", name="Refuser la commande").click()
+        expect(fromagerie_owner.locator(".state")).to_contain_text("Refusée")
+        audit.check(fromagerie_owner, "portail: commande refusée")
+        for own in (erabliere_owner, epicerie_owner, fromagerie_owner):
+            own.context.close()
         erabliere, epicerie, fromagerie = (
             page.locator(f"li.part[data-merchant='{shops[k][0].id}']")
             for k in ("erabliere", "epicerie", "fromagerie"))
