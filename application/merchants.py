@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -43,6 +43,15 @@ class ImportOutcome:
     status: Literal["imported", "already", "conflicting", "rejected"]
     error: DomainError | None = None
     differences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MerchantChange:
+    """One event of a merchant's history, as staff read it: when, what, and why if said."""
+
+    at: datetime
+    change: str  # the event's name: Applied, Approved, Rejected, Suspended, ProfileChanged…
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -210,6 +219,18 @@ class Merchants(Service):
 
     def get(self, actor: Actor, merchant_id: UUID) -> MerchantView:
         return self._view(actor, self._visible(actor, merchant_id))
+
+    def history(self, actor: Actor, merchant_id: UUID) -> list[MerchantChange]:
+        """What happened to a merchant, oldest first, for the staff who review it (and its
+        own people): each decision with its reason, each profile or identity change."""
+        actor.require_signed_in()
+        if not (actor.owns(merchant_id) or actor.reads_everything):
+            raise NotFoundError("merchant")
+        self._visible(actor, merchant_id)
+        events = [cast(Aggregate.Event, event)
+                  for event in self.app.repository.event_store.get(merchant_id)]
+        return [MerchantChange(event.timestamp, type(event).__name__,
+                               getattr(event, "reason", None)) for event in events]
 
     def visit(self, actor: Actor, merchant_id: UUID) -> MerchantView:
         """Someone looks at the fiche: as `get`, and counted in the merchant's insight."""

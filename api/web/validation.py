@@ -50,8 +50,8 @@ def _merchant(page: Pages, merchants: Merchants, merchant_id: str,
     except (ValueError, NotFoundError):
         return not_found(page)
     return page.render("consoles/validation_merchant.html", 422 if errors else 200,
-                       merchant=merchant, errors=errors,
-                       reason=reason)
+                       merchant=merchant, errors=errors, reason=reason,
+                       history=merchants.history(page.actor, merchant.id))
 
 
 @router.post("/validation/{merchant_id}/{decision}")

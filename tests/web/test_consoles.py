@@ -237,3 +237,18 @@ def test_bad_filters_are_shown_inline_and_a_retention_dry_run_erases_nothing(api
     dry = client.post("/admin/conservation", data={"csrftoken": csrf_of(client, "/admin")})
     assert dry.status_code == 200 and "Ce que les règles effaceraient" in dry.text
     assert api.log_length() == before
+
+
+def test_a_merchants_history_shows_each_decision_with_its_reason(api: Api) -> None:
+    merchant_id, _ = api.approved_merchant()
+    for action, body in (("suspension", {"reason": "Plainte à vérifier"}),
+                         ("reinstatement", None)):
+        assert api.client.post(f"/v1/merchants/{merchant_id}/{action}", headers=api.validator,
+                               json=body).status_code == 200
+    client = staff_client(api, VALIDATOR, StaffRole.VALIDATOR, "/validation")
+    page = client.get(f"/validation/{merchant_id}").text
+    history = page[page.index('id="historique"'):page.index('id="decision"')]
+    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+            for row in re.findall(r"<tr><td>.*?</tr>", history)]
+    assert [row.split(" ", 4)[-1] for row in rows] == [
+        "Demande reçue", "Approuvé", "Suspendu — Plainte à vérifier", "Rétabli"]
