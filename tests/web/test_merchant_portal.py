@@ -13,7 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 
+from api.container import build_container
 from api.settings import Settings
+from application.accounts import StaffRole
 from tests.journeys.helpers import Marketplace, eventually, marketplace
 from tests.support import Api, Shop, unique_neq
 from tests.web.browser import Audit, chromium, new_page, shoot, verification_token
@@ -215,9 +217,17 @@ def test_a_merchant_accepts_fulfils_declines_and_refunds_her_orders(api: Api) ->
 
 # -- in a browser ------------------------------------------------------------------------------
 
+VALIDATOR = "valerie.validation@comptoir.example"
+
+
 @pytest.fixture
 def market(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Marketplace]:
     monkeypatch.setenv("COMPTOIR_MAP_TILES_URL", "")
+    container = build_container(settings)  # the validator's account, before the server starts
+    try:
+        container.accounts.create_verified(VALIDATOR, PASSWORD, staff=StaffRole.VALIDATOR)
+    finally:
+        container.close()
     with marketplace(settings) as running:
         yield running
 
@@ -275,9 +285,18 @@ def test_a_producer_applies_sells_stocks_by_file_and_handles_her_orders(
         audit.check(page, "portail: accueil (examen)")
         [row] = market.http.get("/v1/merchants", headers=market.validator).json()["items"]
 
-        # A validator approves (over the API); she creates and publishes a listing.
-        assert market.http.post(f"/v1/merchants/{row['id']}/approval",
-                                headers=market.validator).status_code == 200
+        # A validator approves it in his console, in his own browser.
+        console = new_page(browser, market.base)
+        console.goto("/compte/connexion?suivant=/validation")
+        console.get_by_label("Adresse courriel").fill(VALIDATOR)
+        console.get_by_label("Mot de passe").fill(PASSWORD)
+        console.get_by_role("button", name="Me connecter").click()
+        console.locator(f"a[href='/validation/{row['id']}']").click()
+        console.get_by_role("button", name="Approuver").click()
+        expect(console.locator("#statut")).to_have_text("Approuvé")
+        console.context.close()
+
+        # She sees it approved, then creates and publishes a listing.
         page.reload()
         expect(page.locator(".status")).to_have_text("Approuvée")
         shoot(page, "portail-accueil", keep)
