@@ -29,6 +29,7 @@ from domain.errors import DomainError, FieldErrors, InvalidValueError
 router = APIRouter(include_in_schema=False)
 PAGE = 50
 ChainDep = Annotated[Any, _part("chain")]  # the chain's head, as `comptoir audit verify` prints
+SignerDep = Annotated[Any, _part("signer")]  # the public key that checks the checkpoints
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -79,13 +80,19 @@ def aggregate_page(aggregate_id: str, page: PagesDep, audit: AuditDep, position:
 
 
 @router.post("/audit/verification", response_class=HTMLResponse)
-async def verification(page: PagesDep, audit: AuditDep, chain: ChainDep) -> Response:
+async def verification(page: PagesDep, audit: AuditDep, chain: ChainDep,
+                       signer: SignerDep) -> Response:
     if guard := space_required(page, Role.AUDITOR):
         return guard
     report = await run_in_threadpool(audit.verify, page.actor)
     position, head = await run_in_threadpool(chain.head)  # to keep: the chain passes here
+    # The latest checkpoint and the key that checks it: kept apart from the platform, they
+    # prove later that the log still passes through this point (`comptoir audit verify
+    # --public-key`).
+    signed = (await run_in_threadpool(chain.checkpoints) or [None])[-1]
     return page.render("consoles/audit_verification.html", report=asdict(report),
-                       head_position=position, head_hash=head.hex())
+                       head_position=position, head_hash=head.hex(), signed=signed,
+                       public_key=signer.public_key_pem())
 
 
 def _query(asked: dict[str, str]) -> EventQuery:

@@ -138,6 +138,9 @@ def test_staff_validate_audit_and_administer_in_their_consoles(
         page.get_by_role("button", name="Vérifier la chaîne").click()
         expect(page.locator("#verdict")).to_have_text("Chaîne intacte")
         expect(page.locator("#tete code")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+        # The latest signed checkpoint and the key that checks it, to keep apart.
+        expect(page.locator("#signee code").nth(1)).to_have_text(re.compile(r"^[0-9a-f]{128}$"))
+        expect(page.locator("#cle-publique")).to_contain_text("BEGIN PUBLIC KEY")
         seen.append(page.content())
         audit.check(page, "audit: vérification")
         shoot(page, "audit-verification", keep)
