@@ -82,6 +82,30 @@ def run(backend: str, count: int = 300) -> None:
                 api = measure(api_name, _get(owner, api_path, None), count)
                 html = measure(page_name, _get(owner, page_path, None), count)
                 rows += [(html, api), (api, None)]
+            # The portal's orders and listings, then the staff consoles (demo staff accounts).
+            for page_name, page_path, api_name, api_path in [
+                    ("/portail/commandes", "/portail/commandes",
+                     "GET /v1/merchants/{id}/orders", f"/v1/merchants/{merchant.id}/orders"),
+                    ("/portail/fiches", "/portail/fiches",
+                     "GET /v1/merchants/{id}/listings", f"/v1/merchants/{merchant.id}/listings")]:
+                api = measure(api_name, _get(owner, api_path, None), count)
+                html = measure(page_name, _get(owner, page_path, None), count)
+                rows += [(html, api), (api, None)]
+            for email, page_name, page_path, api_name, api_path, api_params in [
+                    ("validation@demo.example", "/validation (queue)", "/validation",
+                     "GET /v1/merchants?status=under_review", "/v1/merchants",
+                     {"status": "under_review"}),
+                    ("audit@demo.example", "/audit (the log, 50 events)", "/audit",
+                     "GET /v1/audit/events", "/v1/audit/events", {"limit": "50"}),
+                    ("admin@demo.example", "/admin", "/admin", "GET /v1/storefronts",
+                     "/v1/storefronts", None)]:
+                staff = TestClient(client.app)
+                signed = staff.post("/compte/connexion", data={
+                    "email": email, "password": DEMO_PASSWORD, "suivant": page_path})
+                assert signed.status_code == 200, signed.text[:300]
+                api = measure(api_name, _get(staff, api_path, api_params), count)
+                html = measure(page_name, _get(staff, page_path, None), count)
+                rows += [(html, api), (api, None)]
         report(f"Shop pages beside the JSON API ({backend}, demo catalogue)", rows)
 
 
