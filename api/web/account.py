@@ -25,7 +25,7 @@ from api.deps import (
 )
 from api.i18n import LANGUAGES, message
 from api.web.forms import CART_COOKIE
-from api.web.render import LANGUAGE_COOKIE, Errors, local_path, redirect
+from api.web.render import LANGUAGE_COOKIE, Errors, local_path, redirect, signed_in
 from api.web.shop import PagesDep, sign_in_first
 from application.accounts import Accounts, SessionStore
 from domain.account import check_password
@@ -110,11 +110,7 @@ async def sign_in(request: Request, page: PagesDep, accounts: AccountsDep,
                            form={"email": email}, next=back,
                            errors=Errors(general=[message(refused.code, refused.params,
                                                           page.language)]))
-    response = redirect(back)
-    response.set_cookie(SESSION_COOKIE, token, max_age=int(page.settings.session_days * 86400),
-                        path="/", httponly=True, samesite="lax",
-                        secure=page.settings.environment != "development")
-    return response
+    return signed_in(page, back, token)
 
 
 def _open(accounts: Accounts, sessions: SessionStore, email: str, password: str,

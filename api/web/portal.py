@@ -12,12 +12,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.authentication import SESSION_COOKIE
 from api.deps import AccountsDep, MerchantsDep, SessionsDep
 from api.pages_text import category_label
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep, sign_in_first
-from api.web.spaces import space_required
+from api.web.spaces import moved, space_required
 from application.accounts import Accounts, SessionStore
 from application.actors import Role
 from application.merchants import Merchants
@@ -70,14 +69,7 @@ async def apply(request: Request, page: PagesDep, accounts: AccountsDep,
         return _form(page, form, Errors.of(refused, page.language, NAMES), 422)
     if token is None:
         return redirect("/portail")
-    old = request.cookies.get(SESSION_COOKIE)
-    if old:
-        await run_in_threadpool(sessions.close, old)
-    response = redirect("/portail")
-    response.set_cookie(SESSION_COOKIE, token, max_age=int(page.settings.session_days * 86400),
-                        path="/", httponly=True, samesite="lax",
-                        secure=page.settings.environment != "development")
-    return response
+    return await moved(request, page, sessions, token, "/portail")
 
 
 def _apply(page: Pages, accounts: Accounts, merchants: Merchants, sessions: SessionStore,

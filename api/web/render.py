@@ -14,6 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from api.authentication import SESSION_COOKIE
 from api.i18n import LANGUAGES, Language, message, negotiate
 from api.pages_text import category_label, price
 from api.settings import Settings
@@ -151,3 +152,12 @@ class Pages:
 def redirect(to: str) -> RedirectResponse:
     """After a form: 303, so that a reload does not post it again."""
     return RedirectResponse(to, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+def signed_in(page: Pages, to: str, token: str) -> RedirectResponse:
+    """After a sign-in or a change of space: on to `to`, with the session's cookie."""
+    response = redirect(to)
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(page.settings.session_days * 86400),
+                        path="/", httponly=True, samesite="lax",
+                        secure=page.settings.environment != "development")
+    return response

@@ -13,8 +13,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.authentication import SESSION_COOKIE
 from api.deps import AccountsDep, MerchantsDep, SessionsDep
-from api.web.render import Pages, local_path, redirect
+from api.web.render import Pages, local_path, redirect, signed_in
 from api.web.shop import PagesDep, sign_in_first
+from application.accounts import SessionStore
 from application.actors import Actor, Role
 from application.errors import NotFoundError
 from domain.errors import DomainError
@@ -68,12 +69,16 @@ async def switch_space(request: Request, page: PagesDep, accounts: AccountsDep,
                                            merchant_id)
     except (ValueError, DomainError):
         return redirect("/compte/espaces")  # a role not held: the choices again
-    old = request.cookies.get(SESSION_COOKIE)
     token = await run_in_threadpool(sessions.open, identity)
+    return await moved(request, page, sessions, token,
+                       local_path(form.get("suivant"), HOMES[identity.role]))
+
+
+async def moved(request: Request, page: Pages, sessions: SessionStore, token: str,
+                to: str) -> Response:
+    """The person now acts in another space through the session `token`: the request's
+    session ends, and the new one's cookie goes on to `to`."""
+    old = request.cookies.get(SESSION_COOKIE)
     if old:
         await run_in_threadpool(sessions.close, old)
-    response = redirect(local_path(form.get("suivant"), HOMES[identity.role]))
-    response.set_cookie(SESSION_COOKIE, token, max_age=int(page.settings.session_days * 86400),
-                        path="/", httponly=True, samesite="lax",
-                        secure=page.settings.environment != "development")
-    return response
+    return signed_in(page, to, token)
