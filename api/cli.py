@@ -151,10 +151,7 @@ def work() -> None:
     signal.signal(signal.SIGTERM, _stop_on_term)
     console.print(f"[bold]Comptoir worker[/] on {settings.backend}: "
                   f"{', '.join(container.projections.names)}, jobs, mail and webhooks")
-    container.projections.start()
-    container.jobs.start()
-    container.webhook_jobs.start()
-    container.mail_jobs.start()
+    container.start_work()
     try:
         while True:
             time.sleep(30)

@@ -154,12 +154,23 @@ class Container:
                     else self.signer.verifier())
         return verify_store(self.raw_log, self.chain, verifier)
 
-    def close(self) -> None:
-        self.insights.stop()
+    def start_work(self) -> None:
+        """The background work: every read model's follower, the jobs, the senders of mail
+        and webhooks (each piece done by the process holding its lease)."""
+        self.projections.start()
+        self.jobs.start()
+        self.webhook_jobs.start()
+        self.mail_jobs.start()
+
+    def stop_work(self) -> None:
         self.jobs.stop()
         self.webhook_jobs.stop()
         self.mail_jobs.stop()
         self.projections.stop()
+
+    def close(self) -> None:
+        self.insights.stop()
+        self.stop_work()
         self.app.close()
         for close in self._closers:
             with suppress(Exception):

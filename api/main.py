@@ -64,18 +64,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             load_demo_if_log_empty(built)
         built.insights.start()
         if settings.run_projections:
-            built.projections.start()
-            built.jobs.start()
-            built.webhook_jobs.start()
-            built.mail_jobs.start()
+            built.start_work()
         try:
             yield
         finally:
             built.insights.stop()
-            built.jobs.stop()
-            built.webhook_jobs.stop()
-            built.mail_jobs.stop()
-            built.projections.stop()
+            built.stop_work()
             if owned:
                 built.close()
 
