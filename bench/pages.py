@@ -63,34 +63,20 @@ def run(backend: str, count: int = 300) -> None:
             ]
             rows: list[tuple[Figures, Figures | None]] = []
             for page_name, page_path, params, api_name, api_path, api_params in pairs:
-                api = measure(api_name, _get(client, api_path, api_params), count)
-                html = measure(page_name, _get(client, page_path, params), count)
-                rows += [(html, api), (api, None)]
+                rows += _side_by_side(client, count, (page_name, page_path, params),
+                                      (api_name, api_path, api_params))
             # The merchant portal, signed in as the demo owner of that listing's merchant.
-            owner = TestClient(client.app)
             email = next(e for e, what in demo_people() if what == f"merchant: {merchant.name}")
-            signed = owner.post("/compte/connexion", data={
-                "email": email, "password": DEMO_PASSWORD, "suivant": "/portail/versements"})
-            assert signed.status_code == 200, signed.text[:300]
-            for page_name, page_path, api_name, api_path in [
-                    ("/portail/versements", "/portail/versements",
-                     "GET /v1/merchants/{id}/payouts", f"/v1/merchants/{merchant.id}/payouts"),
-                    ("/portail/statistiques", "/portail/statistiques",
-                     "GET /v1/merchants/{id}/insights", f"/v1/merchants/{merchant.id}/insights"),
-                    ("/portail/integrations", "/portail/integrations",
-                     "GET /v1/merchants/{id}/api-keys", f"/v1/merchants/{merchant.id}/api-keys")]:
-                api = measure(api_name, _get(owner, api_path, None), count)
-                html = measure(page_name, _get(owner, page_path, None), count)
-                rows += [(html, api), (api, None)]
-            # The portal's orders and listings, then the staff consoles (demo staff accounts).
-            for page_name, page_path, api_name, api_path in [
-                    ("/portail/commandes", "/portail/commandes",
-                     "GET /v1/merchants/{id}/orders", f"/v1/merchants/{merchant.id}/orders"),
-                    ("/portail/fiches", "/portail/fiches",
-                     "GET /v1/merchants/{id}/listings", f"/v1/merchants/{merchant.id}/listings")]:
-                api = measure(api_name, _get(owner, api_path, None), count)
-                html = measure(page_name, _get(owner, page_path, None), count)
-                rows += [(html, api), (api, None)]
+            owner = _signed_in_as(client, email, "/portail/versements")
+            for page_path, api_name, api_path in [
+                    ("/portail/versements", "GET /v1/merchants/{id}/payouts", "payouts"),
+                    ("/portail/statistiques", "GET /v1/merchants/{id}/insights", "insights"),
+                    ("/portail/integrations", "GET /v1/merchants/{id}/api-keys", "api-keys"),
+                    ("/portail/commandes", "GET /v1/merchants/{id}/orders", "orders"),
+                    ("/portail/fiches", "GET /v1/merchants/{id}/listings", "listings")]:
+                rows += _side_by_side(owner, count, (page_path, page_path, None), (
+                    api_name, f"/v1/merchants/{merchant.id}/{api_path}", None))
+            # The staff consoles, each signed in as its demo account.
             for email, page_name, page_path, api_name, api_path, api_params in [
                     ("validation@demo.example", "/validation (queue)", "/validation",
                      "GET /v1/merchants?status=under_review", "/v1/merchants",
@@ -99,14 +85,30 @@ def run(backend: str, count: int = 300) -> None:
                      "GET /v1/audit/events", "/v1/audit/events", {"limit": "50"}),
                     ("admin@demo.example", "/admin", "/admin", "GET /v1/storefronts",
                      "/v1/storefronts", None)]:
-                staff = TestClient(client.app)
-                signed = staff.post("/compte/connexion", data={
-                    "email": email, "password": DEMO_PASSWORD, "suivant": page_path})
-                assert signed.status_code == 200, signed.text[:300]
-                api = measure(api_name, _get(staff, api_path, api_params), count)
-                html = measure(page_name, _get(staff, page_path, None), count)
-                rows += [(html, api), (api, None)]
+                rows += _side_by_side(_signed_in_as(client, email, page_path), count,
+                                      (page_name, page_path, None),
+                                      (api_name, api_path, api_params))
         report(f"Shop pages beside the JSON API ({backend}, demo catalogue)", rows)
+
+
+Target = tuple[str, str, dict[str, str] | None]  # (name shown, path, query)
+
+
+def _side_by_side(client: TestClient, count: int, page: Target,
+                  api: Target) -> list[tuple[Figures, Figures | None]]:
+    """A page measured beside the API call for the same data (its baseline)."""
+    baseline = measure(api[0], _get(client, api[1], api[2]), count)
+    return [(measure(page[0], _get(client, page[1], page[2]), count), baseline),
+            (baseline, None)]
+
+
+def _signed_in_as(client: TestClient, email: str, then: str) -> TestClient:
+    """Another browser on the same app, signed in (a demo account) on the way to `then`."""
+    browser = TestClient(client.app)
+    signed = browser.post("/compte/connexion", data={
+        "email": email, "password": DEMO_PASSWORD, "suivant": then})
+    assert signed.status_code == 200, signed.text[:300]
+    return browser
 
 
 def _get(client: TestClient, path: str, params: dict[str, str] | None):  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,17 +26,24 @@ from tests.support import Api, Shop
 SECRET = "whsec_test_comptoir"
 
 
-@pytest.fixture
-def stripe_api(settings: Settings) -> Iterator[tuple[Api, FakeStripe]]:
+@contextmanager
+def paying_with_stripe(settings: Settings, **more: Any) -> Iterator[tuple[Api, FakeStripe]]:
+    """The app with Stripe as its gateway (our fake Stripe server), and these other settings."""
     with fake_stripe() as fake:
         container = build_container(settings.model_copy(update={
             "stripe_secret_key": SecretStr("sk_test_comptoir"), "stripe_api_base": fake.url,
-            "stripe_webhook_secret": SecretStr(SECRET), "run_projections": False}))
+            "stripe_webhook_secret": SecretStr(SECRET), **more}))
         try:
             with TestClient(create_app(container=container)) as client:
                 yield Api(client, container), fake
         finally:
             container.close()
+
+
+@pytest.fixture
+def stripe_api(settings: Settings) -> Iterator[tuple[Api, FakeStripe]]:
+    with paying_with_stripe(settings, run_projections=False) as paying:
+        yield paying
 
 
 def deliver(api: Api, kind: str, obj: dict[str, Any], account: str | None = None) -> Any:

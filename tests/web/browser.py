@@ -4,6 +4,7 @@ screenshots at a phone's and a desktop's width, and the development mailbox."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.journeys.helpers import eventually
 
@@ -98,6 +99,16 @@ def verification_token(http: httpx.Client, to: str) -> str:
     mail = http.get(found[0]["href"], params={"format": "json"}).json()
     [link] = [link for link in mail["links"] if "email-verification" in link]
     return parse_qs(urlsplit(link).query)["token"][0]
+
+
+def sign_in(page: Page, email: str, password: str, then: str) -> None:
+    """Sign in with the form on the way to `then` (the space it opens), and land there."""
+    page.context.clear_cookies()
+    page.goto(f"/compte/connexion?suivant={then}")
+    page.get_by_label("Adresse courriel").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Me connecter").click()
+    expect(page).to_have_url(re.compile(rf"{re.escape(then)}$"))
 
 
 def tab_to(page: Page, selector: str, limit: int = 80) -> None:

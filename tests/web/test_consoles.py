@@ -14,7 +14,7 @@ from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from api.container import build_container
 from api.settings import Settings
@@ -27,7 +27,7 @@ from tests.journeys.helpers import (
     merchant_application,
 )
 from tests.support import Api
-from tests.web.browser import Audit, chromium, new_page, shoot
+from tests.web.browser import Audit, chromium, new_page, shoot, sign_in
 from tests.web.test_shop_forms import csrf_of
 
 PASSWORD = "une phrase de passe"
@@ -53,15 +53,6 @@ def market(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mark
         yield running
 
 
-def sign_in(page: Page, email: str, then: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"/compte/connexion?suivant={then}")
-    page.get_by_label("Adresse courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Me connecter").click()
-    expect(page).to_have_url(re.compile(rf"{then}$"))
-
-
 def test_staff_validate_audit_and_administer_in_their_consoles(
         market: Marketplace, settings: Settings) -> None:
     first = market.apply(merchant_application("Cidrerie du Verger", GATINEAU, ["alimentation"]))
@@ -78,7 +69,7 @@ def test_staff_validate_audit_and_administer_in_their_consoles(
         page = new_page(browser, market.base)
 
         # The validator: two applications, oldest first.
-        sign_in(page, VALIDATOR, "/validation")
+        sign_in(page, VALIDATOR, PASSWORD, "/validation")
         expect(page.get_by_role("heading", level=1)).to_have_text("Demandes à examiner")
         rows = page.locator("table.console-table tbody tr")
         expect(rows).to_have_count(2)
@@ -112,7 +103,7 @@ def test_staff_validate_audit_and_administer_in_their_consoles(
         expect(page.locator("table.console-table tbody tr")).to_have_count(1)
 
         # The auditor: the order's history, the chain verified; nothing personal anywhere.
-        sign_in(page, AUDITOR, "/audit")
+        sign_in(page, AUDITOR, PASSWORD, "/audit")
         seen: list[str] = [page.content()]
         expect(page.get_by_role("heading", level=1)).to_have_text("Journal des événements")
         audit.check(page, "audit: journal")
@@ -149,7 +140,7 @@ def test_staff_validate_audit_and_administer_in_their_consoles(
                 assert personal not in text
 
         # The admin: a storefront, and the auditor role granted to an account.
-        sign_in(page, ADMIN, "/admin")
+        sign_in(page, ADMIN, PASSWORD, "/admin")
         expect(page.get_by_role("heading", level=1)).to_have_text("Administration")
         audit.check(page, "admin")
         page.get_by_label("Identifiant (URL)").fill("outaouais")

@@ -18,7 +18,7 @@ from api.settings import Settings
 from application.accounts import StaffRole
 from tests.journeys.helpers import Marketplace, eventually, marketplace
 from tests.support import Api, Shop, unique_neq
-from tests.web.browser import Audit, chromium, new_page, shoot, verification_token
+from tests.web.browser import Audit, chromium, new_page, shoot, sign_in, verification_token
 from tests.web.test_shop_forms import csrf_of
 
 EMAIL, PASSWORD = "mireille.gagnon@courriel.example", "une phrase de passe"
@@ -287,10 +287,7 @@ def test_a_producer_applies_sells_stocks_by_file_and_handles_her_orders(
 
         # A validator approves it in his console, in his own browser.
         console = new_page(browser, market.base)
-        console.goto("/compte/connexion?suivant=/validation")
-        console.get_by_label("Adresse courriel").fill(VALIDATOR)
-        console.get_by_label("Mot de passe").fill(PASSWORD)
-        console.get_by_role("button", name="Me connecter").click()
+        sign_in(console, VALIDATOR, PASSWORD, "/validation")
         console.locator(f"a[href='/validation/{row['id']}']").click()
         console.get_by_role("button", name="Approuver").click()
         expect(console.locator("#statut")).to_have_text("Approuvé")

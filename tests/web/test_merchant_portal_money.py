@@ -31,7 +31,7 @@ from tests.journeys.helpers import (
 from tests.journeys.test_people_sign_up_and_are_told import PASSWORD, signed_up, token_session
 from tests.mail.inbox import Inbox, smtp_server
 from tests.support import Api
-from tests.web.browser import Audit, chromium, new_page, shoot
+from tests.web.browser import Audit, chromium, new_page, shoot, sign_in
 from tests.web.test_shop_forms import csrf_of
 
 OWNER = "lucie.fruiterie@courriel.example"
@@ -216,11 +216,7 @@ def test_an_owner_reads_her_money_and_insight_and_wires_her_systems(
         page = new_page(browser, market.base)
 
         # She signs in on the way to her payouts: the portal opens as her merchant.
-        page.goto("/compte/connexion?suivant=/portail/versements")
-        page.get_by_label("Adresse courriel").fill(OWNER)
-        page.get_by_label("Mot de passe").fill(PASSWORD)
-        page.get_by_role("button", name="Me connecter").click()
-        expect(page).to_have_url(re.compile(r"/portail/versements$"))
+        sign_in(page, OWNER, PASSWORD, "/portail/versements")
         expect(page.get_by_role("heading", level=1)).to_have_text("Versements")
 
         # The ledger's figures, to the cent as the API gives them.

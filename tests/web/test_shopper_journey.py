@@ -27,7 +27,15 @@ from tests.journeys.helpers import (
     eventually,
     marketplace,
 )
-from tests.web.browser import Audit, chromium, new_page, shoot, tab_to, verification_token
+from tests.web.browser import (
+    Audit,
+    chromium,
+    new_page,
+    shoot,
+    sign_in,
+    tab_to,
+    verification_token,
+)
 
 EMAIL = "camille.gagnon@courriel.example"
 PASSWORD = "sirop d’érable 2026"
@@ -198,11 +206,7 @@ def test_a_shopper_signs_up_searches_buys_from_three_merchants_and_follows_her_o
         # (it polls, no reload).
         def portal(key: str) -> Page:
             own = new_page(browser, market.base)
-            own.goto(f"/compte/connexion?suivant=/portail/commandes/{order_id}")
-            own.get_by_label("Adresse courriel").fill(f"{key}@commerce.example")
-            own.get_by_label("Mot de passe").fill(PASSWORD)
-            own.get_by_role("button", name="Me connecter").click()
-            expect(own).to_have_url(re.compile(rf"/portail/commandes/{order_id}$"))
+            sign_in(own, f"{key}@commerce.example", PASSWORD, f"/portail/commandes/{order_id}")
             return own
 
         erabliere_owner = portal("erabliere")

@@ -11,31 +11,20 @@ from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
-from api.container import build_container
-from api.main import create_app
 from api.settings import Settings
 from application.actors import Role
-from tests.fake_stripe import FakeStripe, fake_stripe, signed_event
+from tests.fake_stripe import FakeStripe, signed_event
+from tests.http.test_stripe_payouts import SECRET, paying_with_stripe
 from tests.support import Api
 from tests.web.test_shop_forms import a_listing, csrf_of, signed_in
-
-SECRET = "whsec_test_comptoir"
 
 
 @pytest.fixture
 def stripe_shop(settings: Settings) -> Iterator[tuple[Api, FakeStripe]]:
-    with fake_stripe() as fake:
-        container = build_container(settings.model_copy(update={
-            "stripe_secret_key": SecretStr("sk_test_comptoir"), "stripe_api_base": fake.url,
-            "stripe_webhook_secret": SecretStr(SECRET), "stripe_publishable_key": "pk_test_1",
-            "public_base_url": "https://comptoir.example"}))
-        try:
-            with TestClient(create_app(container=container)) as client:
-                yield Api(client, container), fake
-        finally:
-            container.close()
+    with paying_with_stripe(settings, stripe_publishable_key="pk_test_1",
+                            public_base_url="https://comptoir.example") as paying:
+        yield paying
 
 
 def test_the_card_is_entered_in_stripes_form_and_the_order_follows_the_payment(
