@@ -1,8 +1,9 @@
-"""Many aggregates' stored events in a few queries (bulk commands: a stock feed of 1,000 lines
-loads 1,000 claims and listings). eventsourcing's repository reads one aggregate per query (two
-with snapshots); these read the same tables — each aggregate's latest snapshot, then its events
-after it — for up to 500 ids per query, in one read transaction of the application's own
-datastore. Decoding and replay stay the application's (its mapper, its aggregates).
+"""Aggregates' stored events in as few queries as possible. eventsourcing's repository reads
+an aggregate in two queries (its latest snapshot, then the events after it), one aggregate at a
+time: a checkout's eleven aggregates cost 22 round trips, a stock feed of 1,000 lines 4,000.
+These read the same tables for up to 500 ids per query — on PostgreSQL in ONE statement (so one
+snapshot of the database, no transaction to open), on SQLite in two inside one read
+transaction. Decoding and replay stay the application's (its mapper, its aggregates).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.utils import retry
 from psycopg import sql
 
 CHUNK = 500
@@ -54,24 +56,42 @@ class SQLiteStoredStreams:
         return _grouped(ids, rows)
 
 
+# Each id's latest snapshot, then its events after it: one statement, one snapshot of the data
+# (two statements could see a snapshot taken between them and skip the events it covers).
+_LATEST_PG = """
+    WITH snapshot AS (
+        SELECT DISTINCT ON (originator_id) originator_id, originator_version, topic, state
+        FROM {snapshots} WHERE originator_id = ANY(%(ids)s)
+        ORDER BY originator_id, originator_version DESC)
+    SELECT originator_id, originator_version, topic, state, 0 AS kind FROM snapshot
+    UNION ALL
+    SELECT e.originator_id, e.originator_version, e.topic, e.state, 1 AS kind
+    FROM {events} e LEFT JOIN snapshot s ON s.originator_id = e.originator_id
+    WHERE e.originator_id = ANY(%(ids)s)
+      AND e.originator_version > COALESCE(s.originator_version, 0)
+    ORDER BY originator_id, kind, originator_version"""
+
+
 class PostgresStoredStreams:
     def __init__(self, events: PostgresApplicationRecorder, snapshots_table: str) -> None:
         self.recorder = events
         schema = events.datastore.schema
-        self.names = {"events": sql.Identifier(schema, events.events_table_name),
-                      "snapshots": sql.Identifier(schema, snapshots_table),
-                      "ids": sql.SQL("= ANY(%s)")}
+        self.statement = sql.SQL(_LATEST_PG).format(
+            events=sql.Identifier(schema, events.events_table_name),
+            snapshots=sql.Identifier(schema, snapshots_table))
 
+    # As eventsourcing's own reads: a pooled connection broken by a database restart is
+    # replaced and the read tried again.
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def latest(self, ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         """Per id: its latest snapshot (if any), then its events after it, in order."""
         rows: list[tuple[UUID, int, str, bytes]] = []
-        with self.recorder.datastore.transaction(commit=False) as cursor:
+        with self.recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
             for start in range(0, len(ids), CHUNK):
-                chunk = list(ids[start:start + CHUNK])
-                for template in (_SNAPSHOTS, _EVENTS):
-                    cursor.execute(sql.SQL(template).format(**self.names), (chunk,))
-                    rows += [(r["originator_id"], r["originator_version"], r["topic"],
-                              r["state"]) for r in cursor.fetchall()]
+                cursor.execute(self.statement, {"ids": list(ids[start:start + CHUNK])},
+                               prepare=True)
+                rows += [(r["originator_id"], r["originator_version"], r["topic"], r["state"])
+                         for r in cursor.fetchall()]
         return _grouped(ids, rows)
 
 

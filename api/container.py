@@ -223,6 +223,7 @@ def compose(settings: Settings, backend: Backend, secrets: Path, mailer: Any,
     signer = audit_signer(settings)
     models = backend.read_models(signer)
     app = Comptoir(backend.event_store_env(), keys, AesGcm())
+    app.streams = stored_streams(app)
     shared: ServiceOptions = {"conflict_retries": settings.conflict_retries,
                               "locks": AggregateLocks()}
     payouts = Payouts(app, gateway=gateway, clock=clock, policy=PayoutPolicy(
@@ -298,7 +299,7 @@ def compose(settings: Settings, backend: Backend, secrets: Path, mailer: Any,
         settings=settings, backend=backend, app=app, keys=keys,
         tokens=tokens, merchants=Merchants(app, **seen),
         catalog=Catalog(app, **seen), search=Search(models.search), projections=projections,
-        stock_feeds=StockFeeds(app, streams=stored_streams(app), **seen),
+        stock_feeds=StockFeeds(app, **seen),
         listing_imports=ListingImports(app, **seen),
         models=models, consumers=consumers, insights=insights,
         storefronts=Storefronts(app, **shared), carts=carts, payments=payments,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder
 
 from application.personal_data import PersonalDataAsCiphertext
-from application.ports import Cipher, KeyStore
+from application.ports import Cipher, KeyStore, StoredStreams
 from application.transcodings import register_value_objects
 from domain.listing import Listing
 
@@ -24,6 +26,25 @@ class Comptoir(Application[UUID]):
         self.cipher = cipher
         super().__init__(env)
         self.listeners: list[Callable[[int], None]] = []
+        # Set by the composition root for a database store; None reads through the repository.
+        self.streams: StoredStreams | None = None
+
+    def aggregates(self, ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
+        """The aggregates of these ids that exist, as of now, read together (one query on
+        PostgreSQL where the repository takes two per aggregate)."""
+        if self.streams is None:
+            found = {}
+            for aggregate_id in ids:
+                try:
+                    found[aggregate_id] = self.repository.get(aggregate_id,
+                                                              projector_func=project)
+                except AggregateNotFoundError:
+                    continue
+            return found
+        return {aggregate_id: aggregate
+                for aggregate_id, stored in self.streams.latest(ids).items()
+                if (aggregate := project(None, map(self.mapper.to_domain_event, stored)))
+                is not None}
 
     def announce(self, position: int) -> None:
         """Events up to `position` were just saved here: in-process followers look now."""
@@ -37,3 +58,11 @@ class Comptoir(Application[UUID]):
 
     def log_position(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+
+def project(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Apply events in order. eventsourcing's default projector asserts a runtime-checkable
+    Protocol on every event, which cost a third of a command's time in our profiles."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate

@@ -51,10 +51,11 @@ class Sellers(Protocol):
 
 
 class CommissionRates(Protocol):
-    """The commission rules a merchant order's lines, (category, amount), are priced under
-    now (application/commission_rules.py)."""
+    """Per merchant of an order, the commission rules its lines, (category, amount), are
+    priced under now (application/commission_rules.py)."""
 
-    def terms(self, merchant_id: UUID, lines: list[tuple[str, Money]]) -> CommissionTerms: ...
+    def terms(self, lines: dict[UUID, list[tuple[str, Money]]]) -> dict[UUID, CommissionTerms]:
+        ...
 
 
 class DueOrders(Protocol):
@@ -83,16 +84,21 @@ class Checkout(Service):
 
     def check_out(self, actor: Actor, cart_id: UUID, choices: CheckoutChoices,
                   key: IdempotencyKey | None = None) -> OrderView:
-        listing_ids = list(self.carts.owned(actor, cart_id).quantities())
+        read_first = self.carts.owned(actor, cart_id)
+        listing_ids = list(read_first.quantities())
+        # The first attempt decides on the cart just read: a change since fails its save.
+        given = iter([read_first])
 
         def build() -> tuple[UUID, list[Aggregate]]:
-            cart = self.carts.owned(actor, cart_id)
+            cart = next(given, None) or self.carts.owned(actor, cart_id)
             if not cart.is_open:
                 raise ConflictError("cart_checked_out", order_id=str(cart.order_id))
-            consumer = self.load(Consumer, cart.consumer_id, "consumer")
-            listings = {i: self.load(Listing, i, "listing") for i in cart.quantities()}
-            merchant_ids = {listing.merchant_id for listing in listings.values()}
-            merchants = {i: self.load(Merchant, i, "merchant") for i in merchant_ids}
+            # Read together: one query for the consumer and the listings, one for merchants.
+            read = self.fetch([cart.consumer_id, *cart.quantities()])
+            consumer = read.one(Consumer, cart.consumer_id, "consumer")
+            listings = read.all(Listing, cart.quantities(), "listing")
+            merchants = self.load_all(
+                Merchant, [listing.merchant_id for listing in listings.values()], "merchant")
             parts = self._parts(cart, listings, merchants, consumer, choices)
             needs_address = any(p.fulfilment != Fulfilment.PICKUP for p in parts)
             expires_at = self.clock.now() + self.window
@@ -149,26 +155,29 @@ class Checkout(Service):
             lines.setdefault(merchant.id, []).append(OrderLine(
                 listing_id, listing.title_of(variant_id), listing.price_of(variant_id), quantity,
                 listing.details.tax_class, variant_id))
+        commissions = self._commissions(lines, listings)
         parts = []
         for merchant_id, merchant_lines in lines.items():
             merchant = merchants[merchant_id]
             method = choices.fulfilment.get(merchant_id) or _default_method(merchant)
             fee = _fee(merchant, method, consumer)
-            commission = self._commission(merchant_id, merchant_lines, listings)
+            commission = commissions[merchant_id]
             breakdown = price(merchant_lines, fee, merchant.tax.is_registered, commission)
             parts.append(MerchantOrderTerms(merchant_id, merchant.name, tuple(merchant_lines),
                                             method, breakdown, commission))
         return parts
 
-    def _commission(self, merchant_id: UUID, lines: list[OrderLine],
-                    listings: dict[UUID, Listing]) -> CommissionTerms:
+    def _commissions(self, lines: dict[UUID, list[OrderLine]],
+                     listings: dict[UUID, Listing]) -> dict[UUID, CommissionTerms]:
         """The rules each line is priced under (by its listing's category), recorded in the
         order so that it keeps them."""
         if self.commission_rates is None:
-            return CommissionTerms.flat(self.commission_rate,
-                                        sum_money([line.amount for line in lines]))
-        return self.commission_rates.terms(merchant_id, [
-            (listings[line.listing_id].details.category, line.amount) for line in lines])
+            return {merchant_id: CommissionTerms.flat(
+                self.commission_rate, sum_money([line.amount for line in part]))
+                for merchant_id, part in lines.items()}
+        return self.commission_rates.terms({merchant_id: [
+            (listings[line.listing_id].details.category, line.amount) for line in part]
+            for merchant_id, part in lines.items()})
 
 
 def _default_method(merchant: Merchant) -> Fulfilment:

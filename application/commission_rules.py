@@ -44,12 +44,16 @@ class CommissionRules(Service):
 
     # -- checkout ------------------------------------------------------------------------------
 
-    def terms(self, merchant_id: UUID, lines: list[tuple[str, Money]]) -> CommissionTerms:
+    def terms(self, lines: dict[UUID, list[tuple[str, Money]]]) -> dict[UUID, CommissionTerms]:
+        """Per merchant of an order, the terms its lines, (category, amount), are priced
+        under now: the schedule is read once for the whole order."""
         schedule = self._schedule()
         if schedule is None:
-            return CommissionTerms.flat(self.fallback.rate,
-                                        sum((amount for _, amount in lines), Money.zero()))
-        return schedule.terms(merchant_id, lines, self.fallback)
+            return {merchant_id: CommissionTerms.flat(
+                self.fallback.rate, sum((amount for _, amount in part), Money.zero()))
+                for merchant_id, part in lines.items()}
+        return {merchant_id: schedule.terms(merchant_id, part, self.fallback)
+                for merchant_id, part in lines.items()}
 
     # -- admin ---------------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 Gateway calls happen outside the atomic saves (a network call never holds a database
 transaction); each is idempotent on a key derived from the order, so a retried checkout or a
 crash between the call and its record can never charge twice. Outcomes are recorded as events:
-captured → reservations held; failed → reservations released (compensation).
+captured → the order paid (its reservations then last until the merchants hand over or
+decline); failed → reservations released (compensation).
 """
 
 from __future__ import annotations
@@ -111,15 +112,20 @@ class Payments(Service):
                     order.authorize()
                 elif outcome.status == "captured":
                     order.capture(*self._acceptance_deadline())
-                    for listing in listings:
-                        listing.hold(order.id)
                 elif outcome.status == "failed":
                     order.fail_payment(outcome.failure_reason or "payment_failed")
                     for listing in listings:
                         listing.release(order.id, reason="payment_failed")
             return claim
 
-        if listing_ids is None:
+        if not any(outcome.status == "failed" for outcome in outcomes):
+            # Only a failure changes the listings (it releases their reservations). A paid
+            # order's reservations need no event of their own: they lapse only through the
+            # order (Checkout.expire_due asks the listings of orders that expired unpaid),
+            # so the capture leaves the busiest aggregates alone.
+            listing_ids = []
+            fresh = SavedOrder(fresh.order, []) if fresh else None
+        elif listing_ids is None:
             listing_ids = self.load(Order, order_id, "order").listing_ids
         return self._change(order_id, listing_ids, record, fresh)
 

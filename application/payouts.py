@@ -142,11 +142,13 @@ class Payouts(Service):
     def open_payouts(self, order_id: UUID, captured_at: datetime) -> None:
         def attempt() -> list[UUID]:
             order = self.load(Order, order_id, "order")
+            existing = self.fetch(Payout.create_id(order_id, merchant_id)
+                                  for merchant_id in order.merchant_orders).found
             opened = [Payout(order_id, mo.merchant_id, order.payment_id or "",
                              mo.breakdown, captured_at,
                              mo.terms.commission.summary if mo.terms.commission else None)
                       for mo in order.merchant_orders.values()
-                      if self.find(Payout.create_id(order_id, mo.merchant_id)) is None]
+                      if Payout.create_id(order_id, mo.merchant_id) not in existing]
             self.save(*opened)
             return [p.id for p in opened]
 

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Literal, Protocol
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
+
 from domain.money import Money
+
+
+class StoredStreams(Protocol):
+    """Aggregates' stored events, many at once (adapters/stored_streams.py)."""
+
+    def latest(self, ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """Per id: its latest snapshot (if any), then its events after it, in order."""
+        ...
 
 
 class KeyStore(Protocol):

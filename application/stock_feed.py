@@ -11,16 +11,12 @@ SKU when it is sold by variant; a SKU repeated in the batch): none of these is f
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
-
-from eventsourcing.persistence import StoredEvent
 
 from application.actors import Actor
 from application.catalog import Catalog
-from application.service import project
 from application.skus import sku_claim_id
 from domain.claim import Claim
 from domain.errors import DomainError, FieldError, InvalidValueError, ValidationFailedError
@@ -44,28 +40,15 @@ class FeedReport:
     rejected: list[tuple[int, tuple[FieldError, ...]]] = field(default_factory=list)
 
 
-class StoredStreams(Protocol):
-    """Many aggregates' stored events at once (adapters/stored_streams.py)."""
-
-    def latest(self, ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
-        """Per id: its latest snapshot (if any), then its events after it, in order."""
-
-
 class StockFeeds(Catalog):
-    def __init__(self, *args: Any, streams: StoredStreams | None = None, **kwargs: Any) -> None:
-        """`streams`: reads a batch's claims and listings in a few queries (None: one by
-        one, as the in-memory store of the unit tests)."""
-        super().__init__(*args, **kwargs)
-        self.streams = streams
-
     def feed_stock(self, actor: Actor, merchant_id: UUID, lines: list[FeedLine]) -> FeedReport:
         actor.require_signed_in()
 
         def attempt() -> FeedReport:
             self._open_merchant_of(actor, merchant_id)
             report, seen = FeedReport(), set()
-            claims = self._load_many([sku_claim_id(merchant_id, line.sku) for line in lines])
-            loaded = self._load_many(list({c.holder_id for c in claims.values()
+            claims = self.app.aggregates([sku_claim_id(merchant_id, line.sku) for line in lines])
+            loaded = self.app.aggregates(list({c.holder_id for c in claims.values()
                                            if isinstance(c, Claim)}))
             changed: dict[UUID, Listing] = {}
             for line in lines:
@@ -91,17 +74,6 @@ class StockFeeds(Catalog):
             return report
 
         return self.retrying(attempt, serialise=[merchant_id])
-
-    def _load_many(self, ids: list[UUID]) -> dict[UUID, Any]:
-        """The aggregates of these ids that exist, as of now."""
-        if self.streams is None:
-            return {i: a for i in ids if (a := self.find(i)) is not None}
-        found: dict[UUID, Any] = {}
-        for aggregate_id, stored in self.streams.latest(ids).items():
-            aggregate = project(None, map(self.app.mapper.to_domain_event, stored))
-            if aggregate is not None:
-                found[aggregate_id] = aggregate
-        return found
 
 
 def _carrier(merchant_id: UUID, sku: str, claims: dict[UUID, Any], loaded: dict[UUID, Any]

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from application.service import Service, project
+from application.app import project
+from application.service import Service
 from domain.listing import Listing
 from domain.order import MerchantOrder, Order
 from domain.order_terms import Fulfilment

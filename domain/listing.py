@@ -312,7 +312,9 @@ class Listing(Aggregate):
         return [r for key, r in self.reservations.items() if key.split("/")[0] == order_id.hex]
 
     def hold(self, order_id: UUID) -> None:
-        """The order is paid: its reservations stay until fulfilment or decline."""
+        """The order is paid: its reservations stay until fulfilment or decline. Since
+        2026-11-28 the application no longer records it at capture (a paid order never asks
+        its listings to expire, application/payments.py); logs written before still hold it."""
         if any(not r["held"] for r in self.reservations_of(order_id)):
             self._held(order_id=order_id)
 

@@ -12,11 +12,12 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from application.accounts import Accounts
+from application.app import project
 from application.errors import NotFoundError
 from application.notifications.formats import money
 from application.notifications.outbox import OutboxMail
 from application.notifications.texts import texts
-from application.service import Service, project
+from application.service import Service
 from domain.account import Account
 from domain.merchant import Merchant
 from domain.order import Order
