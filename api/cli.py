@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from api.auth import Tokens
 from api.container import STARTUP_ERRORS, Container, build_container, check_startup
 from api.i18n import message
 from api.importer import Importer, rows
+from api.listening import TcpConfig
 from api.listing_import import ListingImporter, file_rows
 from api.main import create_app, load_demo_if_log_empty
 from api.observability import json_logging
@@ -110,28 +110,13 @@ def serve(
     config = TcpConfig("api.main:create_app", factory=True, workers=workers,
                        host=host or settings.host, port=port or settings.port,
                        log_level="info", log_config=logging_config)
+    try:
+        listener = config.bind_socket()  # one per process (api/listening.py)
+    except OSError as refused:
+        raise typer.BadParameter(f"cannot listen on {config.host}:{config.port}: "
+                                 f"{refused.strerror}", param_hint="--port") from None
     with contextlib.suppress(KeyboardInterrupt):
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
-
-
-class TcpConfig(uvicorn.Config):
-    """uvicorn binds the socket it shares with its worker processes without naming the
-    protocol, and asyncio sets TCP_NODELAY only on sockets that say IPPROTO_TCP: every answer
-    then waited about 40 ms for the client's delayed ACK (Nagle; measured: 44 ms for a 404;
-    uvicorn issue #3149). This binds the same socket as TCP."""
-
-    def bind_socket(self) -> socket.socket:
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-        except OSError as refused:
-            sock.close()
-            raise typer.BadParameter(f"cannot listen on {self.host}:{self.port}: "
-                                     f"{refused.strerror}", param_hint="--port") from None
-        sock.set_inheritable(True)
-        return sock
+        Multiprocess(config, sockets=[listener]).run()
 
 
 def _stop_on_term(*_: object) -> None:
