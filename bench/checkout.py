@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import subprocess
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +28,7 @@ from application.actors import Actor, Role
 from bench.common import Figures, console, report
 from bench.http_client import JsonClient
 from bench.stock_updates import _form, settings_for
-from tests.support import COMPTOIR, comptoir_server, listing_body, settings_env
+from tests.support import comptoir_server, comptoir_worker, listing_body
 
 MERCHANTS, LISTINGS_PER_MERCHANT, STOCK = 3, 20, 100_000
 
@@ -138,7 +136,7 @@ def run(backend: str, per_client: int, workers: int = 1) -> None:
                                     settings.postgres_schema) if backend == "postgres" else None
         with ExitStack() as stack:
             if workers > 1:  # N API processes doing no background work, and a worker
-                stack.enter_context(background_worker(settings))
+                stack.enter_context(comptoir_worker(settings))
                 base = stack.enter_context(comptoir_server(
                     settings, "--workers", str(workers),
                     env={"COMPTOIR_RUN_PROJECTIONS": "false"}))
@@ -168,18 +166,6 @@ def run(backend: str, per_client: int, workers: int = 1) -> None:
         oversold = check_stock(container)
         console.print(f"oversold listings: {oversold}")
         container.close()
-
-
-@contextmanager
-def background_worker(settings: Any) -> Iterator[None]:
-    with open(settings.data_dir / "worker.log", "wb") as log:
-        process = subprocess.Popen([COMPTOIR, "work"], env=settings_env(settings),
-                                   stdout=log, stderr=log)
-    try:
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 def check_stock(container) -> int:  # noqa: ANN001

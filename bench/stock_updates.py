@@ -22,9 +22,9 @@ from api.container import build_container
 from api.schemas.merchants import MerchantApplicationIn
 from api.settings import Settings
 from application.actors import Actor, Role
-from bench.common import Figures, measure, median_of_runs, report
+from bench.common import Figures, console, measure, median_of_runs, report
 from bench.http_client import JsonClient
-from tests.support import comptoir_server, listing_body, merchant_body
+from tests.support import comptoir_server, comptoir_worker, listing_body, merchant_body
 
 
 def settings_for(backend: str, data_dir: Path) -> Settings:
@@ -73,19 +73,32 @@ def run(backend: str, count: int, runs: int) -> None:
                               lambda i: container.catalog.set_stock(owner, listing_id, i % 50),
                               count) for _ in range(runs)]
         token = container.tokens.issue(Role.MERCHANT, merchant_id=merchant.id)
-        with comptoir_server(settings) as base:
+        path = f"/v1/listings/{listing_id}/stock"
+
+        def over_http(name: str, base: str) -> Figures:
             http = JsonClient(base, {"Authorization": f"Bearer {token}"})
-            path = f"/v1/listings/{listing_id}/stock"
-            over_http = [measure(f"HTTP PUT stock ({backend})",
-                                 lambda i: http.request("PUT", path, {"on_hand": i % 50}),
-                                 count) for _ in range(runs)]
-            http.close()
+            try:
+                return median_of_runs([measure(
+                    name, lambda i: http.request("PUT", path, {"on_hand": i % 50}), count)
+                    for _ in range(runs)])
+            finally:
+                http.close()
+
+        with comptoir_server(settings) as base:  # one process doing everything
+            alone = over_http(f"HTTP PUT stock ({backend}, one process)", base)
+        rows = [(median_of_runs(in_process), None), (alone, None)]
+        if backend == "postgres":  # the production topology: the API, and a worker beside it
+            with comptoir_worker(settings), comptoir_server(
+                    settings, env={"COMPTOIR_RUN_PROJECTIONS": "false"}) as base:
+                rows.append((over_http(f"HTTP PUT stock ({backend}, API + worker)", base),
+                             None))
         baseline = median_of_runs([raw_insert(settings, count) for _ in range(runs)])
-        report(f"Stock updates on {backend} (median of {runs} runs)", [
-            (median_of_runs(in_process), baseline),
-            (median_of_runs(over_http), baseline),
-            (baseline, None),
-        ])
+        use_case = rows[0][0]
+        report(f"Stock updates on {backend} (median of {runs} runs)",
+               [(figures, baseline) for figures, _ in rows] + [(baseline, None)])
+        for figures, _ in rows[1:]:
+            ratio = figures.percentile(50) / use_case.percentile(50)
+            console.print(f"{figures.name}: p50 {ratio:.2f}× the use case's (goal ≤ 2×)")
         container.close()
 
 

@@ -153,6 +153,20 @@ def comptoir_server(settings: Settings, *extra: str,
         process.wait(timeout=10)
 
 
+@contextmanager
+def comptoir_worker(settings: Settings) -> Iterator[None]:
+    """`comptoir work` in its own process: the read models and jobs of API processes started
+    with COMPTOIR_RUN_PROJECTIONS=false (docs/deployment.md)."""
+    with open(settings.data_dir / "worker.log", "wb") as log:
+        process = subprocess.Popen([COMPTOIR, "work"], env=settings_env(settings),
+                                   stdout=log, stderr=log)
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
 def _answers(base: str) -> bool:
     try:
         return httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200
