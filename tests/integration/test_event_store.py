@@ -101,6 +101,30 @@ def test_a_listing_with_many_stock_events_is_rebuilt_from_a_snapshot(
     assert container.catalog.get(owner, listing_id).details.title_fr == "Baguette"
 
 
+def test_aggregates_read_together_are_those_the_repository_rebuilds_one_by_one(
+    container: Container,
+) -> None:
+    """Comptoir.aggregates (one statement on PostgreSQL) against eventsourcing's own
+    repository: a listing past two snapshots with events after the last, a merchant that was
+    never snapshotted, an id that exists nowhere — and a snapshot taken between two reads."""
+    owner, merchant_id, listing_id = approved_merchant_with_listing(container)
+    for on_hand in range(1, 47):  # snapshots at versions 20 and 40, then 6 events more
+        container.catalog.set_stock(owner, listing_id, on_hand)
+    app, nowhere = container.app, uuid4()
+    together = app.aggregates([listing_id, merchant_id, nowhere, listing_id])
+    assert set(together) == {listing_id, merchant_id}  # nothing made up for `nowhere`
+    for aggregate_id in (listing_id, merchant_id):
+        one_by_one = app.repository.get(aggregate_id)
+        assert together[aggregate_id].version == one_by_one.version
+        assert together[aggregate_id].__dict__ == one_by_one.__dict__
+    assert together[listing_id].on_hand == 46
+    assert [s.originator_version for s in app.snapshots.get(listing_id)] == [20, 40]  # type: ignore[union-attr]
+    for on_hand in range(47, 61):  # a third snapshot (60) lands between two reads
+        container.catalog.set_stock(owner, listing_id, on_hand)
+    assert app.aggregates([listing_id])[listing_id].on_hand == 60
+    assert app.aggregates([]) == {}
+
+
 def test_two_processes_worth_of_writers_on_one_listing_lose_nothing(
     container: Container, settings: Settings
 ) -> None:
