@@ -81,7 +81,7 @@ class TrackedStore:
         """On PostgreSQL the batch's statements go out without waiting for each answer (a
         checkout's payouts are 24 ledger rows); a statement that reads waits as it must."""
         if isinstance(self, PostgresTrackingRecorder):
-            return cursor.connection.pipeline()  # type: ignore[no-any-return]
+            return cursor.connection.pipeline()
         return nullcontext()
 
     def failures(self) -> list[Failure]:

@@ -4,7 +4,8 @@
 2. ONE atomic save: a reservation on every listing, the order (one part per merchant, priced),
    the cart checked out, and the Idempotency-Key's record. Another writer in between makes the
    whole save fail: it is retried, and a listing that ran out is a 409 naming it.
-3. Charge the order once through the gateway; its outcome holds or releases the reservations.
+3. Charge the order once through the gateway: a failure releases the reservations; once paid,
+   they last until the merchants hand over or decline (the order decides, not a timer).
 4. A job expires orders not paid within the reservation window and releases their stock.
 """
 
