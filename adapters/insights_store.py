@@ -30,6 +30,11 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS {p}insight_counts (merchant_id TEXT NOT NULL, day TEXT NOT NULL, "
     "kind TEXT NOT NULL, region TEXT NOT NULL, events INTEGER NOT NULL, "
     "consumers INTEGER NOT NULL, PRIMARY KEY (merchant_id, day, kind, region))",
+    # A day's distinct consumers of a kind, whatever their region: one person may be counted
+    # in two regions the day she gives her postal code, so regions' counts do not add up.
+    "CREATE TABLE IF NOT EXISTS {p}insight_days (merchant_id TEXT NOT NULL, day TEXT NOT NULL, "
+    "kind TEXT NOT NULL, events INTEGER NOT NULL, consumers INTEGER NOT NULL, "
+    "PRIMARY KEY (merchant_id, day, kind))",
     "CREATE TABLE IF NOT EXISTS {p}insight_terms (merchant_id TEXT NOT NULL, day TEXT NOT NULL, "
     "term TEXT NOT NULL, events INTEGER NOT NULL, consumers INTEGER NOT NULL, "
     "PRIMARY KEY (merchant_id, day, term))",
@@ -58,6 +63,9 @@ class InsightsStore:
                 self._count(c, "insight_counts", "merchant_id, day, kind, region",
                             (str(s.merchant_id), day, s.kind, s.region),
                             f"{s.merchant_id}|{day}|{s.kind}|{s.region}", visitor, day)
+                self._count(c, "insight_days", "merchant_id, day, kind",
+                            (str(s.merchant_id), day, s.kind),
+                            f"{s.merchant_id}|{day}|{s.kind}", visitor, day)
                 if s.term:
                     self._count(c, "insight_terms", "merchant_id, day, term",
                                 (str(s.merchant_id), day, s.term),
@@ -96,6 +104,13 @@ class InsightsStore:
                           "WHERE merchant_id = ? AND day >= ? AND day <= ? "
                           "ORDER BY day, kind, region", merchant_id, first, last)
 
+    def days(self, merchant_id: UUID, first: date, last: date) -> list[tuple]:
+        """(day, kind, events, consumers) rows of the range: each day's distinct consumers,
+        whatever their regions (recorded since 2026-11-28)."""
+        return self._rows("SELECT day, kind, events, consumers FROM {p}insight_days "
+                          "WHERE merchant_id = ? AND day >= ? AND day <= ? ORDER BY day, kind",
+                          merchant_id, first, last)
+
     def terms(self, merchant_id: UUID, first: date, last: date) -> list[tuple]:
         """(day, term, events, consumers) rows of the range."""
         return self._rows("SELECT day, term, events, consumers FROM {p}insight_terms "
@@ -105,7 +120,8 @@ class InsightsStore:
     def dump_tables(self) -> dict[str, list[tuple]]:
         """Every row of every table (tests check what is, and is not, stored)."""
         out = {}
-        for table in ("insight_counts", "insight_terms", "insight_seen", "insight_salts"):
+        for table in ("insight_counts", "insight_days", "insight_terms", "insight_seen",
+                      "insight_salts"):
             with self._transaction() as c:
                 c.execute(self.q(f"SELECT * FROM {{p}}{table}"))  # noqa: S608 - constant names
                 out[table] = [as_tuple(r) for r in c.fetchall()]

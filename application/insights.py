@@ -84,6 +84,8 @@ class InsightsStore(Protocol):
 
     def counts(self, merchant_id: UUID, first: date, last: date) -> list[tuple]: ...
 
+    def days(self, merchant_id: UUID, first: date, last: date) -> list[tuple]: ...
+
     def terms(self, merchant_id: UUID, first: date, last: date) -> list[tuple]: ...
 
 
@@ -166,9 +168,10 @@ class Insights:
         self.flush()
         rows = self.store.counts(merchant_id, first, last)
         cells = [{"day": d, "kind": k, "region": r, **_shown(e, c)} for d, k, r, e, c in rows]
-        by_day = _group(rows, lambda d, k, r: (d, k), exact_distinct=True)
+        days = _whole_days(rows, self.store.days(merchant_id, first, last))
+        by_day = _group(days, lambda d, k, r: (d, k), exact_distinct=True)
         by_region = _group(rows, lambda d, k, r: (r, k), exact_distinct=False)
-        totals = _group(rows, lambda d, k, r: (k,), exact_distinct=False)
+        totals = _group(days, lambda d, k, r: (k,), exact_distinct=False)
         terms = _group([(d, "search_impression", t, e, c) for d, t, e, c in
                         self.store.terms(merchant_id, first, last)],
                        lambda d, k, t: (t,), exact_distinct=False)
@@ -192,10 +195,20 @@ def _shown(events: int, consumers: int) -> dict[str, Any]:
     return {"events": events, "consumers": consumers}
 
 
+def _whole_days(cells: list[tuple], days: list[tuple]) -> list[tuple]:
+    """A (day, kind)'s events and distinct consumers over all regions, as (day, kind, "*",
+    events, consumers) rows. Days counted before 2026-11-28 have no whole-day row: their
+    regions' cells stand in (one who gave her postal code that day counts twice there)."""
+    whole = [(d, k, "*", e, c) for d, k, e, c in days]
+    counted = {(d, k) for d, k, _, _ in days}
+    return whole + [row for row in cells if (row[0], row[1]) not in counted]
+
+
 def _group(rows: list[tuple], key: Callable[..., tuple],
            exact_distinct: bool) -> dict[tuple, dict[str, Any]]:
-    """Sum events; count consumers exactly within one day (a person has one region, so a day's
-    regions add up), and across days keep only the largest day as the proof of K people."""
+    """Sum events; within one day, sum the rows' distinct consumers (whole days: one row per
+    day; regions: a person counted in one region's cell is not in another's that day), and
+    across days keep only the largest day as the proof of K people."""
     events: dict[tuple, int] = defaultdict(int)
     per_day: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for day, kind, region, e, c in rows:

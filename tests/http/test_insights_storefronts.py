@@ -68,6 +68,44 @@ def test_a_region_shows_from_five_distinct_consumers_and_nothing_personal_is_sto
     assert all(s not in stored for s in subjects)
 
 
+def test_people_who_give_their_postal_code_midday_are_not_counted_twice(api: Api) -> None:
+    """Four people look before they have a profile (region unknown), then register in J8X and
+    look again: still four people that day, so the day and the total stay hidden; a fifth
+    shows the day with exactly five. (Summing the regions' cells counted eight: a group under
+    K shown.)"""
+    merchant, owner = Shop(api).merchant()
+    url = f"/v1/merchants/{merchant}/insights"
+    subjects = [uuid4() for _ in range(5)]
+    for subject in subjects[:4]:
+        headers = api.auth_as(Role.CONSUMER, subject)
+        assert api.client.get(f"/v1/merchants/{merchant}", headers=headers).status_code == 200
+    api.client.get(url, headers=owner)  # written with their region unknown
+    for subject in subjects[:4]:
+        headers = api.auth_as(Role.CONSUMER, subject)
+        body = consumer_body(address={"street": "1, rue A", "municipality": "Gatineau",
+                                      "postal_code": "J8X 1A1", "region": "07"})
+        assert api.client.post("/v1/consumers", headers=headers, json=body).status_code == 201
+        assert api.client.get(f"/v1/merchants/{merchant}", headers=headers).status_code == 200
+    report = api.client.get(url, headers=owner).json()
+    assert report["totals"]["fiche_view"] == {"events": "< 5", "consumers": "< 5"}
+    assert [d for d in report["by_day"] if d["kind"] == "fiche_view"] == [
+        {"day": TODAY, "kind": "fiche_view", "events": "< 5", "consumers": "< 5"}]
+
+    [fifth] = consumers(api, 1)
+    assert api.client.get(f"/v1/merchants/{merchant}", headers=fifth).status_code == 200
+    report = api.client.get(url, headers=owner).json()
+    assert [d for d in report["by_day"] if d["kind"] == "fiche_view"] == [
+        {"day": TODAY, "kind": "fiche_view", "events": 9, "consumers": 5}]
+    assert report["totals"]["fiche_view"] == {"events": 9, "consumers": ">= 5"}
+    assert fiche_cell_in(report, "J8X") == {"day": TODAY, "kind": "fiche_view",
+                                            "region": "J8X", "events": 5, "consumers": 5}
+
+
+def fiche_cell_in(report: dict, region: str) -> dict:
+    return next(c for c in report["cells"] if c["kind"] == "fiche_view"
+                and c["region"] == region)
+
+
 def test_search_terms_show_only_when_five_consumers_used_them(api: Api) -> None:
     shop = Shop(api)
     merchant, owner = shop.merchant(name="Miellerie du Lac")

@@ -32,6 +32,9 @@ class SlowStore:
     def counts(self, merchant_id: UUID, first: date, last: date) -> list[tuple]:
         return []
 
+    def days(self, merchant_id: UUID, first: date, last: date) -> list[tuple]:
+        return []
+
     def terms(self, merchant_id: UUID, first: date, last: date) -> list[tuple]:
         return []
 
