@@ -25,6 +25,7 @@ from psycopg_pool import ConnectionPool
 
 from adapters.acceptance_stores import PostgresAcceptanceStore, SQLiteAcceptanceStore
 from adapters.access_stores import postgres_database, sqlite_database
+from adapters.advisory_locks import AdvisoryAggregateLocks, advisory_locks
 from adapters.audit_signing import AuditSigner
 from adapters.audit_stores import (
     PostgresAuditChainStore,
@@ -50,6 +51,7 @@ from adapters.process_stores import PostgresProcessStore, SQLiteProcessStore
 from adapters.search_postgres import PostgresSearchStore
 from adapters.search_sqlite import SQLiteSearchStore
 from adapters.webhook_stores import PostgresWebhookOutbox, SQLiteWebhookOutbox
+from application.locks import AggregateLocks
 from application.notifications.triggers import NotificationProjection
 from application.ports import KeyEncryptionKeys
 from application.webhook_fanout import WebhookFanout
@@ -94,6 +96,8 @@ class Backend(Protocol):
     def raw_log(self) -> SQLiteRawLog | PostgresRawLog: ...
 
     def leases(self) -> OneProcess | AdvisoryLocks: ...
+
+    def aggregate_locks(self) -> AggregateLocks: ...
 
     def setting_up(self) -> AbstractContextManager[None]:
         """Held while a process creates its tables: one process at a time."""
@@ -163,6 +167,9 @@ class SQLiteBackend:
 
     def leases(self) -> OneProcess:
         return OneProcess()
+
+    def aggregate_locks(self) -> AggregateLocks:
+        return AggregateLocks()  # one process per data directory
 
     def setting_up(self) -> AbstractContextManager[None]:
         return nullcontext()  # one process per data directory
@@ -236,6 +243,15 @@ class PostgresBackend:
         leases = AdvisoryLocks(self.config.postgres_dsn, self.schema, self.config.connect_timeout)
         self._closers.append(leases.close)
         return leases
+
+    def aggregate_locks(self) -> AdvisoryAggregateLocks:
+        """Writers to the same aggregates wait for each other across processes too."""
+        assert self.config.postgres_dsn is not None
+        locks = advisory_locks(self.config.postgres_dsn,
+                               self.config.pool_size + self.config.max_overflow,
+                               timeout=30.0)
+        self._closers.append(locks.connections.close)
+        return locks
 
     def raw_log(self) -> PostgresRawLog:
         return PostgresRawLog(self.views, self.schema)

@@ -56,7 +56,6 @@ from application.insights import Insights
 from application.jobs import Jobs, SendingLoop
 from application.listing_import import ListingImports
 from application.lists import Lists
-from application.locks import AggregateLocks
 from application.merchant_pages import MerchantPages
 from application.merchant_profiles import MerchantProfiles
 from application.merchants import Merchants
@@ -225,7 +224,7 @@ def compose(settings: Settings, backend: Backend, secrets: Path, mailer: Any,
     app = Comptoir(backend.event_store_env(), keys, AesGcm())
     app.streams = stored_streams(app)
     shared: ServiceOptions = {"conflict_retries": settings.conflict_retries,
-                              "locks": AggregateLocks()}
+                              "locks": backend.aggregate_locks()}
     payouts = Payouts(app, gateway=gateway, clock=clock, policy=PayoutPolicy(
         settings.payout_release, timedelta(days=settings.payout_delay_days),
         settings.sell_without_payout_account), pending=models.ledger,

@@ -1,0 +1,63 @@
+"""Writers to the same aggregates wait for each other across processes (PostgreSQL).
+
+Optimistic concurrency keeps the log correct whatever the number of processes: a save whose
+versions moved meanwhile fails and its use case tries again. Under a hot item that rule is
+correct but slow: measured with two API processes and 16 clients buying from 60 listings, 191
+of 600 checkouts collided across processes, some six times in a row, each retry redoing the
+work after a random pause — the p99 of 0.9 s. Within a process, `AggregateLocks` already
+turns collisions into waits; this does the same between processes with transaction-scoped
+advisory locks, taken after the process's own locks, in one order everywhere (by key), on a
+connection of their own held for the length of the attempt. The version check stays the rule;
+these locks only make it rarely needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from uuid import UUID
+
+import psycopg
+from eventsourcing.persistence import IntegrityError
+from psycopg_pool import ConnectionPool
+
+from adapters.event_store import Connections
+from application.locks import AggregateLocks
+
+WAIT_AT_MOST = "5s"  # then the attempt fails as a conflict, and its use case tries again
+
+
+def lock_key(aggregate_id: UUID) -> int:
+    """The advisory lock's 64-bit key: a collision only makes two writers wait needlessly."""
+    return int.from_bytes(aggregate_id.bytes[:8], "big", signed=True)
+
+
+class AdvisoryAggregateLocks(AggregateLocks):
+    def __init__(self, connections: Connections) -> None:
+        super().__init__()
+        self.connections = connections
+
+    @contextmanager
+    def hold(self, ids: Iterable[UUID]) -> Iterator[None]:
+        keys = sorted({lock_key(i) for i in ids})
+        with super().hold(ids):
+            if not keys:
+                yield
+                return
+            with self.connections.connection() as conn, conn.transaction():
+                try:
+                    conn.execute(f"SET LOCAL lock_timeout = '{WAIT_AT_MOST}'")
+                    with conn.pipeline():  # in key order, in one round trip
+                        for key in keys:
+                            conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+                except (psycopg.errors.LockNotAvailable,
+                        psycopg.errors.DeadlockDetected) as waited:
+                    raise IntegrityError(str(waited)) from waited
+                yield  # the attempt runs; the commit above releases the locks
+
+
+def advisory_locks(dsn: str, size: int, timeout: float) -> AdvisoryAggregateLocks:
+    """Its own pool: a connection is held for the length of each write attempt."""
+    return AdvisoryAggregateLocks(Connections(ConnectionPool(
+        dsn, min_size=0, max_size=size, kwargs={"autocommit": True}, open=True,
+        name="comptoir-writer-locks", timeout=timeout)))
