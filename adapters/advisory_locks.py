@@ -8,8 +8,7 @@ a row, each retry redoing the work after a random pause (p99 0.9 s; 0.8 s with t
 Within a process, `AggregateLocks` already turns collisions into waits; this does the same
 between processes with transaction-scoped advisory locks, taken after the process's own locks,
 in one order everywhere (by key), on a connection of their own held for the length of the
-attempt. The version check stays the rule;
-these locks only make it rarely needed.
+attempt. The version check stays the rule; these locks only make it rarely needed.
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ class AdvisoryAggregateLocks(AggregateLocks):
 
     @contextmanager
     def hold(self, ids: Iterable[UUID]) -> Iterator[None]:
+        ids = list(ids)  # read twice: the process's locks, then the database's
         keys = sorted({lock_key(i) for i in ids})
         with super().hold(ids):
             if not keys:

@@ -29,12 +29,16 @@ _CREDENTIAL_ROUTES = frozenset({"/v1/sessions", "/v1/accounts", "/v1/accounts/em
                                 "/v1/password-resets", "/v1/password-resets/completion"})
 
 
+def _authorized(scope: Scope) -> bool:
+    """The request names its caller in an Authorization header: that takes precedence over
+    any session cookie, and no other site's page can set it."""
+    return any(name == b"authorization" for name, _ in scope.get("headers") or [])
+
+
 def _rides_on_session(scope: Scope) -> bool:
-    """The request would act through the session cookie: it has one and no Authorization
-    header (which takes precedence, and which no other site's page can set)."""
+    """The request (one without an Authorization header) would act through the session
+    cookie: it has one."""
     headers = dict(scope.get("headers") or [])
-    if b"authorization" in headers:
-        return False
     if scope.get("path") in _CREDENTIAL_ROUTES and headers.get(
             b"content-type", b"").split(b";")[0].strip().lower() == b"application/json":
         return False
@@ -82,7 +86,7 @@ class CSRF:
         self.inner = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and any(k == b"authorization" for k, _ in scope["headers"]):
+        if scope["type"] == "http" and _authorized(scope):
             # A program's request: no check, and no token to make (asgi-csrf signs a fresh
             # one for every request it sees, a tenth of a stock update's time over HTTP).
             await self.inner(scope, receive, send)

@@ -42,6 +42,8 @@ def test_a_writer_waits_for_another_process_writing_the_same_aggregate() -> None
         order.append("second in")
     thread.join()
     assert order == ["first done", "second in"]
+    with first.hold(i for i in [listing]):  # ids given once, as a generator: both kinds held
+        assert len(first) == 1
     for locks in (first, second):
         locks.connections.close()
 
