@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from adapters.sql_dialect import Dialect, as_tuple
+from adapters.sql_dialect import Dialect, as_tuple, one_snapshot
 from application.paging import Window, from_key
 from application.payout_statements import LedgerFigures, LedgerOrder
 from projections.payouts_ledger import KINDS
@@ -36,7 +36,7 @@ class LedgerPages:
         after: tuple[str, ...] = ()
         if window.after is not None:
             keyset, after = f" AND (p.captured_at, p.payout_id) {beyond} (?, ?)", window.after
-        with self.datastore.transaction(commit=False) as c:
+        with one_snapshot(self.datastore) as c:
             c.execute(self.sql(
                 f"SELECT COUNT(DISTINCT p.payout_id), {SUMS} FROM {{p}}ledger_payouts p "
                 f"LEFT JOIN {{p}}ledger_entries e ON e.payout_id = p.payout_id WHERE {where}"),

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from adapters.sql_dialect import Dialect, as_tuple
+from adapters.sql_dialect import Dialect, as_tuple, one_snapshot
 from application.list_rows import (
     ApplicationRow,
     ConsumerOrderRow,
@@ -117,7 +117,7 @@ class ListsQueries:
         after: tuple[str, ...] = ()
         if window.after is not None:
             keyset, after = f" AND ({key}, {ident}) {beyond} (?, ?)", window.after
-        with self.datastore.transaction(commit=False) as c:
+        with one_snapshot(self.datastore) as c:
             c.execute(self.sql(f"SELECT COUNT(*) FROM {{p}}{table} WHERE {condition}"), params)
             total = int(as_tuple(c.fetchone())[0])
             c.execute(self.sql(f"SELECT {columns} FROM {{p}}{table} WHERE {condition}{keyset} "

@@ -28,7 +28,7 @@ from adapters.search_postgres_sql import (
     upsert,
 )
 from adapters.search_sqlite import public_listing
-from adapters.sql_dialect import Dialect
+from adapters.sql_dialect import Dialect, one_snapshot
 from adapters.tracked_store import TrackedStore
 from application.merchant_pages import PublicListing
 from projections.search.documents import ListingDoc, MerchantDoc
@@ -80,7 +80,7 @@ class PostgresSearchStore(TrackedStore, PostgresTrackingRecorder):
                        tuple)
 
     def _ranked(self, tiers: Tiers, limit: int) -> list[tuple[Any, ...]]:
-        with self.datastore.transaction(commit=False) as curs:
+        with one_snapshot(self.datastore) as curs:  # the tiers see the same rows
             curs.row_factory = tuple_row
             if tiers.knn:
                 # Its row estimates for a radius and for several words are poor (words of a
@@ -115,7 +115,7 @@ class PostgresSearchStore(TrackedStore, PostgresTrackingRecorder):
             return curs.fetchall()
 
     def dump(self) -> tuple[list[MerchantDoc], list[ListingDoc]]:
-        with self.datastore.transaction(commit=False) as curs:
+        with one_snapshot(self.datastore) as curs:
             merchants = [merchant_doc(r) for r in curs.execute(self._all("search_merchants",
                                                                          MERCHANT_FIELDS))]
             listings = [listing_doc(r) for r in curs.execute(self._all("search_listings",

@@ -3,7 +3,11 @@ insights, audit chain) differ only in placeholders, schema prefix and a few colu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from eventsourcing.postgres import PostgresDatastore
 
 
 class Dialect:
@@ -23,3 +27,15 @@ class Dialect:
 def as_tuple(row: Any) -> tuple:
     """A row as a tuple, from SQLite (tuples) or from PostgreSQL (dict rows)."""
     return tuple(row.values()) if isinstance(row, dict) else tuple(row)
+
+
+@contextmanager
+def one_snapshot(datastore: Any) -> Iterator[Any]:
+    """A read of several statements that must agree, such as a page and its count. SQLite's
+    read transaction already sees one snapshot; PostgreSQL's default (READ COMMITTED) takes a
+    new one for every statement, so a commit landing between them showed eleven payouts with
+    the totals of ten."""
+    with datastore.transaction(commit=False) as cursor:
+        if isinstance(datastore, PostgresDatastore):
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield cursor

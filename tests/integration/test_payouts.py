@@ -5,12 +5,15 @@ its record pays once, and the ledger reconciles with the gateway."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
+from adapters import ledger_pages
 from adapters.clock import FixedClock
 from adapters.local_gateway import LocalGateway
 from api.container import Container, build_container
@@ -18,6 +21,7 @@ from api.settings import Settings
 from application.actors import Actor, Role
 from application.checkout import CheckoutChoices
 from application.errors import GatewayUnavailableError
+from application.paging import Window
 from application.ports import (
     BankPayoutFailed,
     BankPayoutPaid,
@@ -404,3 +408,47 @@ def test_deliveries_recorded_with_the_gateways_own_types_still_replay(shop: Cont
     assert isinstance(old, WebhookDelivery)
     assert (old.event_id, old.kind) == ("evt_old", "payment_intent.succeeded")
     assert shop.webhooks.receive(PaymentCaptured(event_id="evt_old", order_id=uuid4())) is False
+
+
+def test_a_page_of_payouts_and_its_totals_count_the_same_sales_when_one_lands_between_reads(
+        shop: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's count and sums, then its rows, are two statements: a sale projected between
+    them must show in both or in neither (PostgreSQL's default isolation showed eleven payouts
+    with the totals of ten)."""
+    market = Market(shop)
+    market.buy()
+    merchant_id = next(iter(market.listings))
+    real_snapshot = ledger_pages.one_snapshot
+
+    @contextmanager
+    def sale_after_first_read(datastore: Any) -> Iterator[Any]:
+        with real_snapshot(datastore) as cursor:
+            yield _AfterFirstStatement(cursor, market.buy)
+
+    monkeypatch.setattr(ledger_pages, "one_snapshot", sale_after_first_read)
+    rows, total, figures = shop.ledger.payouts_page(merchant_id, (), Window(None, 10, False))
+    assert (len(rows), total) == (1, 1)
+    assert figures.gross == rows[0].figures.gross > 0
+    one_sale = figures.gross
+    monkeypatch.undo()
+    rows, total, figures = shop.ledger.payouts_page(merchant_id, (), Window(None, 10, False))
+    assert (len(rows), total) == (2, 2)  # the sale that landed in between, seen next time
+    assert figures.gross == sum(r.figures.gross for r in rows) == 2 * one_sale
+
+
+class _AfterFirstStatement:
+    """A cursor that runs `between` once its first statement has run (a commit from
+    elsewhere landing in the middle of a read)."""
+
+    def __init__(self, cursor: Any, between: Any) -> None:
+        self._cursor, self._between = cursor, between
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        result = self._cursor.execute(*args, **kwargs)
+        if self._between is not None:
+            between, self._between = self._between, None
+            between()
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
