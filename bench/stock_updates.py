@@ -1,8 +1,12 @@
 """Real-time stock updates (the point-of-sale hot path): PUT /v1/listings/{id}/stock.
 
-Measured three ways on one backend: the use case in process, the HTTP endpoint through a
-real uvicorn, and the baseline: one raw SQL INSERT of an equivalent row per transaction in
-the same database (what an append-only log costs at the very least).
+Measured on one backend: the use case in process with nothing else running; the HTTP
+endpoint through a real uvicorn, in each topology (one process doing everything; on
+PostgreSQL also an API process with `comptoir work` beside it), each next to the same use
+case called in process while that topology runs (the HTTP stack's own share is their ratio);
+GET /health through the same client and middleware; and the baseline: one raw SQL INSERT of
+an equivalent row per transaction in the same database (what an append-only log costs at the
+very least).
 
     python -m bench.stock_updates --backend sqlite|postgres [--count N] [--runs R]
 """
@@ -69,36 +73,50 @@ def run(backend: str, count: int, runs: int) -> None:
         container.merchants.approve(Actor(Role.VALIDATOR, str(uuid.uuid4())), merchant.id)
         owner = Actor(Role.MERCHANT, str(uuid.uuid4()), merchant.id)
         listing_id = container.catalog.create_listing(owner, merchant.id, listing_body())
-        in_process = [measure(f"use case set_stock ({backend})",
-                              lambda i: container.catalog.set_stock(owner, listing_id, i % 50),
-                              count) for _ in range(runs)]
+        def use_case(name: str) -> Figures:
+            return measure(name, lambda i: container.catalog.set_stock(owner, listing_id, i % 50),
+                           count)
+
+        quiet = median_of_runs([use_case(f"use case set_stock ({backend}, nothing else running)")
+                                for _ in range(runs)])
         token = container.tokens.issue(Role.MERCHANT, merchant_id=merchant.id)
         path = f"/v1/listings/{listing_id}/stock"
 
-        def over_http(name: str, base: str) -> Figures:
+        def beside(topology: str, base: str) -> list[Figures]:
+            """HTTP PUTs, then the same use case in this process while that topology runs
+            (its followers react to every change: they load the database and the cores for
+            both), a run of each in turn; then GET /health through the same client and
+            middleware, what any request costs before a route does anything."""
             http = JsonClient(base, {"Authorization": f"Bearer {token}"})
+            puts: list[Figures] = []
+            calls: list[Figures] = []
             try:
-                return median_of_runs([measure(
-                    name, lambda i: http.request("PUT", path, {"on_hand": i % 50}), count)
-                    for _ in range(runs)])
+                for _ in range(runs):
+                    puts.append(measure(f"HTTP PUT stock ({backend}, {topology})",
+                                        lambda i: http.request("PUT", path, {"on_hand": i % 50}),
+                                        count))
+                    calls.append(use_case(f"use case set_stock ({backend}, beside {topology})"))
+                health = median_of_runs([measure(
+                    f"HTTP GET /health ({backend}, {topology})",
+                    lambda i: http.request("GET", "/health"), count) for _ in range(runs)])
+                return [median_of_runs(puts), median_of_runs(calls), health]
             finally:
                 http.close()
 
         with comptoir_server(settings) as base:  # one process doing everything
-            alone = over_http(f"HTTP PUT stock ({backend}, one process)", base)
-        rows = [(median_of_runs(in_process), None), (alone, None)]
+            measured = [beside("one process", base)]
         if backend == "postgres":  # the production topology: the API, and a worker beside it
             with comptoir_worker(settings), comptoir_server(
                     settings, env={"COMPTOIR_RUN_PROJECTIONS": "false"}) as base:
-                rows.append((over_http(f"HTTP PUT stock ({backend}, API + worker)", base),
-                             None))
+                measured.append(beside("API + worker", base))
         baseline = median_of_runs([raw_insert(settings, count) for _ in range(runs)])
-        use_case = rows[0][0]
+        rows = [quiet, *(figures for group in measured for figures in group)]
         report(f"Stock updates on {backend} (median of {runs} runs)",
-               [(figures, baseline) for figures, _ in rows] + [(baseline, None)])
-        for figures, _ in rows[1:]:
-            ratio = figures.percentile(50) / use_case.percentile(50)
-            console.print(f"{figures.name}: p50 {ratio:.2f}× the use case's (goal ≤ 2×)")
+               [(figures, baseline) for figures in rows] + [(baseline, None)])
+        for put, call, _ in measured:
+            console.print(f"{put.name}: p50 {put.percentile(50) / call.percentile(50):.2f}× the "
+                          f"use case's beside it, {put.percentile(50) / quiet.percentile(50):.2f}× "
+                          "the use case's with nothing else running (goal ≤ 2×)")
         container.close()
 
 
