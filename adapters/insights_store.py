@@ -24,7 +24,7 @@ from psycopg import sql
 
 from adapters.event_store import Connections
 from adapters.sql_dialect import Dialect, as_tuple
-from application.insights import Sighting
+from application.insights import InsightFigures, Sighting
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS {p}insight_counts (merchant_id TEXT NOT NULL, day TEXT NOT NULL, "
@@ -98,24 +98,23 @@ class InsightsStore:
             c.execute(self.q("DELETE FROM {p}insight_salts WHERE day < ?"), (day.isoformat(),))
         return removed
 
-    def counts(self, merchant_id: UUID, first: date, last: date) -> list[tuple]:
-        """(day, kind, region, events, consumers) rows of the range."""
-        return self._rows("SELECT day, kind, region, events, consumers FROM {p}insight_counts "
-                          "WHERE merchant_id = ? AND day >= ? AND day <= ? "
-                          "ORDER BY day, kind, region", merchant_id, first, last)
+    def figures(self, merchant_id: UUID, first: date, last: date) -> InsightFigures:
+        """The range's counters, read in one snapshot: a flush from another process between
+        two reads would make the regions and the whole days disagree."""
+        params = (str(merchant_id), first.isoformat(), last.isoformat())
+        with self._transaction(snapshot=True) as c:
+            def rows(text: str) -> list[tuple]:
+                c.execute(self.q(text), params)
+                return [as_tuple(r) for r in c.fetchall()]
 
-    def days(self, merchant_id: UUID, first: date, last: date) -> list[tuple]:
-        """(day, kind, events, consumers) rows of the range: each day's distinct consumers,
-        whatever their regions (recorded since 2026-11-28)."""
-        return self._rows("SELECT day, kind, events, consumers FROM {p}insight_days "
-                          "WHERE merchant_id = ? AND day >= ? AND day <= ? ORDER BY day, kind",
-                          merchant_id, first, last)
-
-    def terms(self, merchant_id: UUID, first: date, last: date) -> list[tuple]:
-        """(day, term, events, consumers) rows of the range."""
-        return self._rows("SELECT day, term, events, consumers FROM {p}insight_terms "
-                          "WHERE merchant_id = ? AND day >= ? AND day <= ? ORDER BY day, term",
-                          merchant_id, first, last)
+            return InsightFigures(
+                rows("SELECT day, kind, region, events, consumers FROM {p}insight_counts "
+                     "WHERE merchant_id = ? AND day >= ? AND day <= ? "
+                     "ORDER BY day, kind, region"),
+                rows("SELECT day, kind, events, consumers FROM {p}insight_days "
+                     "WHERE merchant_id = ? AND day >= ? AND day <= ? ORDER BY day, kind"),
+                rows("SELECT day, term, events, consumers FROM {p}insight_terms "
+                     "WHERE merchant_id = ? AND day >= ? AND day <= ? ORDER BY day, term"))
 
     def dump_tables(self) -> dict[str, list[tuple]]:
         """Every row of every table (tests check what is, and is not, stored)."""
@@ -127,12 +126,7 @@ class InsightsStore:
                 out[table] = [as_tuple(r) for r in c.fetchall()]
         return out
 
-    def _rows(self, text: str, merchant_id: UUID, first: date, last: date) -> list[tuple]:
-        with self._transaction() as c:
-            c.execute(self.q(text), (str(merchant_id), first.isoformat(), last.isoformat()))
-            return [as_tuple(r) for r in c.fetchall()]
-
-    def _transaction(self) -> Any:
+    def _transaction(self, snapshot: bool = False) -> Any:
         raise NotImplementedError
 
 
@@ -153,8 +147,8 @@ class SQLiteInsightsStore(InsightsStore):
             self._db.execute(self.q(statement))
         self._lock = threading.Lock()
 
-    def _transaction(self) -> Any:
-        return _SQLiteTransaction(self._db, self._lock)
+    def _transaction(self, snapshot: bool = False) -> Any:
+        return _SQLiteTransaction(self._db, self._lock)  # one connection: one snapshot
 
     def close(self) -> None:
         self._db.close()
@@ -184,20 +178,23 @@ class PostgresInsightsStore(InsightsStore):
             for statement in TABLES:
                 conn.execute(sql.SQL(self.q(statement)))
 
-    def _transaction(self) -> Any:
-        return _PostgresTransaction(self.pool)
+    def _transaction(self, snapshot: bool = False) -> Any:
+        return _PostgresTransaction(self.pool, snapshot)
 
 
 class _PostgresTransaction:
-    def __init__(self, pool: Connections) -> None:
-        self.pool = pool
+    def __init__(self, pool: Connections, snapshot: bool) -> None:
+        self.pool, self.snapshot = pool, snapshot
 
     def __enter__(self) -> Any:
         self._conn_cm = self.pool.connection()
         conn = self._conn_cm.__enter__()
         self._tx = conn.transaction()
         self._tx.__enter__()
-        return conn.cursor()
+        cursor = conn.cursor()
+        if self.snapshot:  # READ COMMITTED would take a snapshot per statement
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        return cursor
 
     def __exit__(self, *exc: Any) -> None:
         try:

@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from application.actors import Actor, Role
@@ -77,16 +77,19 @@ class NoSightings:
         pass
 
 
+class InsightFigures(NamedTuple):
+    counts: list[tuple]  # (day, kind, region, events, consumers)
+    days: list[tuple]  # (day, kind, events, consumers): a day's distinct consumers, all regions
+    terms: list[tuple]  # (day, term, events, consumers)
+
+
 class InsightsStore(Protocol):
     def add(self, sightings: Iterable[Sighting]) -> None: ...
 
     def forget_before(self, day: date) -> int: ...
 
-    def counts(self, merchant_id: UUID, first: date, last: date) -> list[tuple]: ...
-
-    def days(self, merchant_id: UUID, first: date, last: date) -> list[tuple]: ...
-
-    def terms(self, merchant_id: UUID, first: date, last: date) -> list[tuple]: ...
+    def figures(self, merchant_id: UUID, first: date, last: date) -> InsightFigures:
+        """The range's counters, as one snapshot of the store."""
 
 
 class Insights:
@@ -166,14 +169,13 @@ class Insights:
         if first > last or (last - first).days >= MAX_DAYS:
             raise InvalidValueError("date_range_invalid", field="from", max_days=MAX_DAYS)
         self.flush()
-        rows = self.store.counts(merchant_id, first, last)
+        rows, whole_days, searched = self.store.figures(merchant_id, first, last)
         cells = [{"day": d, "kind": k, "region": r, **_shown(e, c)} for d, k, r, e, c in rows]
-        days = _whole_days(rows, self.store.days(merchant_id, first, last))
+        days = _whole_days(rows, whole_days)
         by_day = _group(days, lambda d, k, r: (d, k), exact_distinct=True)
         by_region = _group(rows, lambda d, k, r: (r, k), exact_distinct=False)
         totals = _group(days, lambda d, k, r: (k,), exact_distinct=False)
-        terms = _group([(d, "search_impression", t, e, c) for d, t, e, c in
-                        self.store.terms(merchant_id, first, last)],
+        terms = _group([(d, "search_impression", t, e, c) for d, t, e, c in searched],
                        lambda d, k, t: (t,), exact_distinct=False)
         return {
             "merchant_id": str(merchant_id), "from": first.isoformat(), "to": last.isoformat(),

@@ -236,3 +236,21 @@ def everything_stored(settings: Settings, mailbox: bool = True) -> bytes:
     return subprocess.run([str(pg_dump), "--schema", settings.postgres_schema,
                            settings.postgres_dsn.get_secret_value()],
                           check=True, capture_output=True).stdout + files
+
+
+class AfterFirstStatement:
+    """A cursor that runs `between` once its first statement has run (a commit from
+    elsewhere landing in the middle of a read)."""
+
+    def __init__(self, cursor: Any, between: Any) -> None:
+        self._cursor, self._between = cursor, between
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        result = self._cursor.execute(*args, **kwargs)
+        if self._between is not None:
+            between, self._between = self._between, None
+            between()
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)

@@ -37,6 +37,7 @@ from domain.money import Money
 from domain.payout import Payout, PayoutStatus
 from tests.integration.test_checkout import CONSUMER_PROFILE
 from tests.integration.test_event_store import VALIDATOR
+from tests.support import AfterFirstStatement
 from tests.unit.test_merchant import form
 from tests.unit.test_merchant_services import LISTING
 
@@ -423,7 +424,7 @@ def test_a_page_of_payouts_and_its_totals_count_the_same_sales_when_one_lands_be
     @contextmanager
     def sale_after_first_read(datastore: Any) -> Iterator[Any]:
         with real_snapshot(datastore) as cursor:
-            yield _AfterFirstStatement(cursor, market.buy)
+            yield AfterFirstStatement(cursor, market.buy)
 
     monkeypatch.setattr(ledger_pages, "one_snapshot", sale_after_first_read)
     rows, total, figures = shop.ledger.payouts_page(merchant_id, (), Window(None, 10, False))
@@ -435,20 +436,3 @@ def test_a_page_of_payouts_and_its_totals_count_the_same_sales_when_one_lands_be
     assert (len(rows), total) == (2, 2)  # the sale that landed in between, seen next time
     assert figures.gross == sum(r.figures.gross for r in rows) == 2 * one_sale
 
-
-class _AfterFirstStatement:
-    """A cursor that runs `between` once its first statement has run (a commit from
-    elsewhere landing in the middle of a read)."""
-
-    def __init__(self, cursor: Any, between: Any) -> None:
-        self._cursor, self._between = cursor, between
-
-    def execute(self, *args: Any, **kwargs: Any) -> Any:
-        result = self._cursor.execute(*args, **kwargs)
-        if self._between is not None:
-            between, self._between = self._between, None
-            between()
-        return result
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._cursor, name)

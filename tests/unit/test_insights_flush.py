@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 from adapters.clock import FixedClock
 from application.actors import Actor, Role
-from application.insights import Insights
+from application.insights import InsightFigures, Insights
 
 
 class SlowStore:
@@ -29,14 +29,8 @@ class SlowStore:
     def forget_before(self, day: date) -> int:
         return 0
 
-    def counts(self, merchant_id: UUID, first: date, last: date) -> list[tuple]:
-        return []
-
-    def days(self, merchant_id: UUID, first: date, last: date) -> list[tuple]:
-        return []
-
-    def terms(self, merchant_id: UUID, first: date, last: date) -> list[tuple]:
-        return []
+    def figures(self, merchant_id: UUID, first: date, last: date) -> InsightFigures:
+        return InsightFigures([], [], [])
 
 
 def test_a_flush_returns_only_once_what_another_flush_took_is_written() -> None:
