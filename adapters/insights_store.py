@@ -15,6 +15,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,18 @@ TABLES = (
 )
 
 
+VISITORS_PER_STATEMENT = 500  # rows of one INSERT (SQLite allows 32,766 parameters)
+
+
+@dataclass
+class _Tally:
+    """One cell's share of a batch: its sightings and the distinct visitors among them."""
+
+    day: str
+    events: int = 0
+    visitors: set[str] = field(default_factory=set)
+
+
 class InsightsStore:
     """Writes batches of sightings; reads counters. `_connection()` gives a DB-API connection
     in a transaction (SQLite: one connection and a lock; PostgreSQL: from a pool)."""
@@ -52,6 +65,10 @@ class InsightsStore:
     q: Dialect
 
     def add(self, sightings: Iterable[Sighting]) -> None:
+        """Tally the batch by cell first: a second of searches names the same merchants and
+        words many times over, and each cell is then written once (its new visitors in one
+        statement, its counter in another) instead of once per sighting."""
+        tallies: dict[tuple[str, str, tuple[str, ...], str], _Tally] = {}
         with self._transaction() as c:
             salts: dict[str, bytes] = {}
             for s in sightings:
@@ -60,29 +77,41 @@ class InsightsStore:
                     salts[day] = self._salt(c, day)
                 visitor = None if s.consumer_id is None else hmac.new(
                     salts[day], s.consumer_id.bytes, hashlib.sha256).hexdigest()[:24]
-                self._count(c, "insight_counts", "merchant_id, day, kind, region",
-                            (str(s.merchant_id), day, s.kind, s.region),
-                            f"{s.merchant_id}|{day}|{s.kind}|{s.region}", visitor, day)
-                self._count(c, "insight_days", "merchant_id, day, kind",
-                            (str(s.merchant_id), day, s.kind),
-                            f"{s.merchant_id}|{day}|{s.kind}", visitor, day)
+                merchant = str(s.merchant_id)
+                cells = [("insight_counts", "merchant_id, day, kind, region",
+                          (merchant, day, s.kind, s.region),
+                          f"{merchant}|{day}|{s.kind}|{s.region}"),
+                         ("insight_days", "merchant_id, day, kind", (merchant, day, s.kind),
+                          f"{merchant}|{day}|{s.kind}")]
                 if s.term:
-                    self._count(c, "insight_terms", "merchant_id, day, term",
-                                (str(s.merchant_id), day, s.term),
-                                f"{s.merchant_id}|{day}|term|{s.term}", visitor, day)
+                    cells.append(("insight_terms", "merchant_id, day, term",
+                                  (merchant, day, s.term), f"{merchant}|{day}|term|{s.term}"))
+                for where in cells:
+                    tally = tallies.setdefault(where, _Tally(day))
+                    tally.events += 1
+                    if visitor is not None:
+                        tally.visitors.add(visitor)
+            # In key order: two processes flushing at once take their row locks in one order.
+            for (table, key, values, cell), tally in sorted(tallies.items()):
+                self._count(c, table, key, values, cell, tally)
 
     def _count(self, c: Any, table: str, key: str, values: tuple, cell: str,
-               visitor: str | None, day: str) -> None:
+               tally: _Tally) -> None:
         new = 0
-        if visitor is not None:
-            c.execute(self.q("INSERT INTO {p}insight_seen VALUES (?, ?, ?) "
-                             "ON CONFLICT (cell, visitor) DO NOTHING"), (cell, visitor, day))
-            new = max(c.rowcount, 0)
+        visitors = sorted(tally.visitors)
+        for start in range(0, len(visitors), VISITORS_PER_STATEMENT):
+            part = visitors[start:start + VISITORS_PER_STATEMENT]
+            c.execute(self.q("INSERT INTO {p}insight_seen VALUES "
+                             + ", ".join("(?, ?, ?)" for _ in part)
+                             + " ON CONFLICT (cell, visitor) DO NOTHING"),
+                      [v for visitor in part for v in (cell, visitor, tally.day)])
+            new += max(c.rowcount, 0)
         marks = ", ".join("?" for _ in values)
         c.execute(self.q(f"INSERT INTO {{p}}{table} AS t ({key}, events, consumers) "
-                         f"VALUES ({marks}, 1, ?) ON CONFLICT ({key}) DO UPDATE SET "
-                         "events = t.events + 1, consumers = t.consumers + excluded.consumers"),
-                  (*values, new))
+                         f"VALUES ({marks}, ?, ?) ON CONFLICT ({key}) DO UPDATE SET "
+                         "events = t.events + excluded.events, "
+                         "consumers = t.consumers + excluded.consumers"),
+                  (*values, tally.events, new))
 
     def _salt(self, c: Any, day: str) -> bytes:
         c.execute(self.q("INSERT INTO {p}insight_salts VALUES (?, ?) ON CONFLICT (day) "
