@@ -114,6 +114,9 @@ class Follower:
         self._wake = threading.Event()
         self._hurry = threading.Event()  # a read-your-writes request waits: no gathering
         self._running = False
+        # The log position this follower has considered up to, known while it holds its lease
+        # (None: to be read from the store): a poll that finds the head there reads nothing.
+        self._considered: int | None = None
 
     def upgrade(self) -> bool:
         """Rebuild rows made by an older version of the projection; True if it did.
@@ -168,6 +171,7 @@ class Follower:
                     self._advanced.notify_all()
                 if progress:
                     progress(upto, head)
+        self._considered = max(position, head)
         return applied
 
     def _apply(self, items: list[Item], upto: int) -> None:
@@ -233,29 +237,39 @@ class Follower:
         self._wake.set()
 
     def run(self, stop: threading.Event, poll_interval: float = 0.05,
-            held: Callable[[], bool] = lambda: True) -> None:
+            held: Callable[[], bool] = lambda: True,
+            polled_head: Callable[[], int] | None = None) -> None:
         """Follow the log until `stop` is set, while this process holds the read model's
         lease (`held`: another process may hold it, and this one waits to take over);
-        database errors are logged and retried."""
+        database errors are logged and retried. `polled_head`: the log's head as this
+        process's followers share it between polls (projections/workers.py); a poll that
+        finds nothing past what was considered reads nothing more. A wake-up catches up
+        whatever it says."""
+        polled_head = polled_head or self.head
         backoff = poll_interval
         upgraded = False
+        woken = True
         try:
             while not stop.is_set():
                 self._running = held()
                 if not self._running:  # another process follows; wait_for polls its position
+                    self._considered = None  # it moves the position meanwhile
                     stop.wait(LEASE_RETRY)
                     continue
                 try:
                     if not upgraded:
                         self.upgrade()
                         upgraded = True
-                    self.catch_up()
+                    if woken or self._considered is None or polled_head() > self._considered:
+                        self.catch_up()
                     backoff = poll_interval
                 except Exception:  # noqa: BLE001 - a follower thread must outlive any one failure
                     # Nothing was applied (one transaction per batch); the lag grows and shows.
                     log.exception("projection %s failed; retrying in %.1fs", self.name, backoff)
                     backoff = min(backoff * 2, 5.0)
-                if self._wake.wait(backoff):
+                    self._considered = None
+                woken = self._wake.wait(backoff)
+                if woken:
                     # Woken by a save: gather the saves of the next moment into one batch (a
                     # checkout saves twice, and the processes it wakes save again); a request
                     # waiting to read its own write cuts this short.
@@ -283,6 +297,7 @@ class Follower:
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Drop the read model and replay the whole log into it."""
+        self._considered = None
         self.store.reset()
         self.store.forget_failures()
         applied = self.catch_up(progress)

@@ -8,6 +8,7 @@ a read model right even if two follow it for a moment.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -36,10 +37,11 @@ class Projections:
 
     def start(self, names: Iterable[str] | None = None, poll_interval: float = 0.05) -> None:
         self._stop.clear()
+        head = SharedHead(self.head, poll_interval / 2)
         for name in names or self.followers:
             thread = threading.Thread(target=self.followers[name].run, name=f"projection-{name}",
                                       args=(self._stop, poll_interval,
-                                            partial(self.held, f"projection:{name}")),
+                                            partial(self.held, f"projection:{name}"), head),
                                       daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -91,3 +93,21 @@ class Projections:
     def lag(self) -> dict[str, int]:
         head = self.log.recorder.max_notification_id() or 0
         return {name: head - follower.position() for name, follower in self.followers.items()}
+
+
+class SharedHead:
+    """The log's head as the followers of one process poll it: read at most once per
+    `max_age` seconds, whoever asks. Nine followers each polling the head and their position
+    every 50 ms made an idle worker send PostgreSQL 360 queries a second."""
+
+    def __init__(self, read: Callable[[], int], max_age: float) -> None:
+        self._read, self._max_age = read, max_age
+        self._lock = threading.Lock()
+        self._value, self._read_at = 0, -math.inf
+
+    def __call__(self) -> int:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._read_at >= self._max_age:
+                self._value, self._read_at = self._read(), now
+            return self._value

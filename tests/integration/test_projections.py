@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 from adapters.event_store import postgres_datastore
 from adapters.search_postgres import PostgresSearchStore
 from adapters.search_sqlite import SQLiteSearchStore
-from api.container import Container, storage_config
+from api.container import Container, build_container, storage_config
 from api.settings import Settings
 from application.actors import Actor, Role
 from domain.listing import StockReason
@@ -258,3 +259,51 @@ def test_only_approved_merchants_and_their_published_listings_are_searchable_row
     merchants, listings = container.search_store.dump()
     assert {m.id for m in merchants} == {merchant_id, pending.id}
     assert [(d.id, d.on_hand, d.published) for d in listings] == [(listing_id, 4, False)]
+
+
+def test_idle_followers_share_one_look_at_the_head_and_still_see_another_process_write(
+        container: Container, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nine followers polling every 50 ms each read the head and their position: 360 queries
+    a second from an idle process. They share one head, read at most every 25 ms, and read
+    nothing more while it has not moved; a write from another process is still seen."""
+    owner, _, listing_id = approved_merchant_with_listing(container)
+    container.catalog.publish(owner, listing_id)
+    container.projections.catch_up()
+    looks = {"head": 0, "position": 0}
+    recorder = container.app.recorder
+    real_head = recorder.max_notification_id
+
+    def head() -> int | None:
+        looks["head"] += 1
+        return real_head()
+
+    monkeypatch.setattr(recorder, "max_notification_id", head)
+    for follower in container.projections.followers.values():
+        real_position = follower.store.position
+
+        def position(real: Any = real_position) -> int:
+            looks["position"] += 1
+            return real()
+
+        monkeypatch.setattr(follower.store, "position", position)
+    container.projections.start(poll_interval=0.05)
+    other = build_container(settings)  # another process: its saves wake nobody here
+    try:
+        time.sleep(0.5)  # every follower has made its first pass
+        looks.update(head=0, position=0)
+        time.sleep(1.0)
+        assert looks["position"] == 0
+        assert 10 <= looks["head"] <= 45  # one look per poll or two, not nine
+        other.catalog.set_stock(owner, listing_id, 7)
+
+        def stock() -> list[int]:
+            return [h.doc.on_hand for h in container.search.search_listings(
+                check_filters(text="baguette")).hits]
+
+        deadline = time.monotonic() + 5
+        while stock() != [7] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert stock() == [7]
+    finally:
+        container.projections.stop()
+        other.close()
