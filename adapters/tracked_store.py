@@ -8,18 +8,23 @@ them (`projection_failures`), so a skipped event is never silently skipped.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from eventsourcing.persistence import Tracking
+import psycopg
+from eventsourcing.persistence import OperationalError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 
 from adapters.sql_dialect import Dialect, as_tuple
 from projections.follower import Failure
 
 UPSTREAM = "comptoir"  # the application whose log is followed
+CREATE_ATTEMPTS = 5
+log = logging.getLogger("comptoir.projections")
 
 FAILURES_SCHEMA = """CREATE TABLE IF NOT EXISTS {p}projection_failures (
   projection text NOT NULL, position bigint NOT NULL, topic text NOT NULL,
@@ -43,6 +48,22 @@ class TrackedStore:
 
     def unit_of_work(self, cursor: Any) -> UnitOfWork:
         raise NotImplementedError
+
+    def create_table(self) -> None:
+        """Creating is idempotent, and may have to be tried again: a process that starts
+        while another's followers write takes their tables' locks in another order (an index,
+        a column) and PostgreSQL settles the deadlock by aborting one side; SQLite answers
+        "database is locked" when a write lands between its reads and its DDL."""
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                super().create_table()  # type: ignore[misc]
+                return
+            except (OperationalError, psycopg.errors.OperationalError):
+                if attempt == CREATE_ATTEMPTS - 1:
+                    raise
+                log.warning("creating the tables of %s met a lock; trying again",
+                            type(self).__name__)
+                time.sleep(0.05 * 2 ** attempt)
 
     def position(self) -> int:
         return self.max_tracking_id(UPSTREAM) or 0  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+import psycopg
 import pytest
 from eventsourcing.persistence import IntegrityError, OperationalError
 
@@ -286,8 +287,8 @@ def test_idle_followers_share_one_look_at_the_head_and_still_see_another_process
             return real()
 
         monkeypatch.setattr(follower.store, "position", position)
-    container.projections.start(poll_interval=0.05)
     other = build_container(settings)  # another process: its saves wake nobody here
+    container.projections.start(poll_interval=0.05)
     try:
         time.sleep(0.5)  # every follower has made its first pass
         looks.update(head=0, position=0)
@@ -307,3 +308,27 @@ def test_idle_followers_share_one_look_at_the_head_and_still_see_another_process
     finally:
         container.projections.stop()
         other.close()
+
+
+def test_creating_a_store_s_tables_tries_again_when_it_meets_a_lock(
+        container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that starts while another's followers write can meet their locks: PostgreSQL
+    aborts one side of a deadlock, SQLite says the database is locked. Creating is idempotent:
+    the store tries again instead of failing the process's start."""
+    store = container.projections["search"].store
+    recorder = next(cls for cls in type(store).__mro__
+                    if cls.__name__ in ("SQLiteTrackingRecorder", "PostgresTrackingRecorder"))
+    real_create = recorder.create_table
+    attempts: list[str] = []
+
+    def meets_a_lock_first(self: Any) -> None:
+        attempts.append("tried")
+        if len(attempts) == 1:
+            raise (psycopg.errors.DeadlockDetected("deadlock detected")
+                   if container.settings.backend == "postgres"
+                   else OperationalError("database is locked"))
+        real_create(self)
+
+    monkeypatch.setattr(recorder, "create_table", meets_a_lock_first)
+    store.create_table()
+    assert attempts == ["tried", "tried"]
