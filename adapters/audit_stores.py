@@ -26,7 +26,7 @@ from psycopg import sql
 from psycopg.rows import tuple_row
 
 from adapters.audit_signing import AuditSigner, Verify
-from adapters.sql_dialect import Dialect, as_tuple
+from adapters.sql_dialect import ONE_SNAPSHOT, Dialect, as_tuple
 from adapters.sqlite_datastore import read_model_datastore
 from adapters.tracked_store import UPSTREAM, TrackedStore
 from projections.audit_chain import (
@@ -118,7 +118,7 @@ def _postgres_chunks(connect: Callable[[], AbstractContextManager[psycopg.Connec
                      stop: int | None) -> Generator[list[Any], None, None]:
     with connect() as conn, conn.transaction():
         cursor = conn.cursor(row_factory=tuple_row, binary=True)
-        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute(ONE_SNAPSHOT)
         after, last = start - 1, LAST if stop is None else stop
         while True:
             batch = cursor.execute(query, (after, last, CHUNK), prepare=True).fetchall()
@@ -312,7 +312,7 @@ class PostgresAuditChainStore(AuditChainQueries, TrackedStore, PostgresTrackingR
                             sql.Identifier(self.schema, "audit_chain"))
         with self.datastore.get_connection() as conn, conn.transaction():
             cursor = conn.cursor(row_factory=tuple_row, binary=True)
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute(ONE_SNAPSHOT)
             after = 0
             while (piece := cursor.execute(query, (after, stop, size), prepare=True)
                    .fetchone()) and piece[0] is not None:

@@ -24,7 +24,7 @@ from uuid import UUID
 from psycopg import sql
 
 from adapters.event_store import Connections
-from adapters.sql_dialect import Dialect, as_tuple
+from adapters.sql_dialect import ONE_SNAPSHOT, Dialect, as_tuple
 from application.insights import InsightFigures, Sighting
 
 TABLES = (
@@ -222,7 +222,7 @@ class _PostgresTransaction:
         self._tx.__enter__()
         cursor = conn.cursor()
         if self.snapshot:  # READ COMMITTED would take a snapshot per statement
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute(ONE_SNAPSHOT)
         return cursor
 
     def __exit__(self, *exc: Any) -> None:

@@ -29,6 +29,10 @@ def as_tuple(row: Any) -> tuple:
     return tuple(row.values()) if isinstance(row, dict) else tuple(row)
 
 
+# The first statement of a PostgreSQL transaction whose statements must all see one moment.
+ONE_SNAPSHOT = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+
+
 @contextmanager
 def one_snapshot(datastore: Any) -> Iterator[Any]:
     """A read of several statements that must agree, such as a page and its count. SQLite's
@@ -37,5 +41,5 @@ def one_snapshot(datastore: Any) -> Iterator[Any]:
     the totals of ten."""
     with datastore.transaction(commit=False) as cursor:
         if isinstance(datastore, PostgresDatastore):
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute(ONE_SNAPSHOT)
         yield cursor
