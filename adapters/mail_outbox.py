@@ -77,18 +77,18 @@ class OutboxQueries:
         with self.datastore.transaction(commit=True) as c:
             c.execute(self.sql(text), params)
 
-    def due(self, now: datetime, limit: int) -> list[OutboxMail]:
+    def claim_due(self, now: datetime, until: datetime, limit: int) -> list[OutboxMail]:
+        # One statement for the round: reading the due rows, then claiming each in its own
+        # commit, was a commit per mail. PostgreSQL skips rows another sender is claiming;
+        # SQLite has one writer at a time.
         rows = self._rows(
-            f"SELECT {ROW} FROM {{p}}mail_outbox WHERE status = 'pending' "
+            f"UPDATE {{p}}mail_outbox SET claimed_until = ? WHERE mail_id IN ("
+            "SELECT mail_id FROM {p}mail_outbox WHERE status = 'pending' "
             "AND (due_at IS NULL OR due_at <= ?) AND (claimed_until IS NULL OR claimed_until "
-            "<= ?) ORDER BY created_at, mail_id LIMIT ?", (_utc(now), _utc(now), limit))
-        return [OutboxMail.of_row(*row) for row in rows]
-
-    def claim(self, mail_id: UUID, now: datetime, until: datetime) -> bool:
-        return bool(self._rows(
-            "UPDATE {p}mail_outbox SET claimed_until = ? WHERE mail_id = ? AND status = "
-            "'pending' AND (claimed_until IS NULL OR claimed_until <= ?) RETURNING mail_id",
-            (_utc(until), str(mail_id), _utc(now)), commit=True))
+            "<= ?) ORDER BY created_at, mail_id LIMIT ? {skip_locked}) "
+            f"RETURNING {ROW}, created_at, mail_id",
+            (_utc(until), _utc(now), _utc(now), limit), commit=True)
+        return [OutboxMail.of_row(*row[:-2]) for row in sorted(rows, key=lambda r: r[-2:])]
 
     def sent(self, mail_id: UUID, at: datetime) -> None:
         self._change("UPDATE {p}mail_outbox SET status = 'sent', sent_at = ?, error = NULL, "
@@ -153,7 +153,7 @@ class OutboxStore(OutboxQueries, TrackedStore):
 
 
 class SQLiteMailOutbox(OutboxStore, SQLiteTrackingRecorder):
-    sql = Dialect("?", "")
+    sql = Dialect("?", "", skip_locked="")
 
     def __init__(self, path: Path, projection: NotificationProjection) -> None:
         super().__init__(read_model_datastore(path, pool_size=2))
@@ -167,7 +167,7 @@ class SQLiteMailOutbox(OutboxStore, SQLiteTrackingRecorder):
 class PostgresMailOutbox(OutboxStore, PostgresTrackingRecorder):
     def __init__(self, datastore: PostgresDatastore, projection: NotificationProjection) -> None:
         super().__init__(datastore, tracking_table_name="notifications_tracking")
-        self.sql = Dialect("%s", f'"{datastore.schema}".')
+        self.sql = Dialect("%s", f'"{datastore.schema}".', skip_locked="FOR UPDATE SKIP LOCKED")
         self.sql_create_statements += [sql.SQL(self.sql(t)) for t in TABLES]  # type: ignore[misc]
         self.projection = projection
         self.create_table()

@@ -7,7 +7,6 @@ crash (position not yet recorded) changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from adapters.sqlite_datastore import read_model_datastore
-from adapters.tracked_store import UPSTREAM, TrackedStore
-
-
-class _NoRows:
-    def load(self, events: Sequence[Any]) -> None:
-        pass
-
-    def flush(self) -> None:
-        pass
+from adapters.tracked_store import UPSTREAM, TrackedStore, UnitOfWork
 
 
 class SQLiteProcessStore(TrackedStore, SQLiteTrackingRecorder):
@@ -32,8 +23,8 @@ class SQLiteProcessStore(TrackedStore, SQLiteTrackingRecorder):
         self.projection = process
         self.create_table()
 
-    def unit_of_work(self, cursor: Any) -> _NoRows:
-        return _NoRows()
+    def unit_of_work(self, cursor: Any) -> UnitOfWork:
+        return self.projection.unit_of_work()  # the process's own: it writes to the log
 
     def reset(self) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -49,8 +40,8 @@ class PostgresProcessStore(TrackedStore, PostgresTrackingRecorder):
         self.projection = process
         self.create_table()
 
-    def unit_of_work(self, cursor: Any) -> _NoRows:
-        return _NoRows()
+    def unit_of_work(self, cursor: Any) -> UnitOfWork:
+        return self.projection.unit_of_work()  # the process's own: it writes to the log
 
     def reset(self) -> None:
         with self.datastore.transaction(commit=True) as c:

@@ -3,7 +3,8 @@
 The payout process follows the log (from a tracked position, like a read model) and turns what
 happened to orders into payout commands, and payout commands into gateway calls:
 
-    Order.PaymentCaptured          → one Payout per merchant order (what it is owed)
+    Order.PaymentCaptured          → one Payout per merchant order (what it is owed; the
+                                     captures of a batch of the log are opened together)
     Order.MerchantOrderFulfilled   → release it (policy "fulfilment")
     Order.RefundDecided            → lower what is owed; a reversal is due if already paid
     PayoutAccount.Reported (ready) → release the payouts held for the account
@@ -19,7 +20,7 @@ nothing twice: the replayed call gets the gateway's first answer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -139,20 +140,26 @@ class Payouts(Service):
 
     # -- the process's steps (each idempotent) ---------------------------------------------
 
-    def open_payouts(self, order_id: UUID, captured_at: datetime) -> None:
+    def open_payouts(self, captures: Sequence[tuple[UUID, datetime]]) -> None:
+        """A payout per merchant order of these captured orders (order id, captured at),
+        saved together: the captures of a follower's batch cost one commit, where each
+        checkout's cost one (and its turn at the log's lock)."""
+        captured_at = dict(captures)
+
         def attempt() -> list[UUID]:
-            order = self.load(Order, order_id, "order")
-            existing = self.fetch(Payout.create_id(order_id, merchant_id)
+            orders = self.load_all(Order, captured_at, "order")
+            existing = self.fetch(Payout.create_id(order.id, merchant_id)
+                                  for order in orders.values()
                                   for merchant_id in order.merchant_orders).found
-            opened = [Payout(order_id, mo.merchant_id, order.payment_id or "",
-                             mo.breakdown, captured_at,
+            opened = [Payout(order.id, mo.merchant_id, order.payment_id or "",
+                             mo.breakdown, captured_at[order.id],
                              mo.terms.commission.summary if mo.terms.commission else None)
-                      for mo in order.merchant_orders.values()
-                      if Payout.create_id(order_id, mo.merchant_id) not in existing]
+                      for order in orders.values() for mo in order.merchant_orders.values()
+                      if Payout.create_id(order.id, mo.merchant_id) not in existing]
             self.save(*opened)
             return [p.id for p in opened]
 
-        opened = self.retrying(attempt, serialise=[order_id])
+        opened = self.retrying(attempt, serialise=list(captured_at))
         if self.policy.release_on == "capture" and not self.policy.delay:
             for payout_id in opened:
                 self.release(payout_id)
@@ -270,6 +277,24 @@ class Payouts(Service):
         return found if isinstance(found, PayoutAccount) else PayoutAccount(merchant_id)
 
 
+class CapturedPayments:
+    """The payout process's unit of work for one batch of the log: the captures it meets,
+    opened together when the batch ends or before any other event (a refund later in the
+    same batch needs its payout)."""
+
+    def __init__(self, payouts: Payouts) -> None:
+        self.payouts = payouts
+        self.pending: list[tuple[UUID, datetime]] = []
+
+    def load(self, events: Sequence[Any]) -> None:
+        pass
+
+    def flush(self) -> None:
+        if self.pending:
+            self.payouts.open_payouts(self.pending)
+            self.pending = []
+
+
 class PayoutProcess:
     """The log-following side of `Payouts` (run by a Follower, tracked like a read model)."""
 
@@ -280,7 +305,6 @@ class PayoutProcess:
         self.payouts = payouts
         p = payouts
         self.handlers: dict[type, Callable[[Any], None]] = {
-            Order.PaymentCaptured: lambda e: p.open_payouts(e.originator_id, e.timestamp),
             Order.MerchantOrderFulfilled: self._fulfilled,
             Order.RefundDecided: lambda e: p.note_refund(e.originator_id, e.merchant_id,
                                                          e.refund.refund_id),
@@ -290,9 +314,17 @@ class PayoutProcess:
             Payout.ReversalDue: lambda e: p.carry_out(e.originator_id),
             Payout.ReversalRetried: lambda e: p.carry_out(e.originator_id),
         }
-        self.topics = tuple(get_topic(cls) for cls in self.handlers)
+        self.topics = (get_topic(Order.PaymentCaptured),
+                       *(get_topic(cls) for cls in self.handlers))
 
-    def process(self, event: Any, _unit: Any = None) -> None:
+    def unit_of_work(self) -> CapturedPayments:
+        return CapturedPayments(self.payouts)
+
+    def process(self, event: Any, unit: CapturedPayments) -> None:
+        if isinstance(event, Order.PaymentCaptured):
+            unit.pending.append((event.originator_id, event.timestamp))
+            return
+        unit.flush()
         self.handlers[type(event)](event)
 
     def _fulfilled(self, event: Any) -> None:

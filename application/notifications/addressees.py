@@ -15,6 +15,7 @@ from uuid import UUID
 
 from application.accounts import Accounts, Invitation
 from application.notifications.outbox import OutboxMail
+from application.notifications.rounds import once_per_round
 from application.service import Service
 from domain.account import Account
 from domain.consumer import Consumer
@@ -46,8 +47,10 @@ class Addressees(Service):
             data = self._account(mail.subject_id)
         elif mail.recipient_kind == "merchant":
             merchant_id = UUID(mail.recipient.split(":", 1)[1])
-            data = self.load(Merchant, merchant_id, "merchant").contact
-            language = self._owner_language(merchant_id)
+            data = once_per_round(("merchant", merchant_id),
+                                  lambda: self.load(Merchant, merchant_id, "merchant")).contact
+            language = once_per_round(("owner language", merchant_id),
+                                      lambda: self._owner_language(merchant_id))
         else:  # an invitee, who may have no account yet
             invitation = self.load(Invitation, UUID(str(mail.params["invitation_id"])),
                                    "invitation")

@@ -16,6 +16,7 @@ from application.app import project
 from application.errors import NotFoundError
 from application.notifications.formats import money
 from application.notifications.outbox import OutboxMail
+from application.notifications.rounds import once_per_round
 from application.notifications.texts import texts
 from application.service import Service
 from domain.account import Account
@@ -74,10 +75,13 @@ class Reader(Service):
         return f"{self.base_url}{path}{query}"
 
     def order(self, d: Draft) -> Order:
-        return self.at(Order, d.param("order_id"), d.version, "order")
+        order_id, version = d.param("order_id"), d.version
+        return once_per_round(("order", order_id, version),
+                              lambda: self.at(Order, order_id, version, "order"))
 
     def merchant(self, merchant_id: UUID) -> Merchant:
-        return self.load(Merchant, merchant_id, "merchant")
+        return once_per_round(("merchant", merchant_id),
+                              lambda: self.load(Merchant, merchant_id, "merchant"))
 
     def account(self, d: Draft) -> Account:
         return self.load(Account, Account.create_id(d.mail.subject_id), "account")

@@ -62,11 +62,9 @@ class OutboxUnit(Protocol):
 class Outbox(Protocol):
     """The sender's side."""
 
-    def due(self, now: datetime, limit: int) -> list[OutboxMail]:
-        """Pending rows whose next attempt has come and that nobody holds, oldest first."""
-
-    def claim(self, mail_id: UUID, now: datetime, until: datetime) -> bool:
-        """Hold a due row until `until` (False: another sender has it, or it is done)."""
+    def claim_due(self, now: datetime, until: datetime, limit: int) -> list[OutboxMail]:
+        """Hold until `until` up to `limit` pending rows whose next attempt has come and
+        that nobody holds, and return them oldest first (another sender gets the others)."""
 
     def sent(self, mail_id: UUID, at: datetime) -> None: ...
 

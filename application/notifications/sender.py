@@ -19,6 +19,7 @@ from application.notifications.addressees import Addressees
 from application.notifications.drafts import Reader
 from application.notifications.mailer import Mailer, MailNotSent, Outgoing, compose
 from application.notifications.outbox import Outbox, OutboxMail
+from application.notifications.rounds import forget_round, one_round
 from application.ports import Clock
 
 log = logging.getLogger("comptoir.mail")
@@ -46,11 +47,9 @@ class MailSender:
     def send_due(self) -> int:
         """Send what is due; how many were sent."""
         now = self.clock.now()
-        sent = 0
-        for mail in self.outbox.due(now, BATCH):
-            if self.outbox.claim(mail.mail_id, now, now + CLAIM):
-                sent += self._deliver(mail)
-        return sent
+        with one_round():
+            return sum(self._deliver(mail)
+                       for mail in self.outbox.claim_due(now, now + CLAIM, BATCH))
 
     def forget_done(self) -> int:
         """Delete the rows of mails sent or given up more than KEEP_DONE ago: the outbox stays
@@ -83,6 +82,7 @@ class MailSender:
         self.outbox.sent(mail.mail_id, self.clock.now())
         log.info("mail %s (%s) sent", mail.mail_id, mail.template)
         if self.addressees.erased(mail.subject_id):  # erased while it was being written
+            forget_round()
             self.forget(mail.subject_id)
         return 1
 

@@ -436,3 +436,41 @@ def test_a_page_of_payouts_and_its_totals_count_the_same_sales_when_one_lands_be
     assert (len(rows), total) == (2, 2)  # the sale that landed in between, seen next time
     assert figures.gross == sum(r.figures.gross for r in rows) == 2 * one_sale
 
+
+
+def test_the_captures_of_one_batch_of_the_log_open_their_payouts_in_one_save_before_a_refund(
+        shop: Container) -> None:
+    """Three sales and a refund of the first, all before the payout process looks: one save
+    opens the nine payouts, and the refund, later in the same batch, finds its payout."""
+    market = Market(shop)
+    market.settle()
+    orders = []
+    for _ in range(3):
+        consumer = Actor(Role.CONSUMER, str(uuid4()))
+        shop.consumers.register(consumer, CONSUMER_PROFILE)
+        cart = shop.carts.open(consumer)
+        for listing_id in market.listings.values():
+            shop.carts.set_line(consumer, cart.id, listing_id, 2)
+        orders.append(shop.checkout.check_out(consumer, cart.id, CheckoutChoices()))
+    first = next(iter(market.listings))
+    owner = market.owners[first]
+    shop.orders.accept(owner, orders[0].id, first)
+    shop.orders.fulfil(owner, orders[0].id, first)
+    shop.orders.refund(owner, orders[0].id, first, Money(12_99), "abîmé")
+
+    saves = []
+    save = shop.payouts.save
+    shop.payouts.save = lambda *aggregates: saves.append(len(aggregates)) or save(*aggregates)
+    shop.projections["payouts_process"].catch_up()
+    del shop.payouts.save
+    assert saves[0] == 9  # every payout of the three sales, in one save
+    market.settle()
+    expected = shares(orders[0])
+    [row] = [r for r in shop.ledger.orders(first) if r["order_id"] == str(orders[0].id)]
+    assert row["refund"] == 12_99 and 0 < row["refund_share"] < expected[first]
+    # Released at fulfilment, so transferred whole; the later refund reversed its share.
+    assert market.transfers(orders[0].id) == {first: (expected[first], row["refund_share"])}
+    assert (row["share"], row["transfer"], row["reversal"]) == (
+        expected[first], expected[first], row["refund_share"])
+    assert all(market.payout(o.id, m).status == PayoutStatus.WAITING
+               for o in orders[1:] for m in market.listings)

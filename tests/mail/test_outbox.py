@@ -6,7 +6,9 @@ is never rebuilt and a new one does not mail the past."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -228,3 +230,28 @@ def test_rows_of_mails_sent_a_month_ago_are_deleted_and_nothing_is_sent_again(
     shop.projections.settle()
     assert shop.mail.send_due() == 0
     assert len(inbox.messages) == 2
+
+
+def test_two_senders_claiming_at_once_share_the_due_mails_and_send_none_twice(
+        shop: Container, clock: FixedClock) -> None:
+    for n in range(30):  # from 30 places: one place may only sign up so many
+        assert shop.accounts.sign_up(f"client{n}@courriel.example", PASSWORD, "fr",
+                                     client=f"poste-{n}") is not None
+    shop.projections.settle()
+    store, now = outbox(shop), clock.now()
+    barrier = threading.Barrier(3)
+
+    def claim(limit: int) -> list[str]:
+        barrier.wait()
+        return [mail.event_id for mail in store.claim_due(now, now + CLAIM, limit)]
+
+    with ThreadPoolExecutor(3) as pool:
+        rounds = [pool.submit(claim, 12) for _ in range(3)]
+        claimed = [r.result() for r in rounds]
+    everyone = [event_id for found in claimed for event_id in found]
+    assert len(everyone) == len(set(everyone)) == 30  # each once, none left over
+    assert sorted(len(found) for found in claimed) == [6, 12, 12]
+    assert store.claim_due(now, now + CLAIM, 100) == []  # all held until the claim lapses
+    clock.advance(CLAIM + timedelta(seconds=1))
+    oldest_first = [m.event_id for m in store.claim_due(clock.now(), clock.now() + CLAIM, 5)]
+    assert oldest_first == [row[0] for row in store.rows()][:5]

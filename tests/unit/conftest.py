@@ -108,8 +108,12 @@ class Follower:
         head = self.app.log_position()
         batch = self.app.recorder.select_notifications(
             self.position + 1, max(head - self.position, 1), topics=self.projection.topics)
+        # A process brings its own unit of work for the batch, as in TrackedStore.apply.
+        unit = getattr(self.projection, "unit_of_work", lambda: self.unit)()
         for notification in batch:
-            self.projection.process(self.app.mapper.to_domain_event(notification), self.unit)
+            self.projection.process(self.app.mapper.to_domain_event(notification), unit)
+        if hasattr(unit, "flush"):
+            unit.flush()
         self.position = head
         return len(batch)
 
