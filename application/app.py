@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder
 
@@ -19,7 +19,7 @@ from domain.listing import Listing
 class Comptoir(Application[UUID]):
     name = "comptoir"
     # Listings see a stream of stock events from points of sale: snapshot them.
-    snapshotting_intervals = {Listing: 20}  # noqa: RUF012 (eventsourcing's class attribute)
+    snapshotting_intervals = {Listing: 10}  # noqa: RUF012 (eventsourcing's class attribute)
 
     def __init__(self, env: dict[str, str], keys: KeyStore, cipher: Cipher) -> None:
         self.keys = keys  # both read while the transcoder is built, in super().__init__
@@ -28,6 +28,23 @@ class Comptoir(Application[UUID]):
         self.listeners: list[Callable[[int], None]] = []
         # Set by the composition root for a database store; None reads through the repository.
         self.streams: StoredStreams | None = None
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """The snapshots a save makes due, taken of the aggregates just saved and written
+        together. eventsourcing's own reads each aggregate back (two queries, every event since
+        its last snapshot decoded) and writes each snapshot in a transaction of its own: a
+        stock feed that brought 1,000 listings to a multiple of 20 spent seconds on it."""
+        if self.snapshots is None:
+            return
+        due: dict[UUID, Any] = {}
+        for event in processing_event.events:
+            aggregate = processing_event.aggregates.get(event.originator_id)
+            interval = self.snapshotting_intervals.get(type(aggregate))  # type: ignore[arg-type]
+            if interval and event.originator_version % interval == 0:
+                due[event.originator_id] = aggregate  # at its version now, after this save
+        if due:
+            self.snapshots.put([type(aggregate).Snapshot.take(aggregate)
+                                for aggregate in due.values()])
 
     def aggregates(self, ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
         """The aggregates of these ids that exist, as of now, read together (one query on

@@ -8,8 +8,10 @@ from uuid import uuid4
 from api.container import Container, build_container
 from api.settings import Settings
 from application.actors import Actor, Role
+from application.app import Comptoir, project
 from application.idempotency import IdempotencyKey
-from domain.listing import StockReason
+from application.stock_feed import FeedLine
+from domain.listing import Listing, StockReason
 from tests.unit.test_merchant import form
 from tests.unit.test_merchant_services import LISTING
 
@@ -108,7 +110,8 @@ def test_aggregates_read_together_are_those_the_repository_rebuilds_one_by_one(
     repository: a listing past two snapshots with events after the last, a merchant that was
     never snapshotted, an id that exists nowhere — and a snapshot taken between two reads."""
     owner, merchant_id, listing_id = approved_merchant_with_listing(container)
-    for on_hand in range(1, 47):  # snapshots at versions 20 and 40, then 6 events more
+    every = Comptoir.snapshotting_intervals[Listing]
+    for on_hand in range(1, 47):  # past a few snapshots, with events after the last
         container.catalog.set_stock(owner, listing_id, on_hand)
     app, nowhere = container.app, uuid4()
     together = app.aggregates([listing_id, merchant_id, nowhere, listing_id])
@@ -118,11 +121,41 @@ def test_aggregates_read_together_are_those_the_repository_rebuilds_one_by_one(
         assert together[aggregate_id].version == one_by_one.version
         assert together[aggregate_id].__dict__ == one_by_one.__dict__
     assert together[listing_id].on_hand == 46
-    assert [s.originator_version for s in app.snapshots.get(listing_id)] == [20, 40]  # type: ignore[union-attr]
-    for on_hand in range(47, 61):  # a third snapshot (60) lands between two reads
+    assert [s.originator_version for s in app.snapshots.get(listing_id)] == list(  # type: ignore[union-attr]
+        range(every, 47, every))
+    for on_hand in range(47, 61):  # another snapshot lands between two reads
         container.catalog.set_stock(owner, listing_id, on_hand)
     assert app.aggregates([listing_id])[listing_id].on_hand == 60
     assert app.aggregates([]) == {}
+
+
+def test_a_save_that_makes_snapshots_due_takes_them_from_what_it_saved_in_one_write(
+    container: Container,
+) -> None:
+    """A stock feed brings many listings to a snapshot at once: one write of snapshots, each
+    equal to the listing replayed from its events alone."""
+    owner, merchant_id, _ = approved_merchant_with_listing(container)
+    listing_ids = [container.catalog.create_listing(owner, merchant_id, {
+        **LISTING, "title_fr": f"Pain {n}", "sku": f"PAIN-{n}"}) for n in range(30)]
+    every = Comptoir.snapshotting_intervals[Listing]
+    app = container.app
+    puts = []
+    put = app.snapshots.put  # type: ignore[union-attr]
+    app.snapshots.put = lambda items, **kw: puts.append(len(items)) or put(items, **kw)  # type: ignore[union-attr]
+    level = 0
+    while not puts:
+        level += 1
+        container.stock_feeds.feed_stock(owner, merchant_id, [
+            FeedLine(n + 1, f"PAIN-{n}", level) for n in range(30)])
+    del app.snapshots.put  # type: ignore[union-attr]
+    assert puts == [30]  # every listing of the feed, in one write
+    for listing_id in listing_ids:
+        [snapshot] = app.snapshots.get(listing_id)  # type: ignore[union-attr]
+        assert snapshot.originator_version % every == 0
+        replayed = app.repository.get(listing_id, version=snapshot.originator_version,
+                                      projector_func=project)
+        assert Listing.Snapshot.take(replayed).state == snapshot.state
+        assert app.aggregates([listing_id])[listing_id].on_hand == level
 
 
 def test_two_processes_worth_of_writers_on_one_listing_lose_nothing(
