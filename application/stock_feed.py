@@ -23,6 +23,7 @@ from domain.errors import DomainError, FieldError, InvalidValueError, Validation
 from domain.listing import Listing
 
 MAX_FEED_LINES = 1000
+MAX_HINTS = 200_000  # (merchant, SKU) pairs remembered per process, about 30 MB
 
 
 @dataclass(frozen=True)
@@ -41,22 +42,26 @@ class FeedReport:
 
 
 class StockFeeds(Catalog):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (merchant, SKU) → the listing this process last found carrying it: a hint, read and
+        # checked like any listing (see `_carriers`), that spares a feed its claims.
+        self._seen_carrying: dict[tuple[UUID, str], UUID] = {}
+
     def feed_stock(self, actor: Actor, merchant_id: UUID, lines: list[FeedLine]) -> FeedReport:
         actor.require_signed_in()
 
         def attempt() -> FeedReport:
             self._open_merchant_of(actor, merchant_id)
             report, seen = FeedReport(), set()
-            claims = self.app.aggregates([sku_claim_id(merchant_id, line.sku) for line in lines])
-            loaded = self.app.aggregates(list({c.holder_id for c in claims.values()
-                                           if isinstance(c, Claim)}))
+            carriers = self._carriers(merchant_id, {line.sku for line in lines})
             changed: dict[UUID, Listing] = {}
             for line in lines:
                 if line.sku in seen:
                     report.rejected.append((line.line, (FieldError("sku", "sku_repeated"),)))
                     continue
                 seen.add(line.sku)
-                listing = _carrier(merchant_id, line.sku, claims, loaded)
+                listing = carriers.get(line.sku)
                 if listing is None:
                     report.unknown_skus.append(line.sku)
                     continue
@@ -76,14 +81,39 @@ class StockFeeds(Catalog):
         return self.retrying(attempt, serialise=[merchant_id])
 
 
-def _carrier(merchant_id: UUID, sku: str, claims: dict[UUID, Any], loaded: dict[UUID, Any]
-             ) -> Listing | None:
-    """The merchant's listing that carries `sku` now, as its claim says."""
-    claim = claims.get(sku_claim_id(merchant_id, sku))
-    listing = loaded.get(claim.holder_id) if isinstance(claim, Claim) else None
-    if not isinstance(listing, Listing) or listing.merchant_id != merchant_id:
-        return None
-    return listing if sku in listing.skus else None
+    def _carriers(self, merchant_id: UUID, skus: set[str]) -> dict[str, Listing]:
+        """The merchant's listing that carries each SKU now (those none carries are left out).
+
+        A SKU's claim names its listing (application/skus.py). A listing that carries a SKU
+        holds its claim — no other listing may take the SKU while it does — so a listing this
+        process saw carrying the SKU, read now and found carrying it still, is the one its
+        claim names, and the claim need not be read: a point of sale feeding the same SKUs
+        all day reads its listings only. Any other SKU goes through its claim."""
+        hinted = {sku: self._seen_carrying[(merchant_id, sku)] for sku in skus
+                  if (merchant_id, sku) in self._seen_carrying}
+        loaded = self.app.aggregates(list(set(hinted.values())))
+        found = {sku: listing for sku, listing_id in hinted.items()
+                 if (listing := _carrying(loaded.get(listing_id), merchant_id, sku))}
+        if rest := [sku for sku in skus if sku not in found]:
+            claims = self.app.aggregates([sku_claim_id(merchant_id, sku) for sku in rest])
+            holders = {sku: claim.holder_id for sku in rest
+                       if isinstance(claim := claims.get(sku_claim_id(merchant_id, sku)), Claim)}
+            loaded.update(self.app.aggregates([i for i in set(holders.values())
+                                               if i not in loaded]))
+            found.update({sku: listing for sku, listing_id in holders.items()
+                          if (listing := _carrying(loaded.get(listing_id), merchant_id, sku))})
+        if len(self._seen_carrying) > MAX_HINTS:
+            self._seen_carrying.clear()
+        self._seen_carrying.update({(merchant_id, sku): listing.id
+                                    for sku, listing in found.items()})
+        return found
+
+
+def _carrying(found: Any, merchant_id: UUID, sku: str) -> Listing | None:
+    """`found` if it is a listing of the merchant that carries `sku`."""
+    if isinstance(found, Listing) and found.merchant_id == merchant_id and sku in found.skus:
+        return found
+    return None
 
 
 def _set(listing: Listing, sku: str, on_hand: int) -> bool:

@@ -168,3 +168,36 @@ def test_a_point_of_sale_feeding_all_day_reads_listings_from_their_snapshots(
              for hit in api.client.get("/v1/search/listings", params={"q": "produit"},
                                        headers=FRESH).json()["items"]]
     assert sorted(s["on_hand"] for s in stock) == [45, 46, 47]
+
+
+def test_a_sku_moved_to_another_listing_between_two_feeds_feeds_the_new_one(
+        api: Api) -> None:
+    """The point of sale relabels: the SKU fed a moment ago now belongs to another product.
+    The next feed sets the new product's stock, not the old one's, in every API process (each
+    remembers where it last found a SKU, and checks)."""
+    merchant_id, owner = api.approved_merchant()
+    api.client.post(f"/v1/merchants/{merchant_id}/listings/import", headers=owner,
+                    json=[{**row(n), "publish": True} for n in (1, 2)])
+    feed = f"/v1/merchants/{merchant_id}/stock-feed"
+    ids = {hit["title_fr"]: hit["id"] for hit in api.client.get(
+        "/v1/search/listings", params={"q": "produit"}, headers=FRESH).json()["items"]}
+    first, second = ids["Produit 1"], ids["Produit 2"]
+    assert api.client.post(feed, headers=owner, json=[
+        {"sku": "P-0001", "on_hand": 11}, {"sku": "P-0002", "on_hand": 12}]).json()[
+        "updated"] == 2
+
+    def revise(listing_id: str, sku: str) -> None:
+        response = api.client.patch(f"/v1/listings/{listing_id}", headers=owner,
+                                    json={"sku": sku})
+        assert response.status_code == 200, response.text
+
+    revise(first, "P-0001-ANCIEN")  # the first product gives its SKU up...
+    revise(second, "P-0001")  # ...and the second takes it
+    report = api.client.post(feed, headers=owner, json=[
+        {"sku": "P-0001", "on_hand": 21}, {"sku": "P-0002", "on_hand": 22},
+        {"sku": "P-0001-ANCIEN", "on_hand": 31}]).json()
+    assert report == {"updated": 2, "unchanged": 0, "unknown_skus": ["P-0002"],
+                      "rejected": []}
+    stock = {listing_id: api.client.get(f"/v1/listings/{listing_id}", headers=owner).json()[
+        "stock"]["on_hand"] for listing_id in (first, second)}
+    assert stock == {first: 31, second: 21}
