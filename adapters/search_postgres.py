@@ -13,6 +13,7 @@ from psycopg.rows import tuple_row
 from adapters.search_held import HeldRows, StagedUnit, with_held
 from adapters.search_postgres_sql import (
     LISTING_FIELDS,
+    LISTING_TYPES,
     MERCHANT_FIELDS,
     SETUP,
     TABLES,
@@ -219,14 +220,15 @@ class PostgresSearchUnit:
             before = self.listings.get(d.id)
             values = [getattr(d, f) for f in LISTING_FIELDS]
             if before is not None and listing_text_key(before) == listing_text_key(d):
-                data_only.append((*values[1:], d.id))
+                data_only.append(values)
             else:
                 reindexed.append((*values, *_words(listing_text(d))))
         if reindexed:
             self.c.executemany(upsert(self.schema, "search_listings", LISTING_FIELDS), reindexed)
         if data_only:
-            self.c.executemany(update_data(self.schema, "search_listings", LISTING_FIELDS),
-                               data_only)
+            columns = [list(values) for values in zip(*data_only, strict=True)]
+            self.c.execute(update_data(self.schema, "search_listings", LISTING_FIELDS,
+                                       LISTING_TYPES), columns)
         for table, deleted in (("search_merchants", self.deleted_merchants),
                                ("search_listings", self.deleted_listings)):
             if deleted:
