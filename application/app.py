@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder
+from eventsourcing.persistence import JSONTranscoder, Recording
 
 from application.personal_data import PersonalDataAsCiphertext
 from application.ports import Cipher, KeyStore, StoredStreams
@@ -28,6 +28,23 @@ class Comptoir(Application[UUID]):
         self.listeners: list[Callable[[int], None]] = []
         # Set by the composition root for a database store; None reads through the repository.
         self.streams: StoredStreams | None = None
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """eventsourcing's `save`, collecting our aggregates' events without its two
+        isinstance checks against runtime-checkable Protocols per aggregate (14 µs each: 28 ms
+        of a 1,000-listing stock feed)."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for obj in objs:
+            if isinstance(obj, Aggregate):
+                processing_event.events.extend(obj.collect_events())
+                processing_event.aggregates[obj.id] = obj
+            else:
+                processing_event.collect_events(obj)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """The snapshots a save makes due, taken of the aggregates just saved and written

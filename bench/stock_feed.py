@@ -18,6 +18,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 import psycopg
@@ -31,7 +32,7 @@ from application.stock_feed import FeedLine
 from bench.common import Figures, median_of_runs, report
 from bench.http_client import JsonClient
 from bench.stock_updates import settings_for
-from tests.support import comptoir_server, listing_body, merchant_body
+from tests.support import comptoir_server, comptoir_worker, listing_body, merchant_body
 
 
 def timed(name: str, feed: Callable[[int], object], lines: int, runs: int) -> Figures:
@@ -106,20 +107,32 @@ def run(backend: str, count: int, runs: int) -> None:
         use_case = timed(f"use case feed_stock, {count} lines ({backend})", in_process,
                          count, runs)
         token = container.tokens.issue(Role.MERCHANT, merchant_id=merchant.id)
-        with comptoir_server(settings) as base:
-            http = JsonClient(base, {"Authorization": f"Bearer {token}"})
-            path = f"/v1/merchants/{merchant.id}/stock-feed"
+        topologies = [("one process", False)] + ([("API + worker", True)]
+                                                  if backend == "postgres" else [])
+        path, served = f"/v1/merchants/{merchant.id}/stock-feed", []
+        for offset, (topology, with_worker) in enumerate(topologies, 1):
+            with ExitStack() as stack:
+                env = {}
+                if with_worker:  # the production topology (docs/deployment.md)
+                    stack.enter_context(comptoir_worker(settings))
+                    env = {"COMPTOIR_RUN_PROJECTIONS": "false"}
+                base = stack.enter_context(comptoir_server(settings, env=env))
+                http = JsonClient(base, {"Authorization": f"Bearer {token}"})
 
-            def over_http(run: int) -> None:
-                http.request("POST", path, [{"sku": sku, "on_hand": _level(run + runs + 1, n)}
-                                            for n, sku in enumerate(skus)])
+                def over_http(run: int, http: JsonClient = http,
+                              shift: int = offset * (runs + 1)) -> None:
+                    status, body = http.request("POST", path, [
+                        {"sku": sku, "on_hand": _level(run + shift, n)}
+                        for n, sku in enumerate(skus)])
+                    assert status == 200 and body["updated"] == count, (status, body)
 
-            http_figures = timed(f"HTTP POST stock-feed, {count} lines ({backend})", over_http,
-                                 count, runs)
-            http.close()
+                served.append(timed(f"HTTP POST stock-feed, {count} lines, {topology}",
+                                    over_http, count, runs))
+                http.close()
         baseline = median_of_runs([raw_updates(settings, count, runs)])
         report(f"Stock feed by SKU on {backend}: lines/s ({runs} feeds of {count} lines; "
-               "p50 = ms per feed)", [(use_case, baseline), (http_figures, baseline),
+               "p50 = ms per feed)", [(use_case, baseline),
+                                      *((figures, baseline) for figures in served),
                                       (baseline, None)])
         container.close()
 
