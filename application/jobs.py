@@ -105,7 +105,8 @@ class SendingLoop:
 
     def _loop(self) -> None:
         # A round that sent something is followed at once by another: a backlog drains at
-        # the speed of sending, where one round per poll capped mail near 70 a second.
+        # the speed of sending, where one round (at most 100 mails) per one-second poll
+        # capped mail below 100 a second.
         busy = False
         while not self._stop.is_set():
             if not busy:

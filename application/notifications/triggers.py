@@ -14,7 +14,7 @@ sign in to see its orders; they are not mailed (docs/notifications.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
 
@@ -38,6 +38,11 @@ class Recipients(Service):
     def contact_of(self, merchant_id: UUID) -> UUID:
         return self.load(Merchant, merchant_id, "merchant").contact.subject_id
 
+    def contacts_of(self, merchant_ids: Iterable[UUID]) -> dict[UUID, UUID]:
+        """Each merchant's contact person, the merchants read together."""
+        return {merchant_id: merchant.contact.subject_id for merchant_id, merchant
+                in self.load_all(Merchant, merchant_ids, "merchant").items()}
+
     def merchant_of_payout(self, payout_id: UUID) -> UUID:
         return self.load(Payout, payout_id, "payout").merchant_id
 
@@ -52,6 +57,12 @@ InvitationEvents: Any = Invitation
 
 def event_id(event: Any) -> str:
     return f"{event.originator_id}:{event.originator_version}"
+
+
+def merchant_mail(event: Any, merchant_id: UUID, contact: UUID, template: str,
+                  params: dict[str, str | int]) -> OutboxMail:
+    return OutboxMail(event_id(event), f"merchant:{merchant_id}", contact, template,
+                      {"version": event.originator_version, **params})
 
 
 class NotificationProjection:
@@ -89,9 +100,10 @@ class NotificationProjection:
     def _order_paid(self, event: Any) -> list[OutboxMail]:
         """The shopper's confirmation (a receipt per merchant) and each merchant's new order."""
         order = self.recipients.order(event.originator_id)
+        contacts = self.recipients.contacts_of(order.merchant_orders)
         return [self._to_shopper(event, "order_confirmed", order=order), *(
-            self._to_merchant(event, merchant_id, "merchant_new_order",
-                              order_id=str(event.originator_id))
+            merchant_mail(event, merchant_id, contacts[merchant_id], "merchant_new_order",
+                          {"order_id": str(event.originator_id)})
             for merchant_id in order.merchant_orders)]
 
     def _declined(self, event: Any) -> list[OutboxMail]:
@@ -113,9 +125,8 @@ class NotificationProjection:
 
     def _to_merchant(self, event: Any, merchant_id: UUID, template: str,
                      **params: str | int) -> OutboxMail:
-        return OutboxMail(event_id(event), f"merchant:{merchant_id}",
-                          self.recipients.contact_of(merchant_id), template,
-                          {"version": event.originator_version, **params})
+        return merchant_mail(event, merchant_id, self.recipients.contact_of(merchant_id),
+                             template, params)
 
     def _to_payee(self, event: Any, template: str, **params: str | int) -> OutboxMail:
         merchant_id = self.recipients.merchant_of_payout(event.originator_id)
