@@ -23,7 +23,7 @@ from domain.errors import DomainError, FieldError, InvalidValueError, Validation
 from domain.listing import Listing
 
 MAX_FEED_LINES = 1000
-MAX_HINTS = 200_000  # (merchant, SKU) pairs remembered per process, about 30 MB
+MAX_HINTS = 200_000  # (merchant, SKU) pairs remembered per process: about 53 MB (measured)
 
 
 @dataclass(frozen=True)
