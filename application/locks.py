@@ -14,19 +14,29 @@ from uuid import UUID
 
 
 class AggregateLocks:
+    """One per process, shared by every service."""
+
     def __init__(self) -> None:
         self._guard = threading.Lock()
         self._locks: dict[UUID, tuple[threading.Lock, int]] = {}
+        self._mine = threading.local()  # the ids this thread holds
 
     @contextmanager
     def hold(self, ids: Iterable[UUID]) -> Iterator[None]:
         ordered = sorted(set(ids))
+        mine: frozenset[UUID] = getattr(self._mine, "ids", frozenset())
+        if again := mine.intersection(ordered):
+            # The thread would wait for itself (these locks are not reentrant): a write that
+            # calls another write on the same aggregates, which must come after it instead.
+            raise RuntimeError(f"aggregates already held by this thread: {sorted(again)}")
         with ExitStack() as stack:
             for aggregate_id in ordered:
                 lock = self._use(aggregate_id)
                 stack.callback(self._release, aggregate_id)
                 lock.acquire()
                 stack.callback(lock.release)
+            self._mine.ids = mine.union(ordered)
+            stack.callback(setattr, self._mine, "ids", mine)
             yield
 
     def _use(self, aggregate_id: UUID) -> threading.Lock:

@@ -70,7 +70,10 @@ class Service:
     ) -> None:
         self.app = app
         self.conflict_retries = conflict_retries
-        self.locks = locks or AggregateLocks()
+        # `is None`, not `or`: a registry holding no lock has a length of 0, and `or` gave
+        # every service a fresh one of its own (the shared one, and the database's locks
+        # between processes, were never used).
+        self.locks = locks if locks is not None else AggregateLocks()
         # What people did, for merchants' insight: reported by the use case that did it.
         self.sightings: Sightings = sightings or NoSightings()
 

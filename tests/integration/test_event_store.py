@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from uuid import uuid4
 
+from adapters.advisory_locks import AdvisoryAggregateLocks
 from api.container import Container, build_container
 from api.settings import Settings
 from application.actors import Actor, Role
@@ -156,6 +159,40 @@ def test_a_save_that_makes_snapshots_due_takes_them_from_what_it_saved_in_one_wr
                                       projector_func=project)
         assert Listing.Snapshot.take(replayed).state == snapshot.state
         assert app.aggregates([listing_id])[listing_id].on_hand == level
+
+
+def test_every_service_shares_the_writers_locks_and_another_process_waits_for_them(
+    container: Container, settings: Settings, backend: str
+) -> None:
+    """One registry of writers' locks per process, shared by every service, so that a stock
+    change waits for a checkout holding the same listing instead of colliding with it; on
+    PostgreSQL it takes the database's advisory locks, so a writer in another process waits
+    too. (Each service had silently made its own: an empty registry is falsy.)"""
+    services = [container.catalog, container.checkout, container.carts, container.payments,
+                container.payouts, container.stock_feeds, container.orders]
+    assert len({id(service.locks) for service in services}) == 1
+    assert isinstance(container.catalog.locks, AdvisoryAggregateLocks) == (backend == "postgres")
+    owner, _, listing_id = approved_merchant_with_listing(container)
+    other = build_container(settings) if backend == "postgres" else container
+    held, released = threading.Event(), threading.Event()
+
+    def checkout_holding_the_listing() -> None:
+        with container.checkout.locks.hold([listing_id]):
+            held.set()
+            time.sleep(0.3)
+            released.set()
+
+    try:
+        holder = threading.Thread(target=checkout_holding_the_listing)
+        holder.start()
+        assert held.wait(5)
+        other.catalog.set_stock(owner, listing_id, 7)  # another service (another process)
+        assert released.is_set()  # it waited for the writer holding the listing
+        holder.join()
+        assert other.catalog.get(owner, listing_id).on_hand == 7
+    finally:
+        if other is not container:
+            other.close()
 
 
 def test_two_processes_worth_of_writers_on_one_listing_lose_nothing(
