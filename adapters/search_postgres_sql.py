@@ -64,6 +64,14 @@ LISTING_FIELDS = ("id", "merchant_id", "merchant_name", "merchant_slug", "title_
                   "description_fr", "description_en", "category", "origin", "price_cents",
                   "on_hand", "reserved", "published", "merchant_visible", "municipality",
                   "region", "lat", "lon")
+# Each field's column type, for the arrays a batch of rows is sent as (`update_data`).
+LISTING_TYPES = {
+    "id": "uuid", "merchant_id": "uuid", "price_cents": "integer", "on_hand": "integer",
+    "reserved": "integer", "published": "boolean", "merchant_visible": "boolean",
+    "lat": "double precision", "lon": "double precision",
+    **{f: "text" for f in ("merchant_name", "merchant_slug", "title_fr", "title_en",
+                           "description_fr", "description_en", "category", "origin",
+                           "municipality", "region")}}
 
 TABLES = {
     "search_merchants": f"""
@@ -152,20 +160,15 @@ def upsert(schema: str, table: str, fields: tuple[str, ...]) -> sql.Composed:
                            for f in columns[1:]))
 
 
-LISTING_TYPES = ("uuid", "uuid", "text", "text", "text", "text", "text", "text", "text", "text",
-                 "integer", "integer", "integer", "boolean", "boolean", "text", "text",
-                 "double precision", "double precision")
-
-
 def update_data(schema: str, table: str, fields: tuple[str, ...],
-                types: tuple[str, ...]) -> sql.Composed:
+                types: dict[str, str]) -> sql.Composed:
     """Rewrite the values of rows whose text did not change (stock, price, visibility): ONE
     statement for the batch, each field's values as an array. A stock feed's 1,000 rows as
     1,000 statements took the search follower 180 ms a feed, 137 ms as one."""
     return sql.SQL("UPDATE {}.{} AS t SET {} FROM unnest({}) AS v ({}) WHERE t.id = v.id").format(
         sql.Identifier(schema), sql.Identifier(table),
         sql.SQL(", ").join(sql.SQL("{0} = v.{0}").format(sql.Identifier(f)) for f in fields[1:]),
-        sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(t)) for t in types),
+        sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(types[f])) for f in fields),
         sql.SQL(", ").join(map(sql.Identifier, fields)))
 
 
