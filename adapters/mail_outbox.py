@@ -8,6 +8,7 @@ backends: text ids, ISO-8601 UTC text times that sort as text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,10 +91,13 @@ class OutboxQueries:
             (_utc(until), _utc(now), _utc(now), limit), commit=True)
         return [OutboxMail.of_row(*row[:-2]) for row in sorted(rows, key=lambda r: r[-2:])]
 
-    def sent(self, mail_id: UUID, at: datetime) -> None:
+    def sent(self, mail_ids: Sequence[UUID], at: datetime) -> None:
+        if not mail_ids:
+            return
+        marks = ", ".join("?" * len(mail_ids))
         self._change("UPDATE {p}mail_outbox SET status = 'sent', sent_at = ?, error = NULL, "
-                     "claimed_until = NULL, attempts = attempts + 1 WHERE mail_id = ?",
-                     (_utc(at), str(mail_id)))
+                     f"claimed_until = NULL, attempts = attempts + 1 WHERE mail_id IN ({marks})",
+                     (_utc(at), *map(str, mail_ids)))
 
     def retry(self, mail_id: UUID, reason: str, due_at: datetime) -> None:
         self._change("UPDATE {p}mail_outbox SET due_at = ?, error = ?, claimed_until = NULL, "

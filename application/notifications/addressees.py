@@ -58,7 +58,8 @@ class Addressees(Service):
         address = _address(data, mail.subject_id)
         if address is None:
             return None
-        return Addressee(address, language or self.accounts.language_of(mail.subject_id))
+        return Addressee(address, language or once_per_round(
+            ("language", mail.subject_id), lambda: self.accounts.language_of(mail.subject_id)))
 
     def erased(self, subject_id: UUID) -> bool:
         """Their key is gone (asked again once a mail is handed over: an erasure may have

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.charset import QP, Charset
+from email.message import Message
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 from typing import Protocol
 from uuid import UUID
 
@@ -15,7 +17,7 @@ from uuid import UUID
 class Outgoing:
     mail_id: UUID
     person: UUID  # whose address it is: the development mailbox files it under them
-    message: EmailMessage
+    message: Message
 
 
 class MailNotSent(Exception):  # noqa: N818 - a failure to report, named for what happened
@@ -63,14 +65,23 @@ def message_id(mail_id: UUID, sender: str) -> str:
 
 
 def compose(mail_id: UUID, sender: str, to: str, language: str, subject: str, text: str,
-            at: datetime) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
+            at: datetime) -> Message:
+    """The mail as the standard library's compat32 `Message`: `EmailMessage` parses every
+    header it is given through its header registry, 0.9 ms a mail against 0.2 here (four
+    mails a checkout). Non-ASCII headers are RFC 2047-encoded as the mail is written; the
+    sender's display name alone, so that its address stays an address."""
+    message = MIMEText(text, "plain", _UTF8_QUOTED_PRINTABLE)
+    message["From"] = formataddr(parseaddr(sender), charset="utf-8")
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(at)
     message["Message-ID"] = message_id(mail_id, sender)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
-    message.set_content(text)
-    message["Content-Language"] = f"{language}-CA"  # after set_content, which clears Content-*
+    message["Content-Language"] = f"{language}-CA"
     return message
+
+
+# Quoted-printable rather than MIMEText's base64 for UTF-8: a French text stays readable in
+# the raw mail (the development mailbox's files, a relay's logs).
+_UTF8_QUOTED_PRINTABLE = Charset("utf-8")
+_UTF8_QUOTED_PRINTABLE.body_encoding = QP

@@ -9,6 +9,7 @@ clear copy of anyone's data and erasing a person needs no rewriting of rows.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -66,7 +67,8 @@ class Outbox(Protocol):
         """Hold until `until` up to `limit` pending rows whose next attempt has come and
         that nobody holds, and return them oldest first (another sender gets the others)."""
 
-    def sent(self, mail_id: UUID, at: datetime) -> None: ...
+    def sent(self, mail_ids: Sequence[UUID], at: datetime) -> None:
+        """Handed over, all of them: marked together, in one commit."""
 
     def retry(self, mail_id: UUID, reason: str, due_at: datetime) -> None: ...
 

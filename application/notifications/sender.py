@@ -47,9 +47,18 @@ class MailSender:
     def send_due(self) -> int:
         """Send what is due; how many were sent."""
         now = self.clock.now()
-        with one_round():
-            return sum(self._deliver(mail)
-                       for mail in self.outbox.claim_due(now, now + CLAIM, BATCH))
+        handed_over: list[UUID] = []
+        # Marked sent together when the round ends (one commit, not one a mail), also when it
+        # ends on an error: a crash before that sends the round's mails again when their
+        # claim lapses, with the same Message-IDs (at least once, as above).
+        try:
+            with one_round():
+                for mail in self.outbox.claim_due(now, now + CLAIM, BATCH):
+                    if self._deliver(mail):
+                        handed_over.append(mail.mail_id)
+        finally:
+            self.outbox.sent(handed_over, self.clock.now())
+        return len(handed_over)
 
     def forget_done(self) -> int:
         """Delete the rows of mails sent or given up more than KEEP_DONE ago: the outbox stays
@@ -57,17 +66,18 @@ class MailSender:
         event from being mailed twice)."""
         return self.outbox.forget_done(self.clock.now() - KEEP_DONE)
 
-    def _deliver(self, mail: OutboxMail) -> int:
+    def _deliver(self, mail: OutboxMail) -> bool:
+        """Whether it was handed over."""
         try:
             outgoing = self._written(mail)
         except Exception as error:  # noqa: BLE001 - recorded with the row and retried
             self._later(mail, type(error).__name__)
-            return 0
+            return False
         if outgoing is None:
             self.outbox.drop(mail.mail_id)
             log.info("mail %s (%s) dropped: its person is erased, or it has nothing left to say",
                      mail.mail_id, mail.template)
-            return 0
+            return False
         try:
             self.mailer.send(outgoing)
         except MailNotSent as error:
@@ -75,16 +85,15 @@ class MailSender:
                 self._give_up(mail, error.reason)
             else:
                 self._later(mail, error.reason)
-            return 0
+            return False
         except Exception as error:  # noqa: BLE001 - its text may quote the address: type only
             self._later(mail, type(error).__name__)
-            return 0
-        self.outbox.sent(mail.mail_id, self.clock.now())
+            return False
         log.info("mail %s (%s) sent", mail.mail_id, mail.template)
         if self.addressees.erased(mail.subject_id):  # erased while it was being written
             forget_round()
             self.forget(mail.subject_id)
-        return 1
+        return True
 
     def _written(self, mail: OutboxMail) -> Outgoing | None:
         addressee = self.addressees.of(mail)

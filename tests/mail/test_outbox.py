@@ -128,6 +128,35 @@ def test_a_mail_sent_again_after_a_crash_before_it_was_recorded_has_the_same_mes
     assert store.counts() == {"sent": 1}
 
 
+def test_a_round_cut_short_by_an_error_records_the_mails_it_handed_over_before_it(
+        shop: Container, inbox: Inbox, clock: FixedClock) -> None:
+    # A round's mails are marked sent together when it ends: an error mid-round must not
+    # leave the mails already handed over to be sent a second time.
+    for n in range(3):
+        assert shop.accounts.sign_up(f"client{n}@courriel.example", PASSWORD, "fr",
+                                     client=f"poste-{n}") is not None
+    shop.projections.settle()
+    asked = []
+
+    def database_gone_at_the_third(subject_id: Any) -> bool:
+        asked.append(subject_id)
+        if len(asked) == 3:
+            raise psycopg.OperationalError("server closed the connection")
+        return False
+
+    shop.mail.addressees.erased = database_gone_at_the_third
+    with pytest.raises(psycopg.OperationalError):
+        shop.mail.send_due()
+    del shop.mail.addressees.erased
+    assert len(inbox.messages) == 3
+    assert outbox(shop).counts() == {"sent": 2, "pending": 1}
+
+    clock.advance(CLAIM + timedelta(seconds=1))
+    assert shop.mail.send_due() == 1  # only the one not recorded, with its Message-ID
+    assert inbox.messages[3]["Message-ID"] == inbox.messages[2]["Message-ID"]
+    assert outbox(shop).counts() == {"sent": 3}
+
+
 def test_a_busy_server_is_tried_again_later_and_a_refused_mail_is_given_up(
         shop: Container, inbox: Inbox, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
