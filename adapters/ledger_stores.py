@@ -55,15 +55,24 @@ SUMS = ", ".join(f"COALESCE(SUM(CASE WHEN e.kind = '{k}' THEN e.amount END), 0) 
 class LedgerUnit:
     def __init__(self, cursor: Any, sql: Dialect) -> None:
         self.c, self.sql = cursor, sql
+        # Consecutive statements of one text, sent as one `executemany` (a payout's seven
+        # entries at capture): the order of every statement is kept.
+        self._text: str | None = None
+        self._rows: list[tuple] = []
 
     def load(self, events: Any) -> None:
         pass
 
     def flush(self) -> None:
-        pass
+        if self._rows:
+            self.c.executemany(self.sql(str(self._text)), self._rows)
+        self._text, self._rows = None, []
 
     def _x(self, text: str, params: tuple) -> None:
-        self.c.execute(self.sql(text), params)
+        if text != self._text:
+            self.flush()
+            self._text = text
+        self._rows.append(params)
 
     def open(self, payout_id: UUID, merchant_id: UUID, order_id: UUID, payment_id: str,
              remitter: str, at: datetime) -> None:
