@@ -17,6 +17,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg import sql
+from psycopg.rows import tuple_row
 
 CHUNK = 500
 
@@ -29,10 +30,10 @@ _EVENTS = ("SELECT originator_id, originator_version, topic, state FROM {events}
            " 0) ORDER BY originator_id, originator_version")
 
 
-def _grouped(ids: Sequence[UUID], rows: list[tuple[UUID, int, str, bytes]]
-             ) -> dict[UUID, list[StoredEvent]]:
+def _grouped(ids: Sequence[UUID], rows: list[tuple[Any, ...]]) -> dict[UUID, list[StoredEvent]]:
+    """Rows of (originator id, version, topic, state, anything else) by id, in order."""
     found: dict[UUID, list[StoredEvent]] = {i: [] for i in ids}
-    for originator_id, version, topic, state in rows:
+    for originator_id, version, topic, state, *_ in rows:
         found[originator_id].append(StoredEvent(originator_id, version, topic, bytes(state)))
     return found
 
@@ -44,7 +45,7 @@ class SQLiteStoredStreams:
 
     def latest(self, ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         """Per id: its latest snapshot (if any), then its events after it, in order."""
-        rows: list[tuple[UUID, int, str, bytes]] = []
+        rows: list[tuple[Any, ...]] = []
         with self.recorder.datastore.transaction(commit=False) as cursor:
             for start in range(0, len(ids), CHUNK):
                 chunk = [i.hex for i in ids[start:start + CHUNK]]
@@ -85,13 +86,15 @@ class PostgresStoredStreams:
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def latest(self, ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         """Per id: its latest snapshot (if any), then its events after it, in order."""
-        rows: list[tuple[UUID, int, str, bytes]] = []
-        with self.recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
+        rows: list[tuple[Any, ...]] = []
+        # Tuples, not the datastore's dict rows: building a dict per row, then reading four
+        # keys of it, was a fifth of a 1,000-line stock feed's CPU in the API process.
+        with (self.recorder.datastore.get_connection() as conn,
+              conn.cursor(row_factory=tuple_row) as cursor):
             for start in range(0, len(ids), CHUNK):
                 cursor.execute(self.statement, {"ids": list(ids[start:start + CHUNK])},
                                prepare=True)
-                rows += [(r["originator_id"], r["originator_version"], r["topic"], r["state"])
-                         for r in cursor.fetchall()]
+                rows += cursor.fetchall()
         return _grouped(ids, rows)
 
 
