@@ -30,6 +30,9 @@ class FileMailbox:
         partial.write_bytes(mail.message.as_bytes())
         os.replace(partial, path)
 
+    def done(self) -> None:
+        pass
+
     def mails(self) -> list[DevMail]:
         paths = sorted(self.directory.glob("*/*.eml"), key=lambda p: p.stat().st_mtime_ns,
                        reverse=True)

@@ -1,5 +1,8 @@
-"""The `Mailer` over SMTP (the standard library's smtplib): one connection per mail, TLS as
-configured (STARTTLS, implicit TLS, or none for a local relay), sign-in when configured.
+"""The `Mailer` over SMTP (the standard library's smtplib): TLS as configured (STARTTLS,
+implicit TLS, or none for a local relay), sign-in when configured, and one connection for a
+sending round's mails (a connection, its TLS handshake and sign-in per mail cap one sender near
+the server's round trips: 20 mails a second at 50 ms, where 70 checkouts a second ask for 280).
+A connection the server closed between two mails is opened again once; a failure closes it.
 
 What the server says may quote the address; a failure is reported by its SMTP code and the
 kind of error only. A 5xx about the mail itself (recipient refused, content refused) is
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+import threading
+from contextlib import suppress
 from typing import Literal
 
 from application.notifications.mailer import MailNotSent, Outgoing
@@ -24,13 +29,11 @@ class SmtpMailer:
                  password: str | None = None) -> None:
         self.host, self.port, self.tls = host, port, tls
         self.username, self.password = username, password
+        self._held = threading.local()  # each sending thread's open connection, if any
 
     def send(self, mail: Outgoing) -> None:
         try:
-            with self._connect() as smtp:
-                if self.username:
-                    smtp.login(self.username, self.password or "")
-                smtp.send_message(mail.message)
+            self._send(mail)
         except smtplib.SMTPRecipientsRefused as error:
             codes = sorted(code for code, _ in error.recipients.values())
             raise MailNotSent(f"recipient refused ({', '.join(map(str, codes))})",
@@ -42,6 +45,46 @@ class SmtpMailer:
                               permanent=500 <= error.smtp_code < 600) from None
         except (smtplib.SMTPException, OSError) as error:
             raise MailNotSent(type(error).__name__) from None
+
+    def done(self) -> None:
+        smtp = self._let_go()
+        if smtp is not None:
+            with suppress(smtplib.SMTPException, OSError):
+                smtp.quit()
+
+    def _send(self, mail: Outgoing) -> None:
+        kept = getattr(self._held, "smtp", None)
+        try:
+            if kept is not None:
+                try:
+                    kept.send_message(mail.message)
+                    return
+                except smtplib.SMTPServerDisconnected:  # closed by the server since
+                    self._let_go()
+            self._held.smtp = self._signed_in()
+            self._held.smtp.send_message(mail.message)
+        except BaseException:
+            # Refused or broken, the connection's state is not worth knowing: the next mail
+            # starts on a new one.
+            smtp = self._let_go()
+            if smtp is not None:
+                smtp.close()
+            raise
+
+    def _let_go(self) -> smtplib.SMTP | None:
+        smtp: smtplib.SMTP | None = getattr(self._held, "smtp", None)
+        self._held.smtp = None
+        return smtp
+
+    def _signed_in(self) -> smtplib.SMTP:
+        smtp = self._connect()
+        try:
+            if self.username:
+                smtp.login(self.username, self.password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
 
     def _connect(self) -> smtplib.SMTP:
         if self.tls == "tls":

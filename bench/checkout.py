@@ -142,6 +142,10 @@ def run(backend: str, per_client: int, workers: int = 1) -> None:
                     env={"COMPTOIR_RUN_PROJECTIONS": "false"}))
             else:
                 base = stack.enter_context(comptoir_server(settings))
+            # The worker first follows what preparing the carts wrote (thousands of events):
+            # measured beside it, the first level paid for that backlog.
+            backlog = caught_up_after(container, time.perf_counter())
+            console.print(f"the worker caught up with the preparation in {backlog:.1f} s")
             offset = 0
             for clients in levels:
                 batch = carts[offset:offset + per_client * clients]

@@ -33,6 +33,9 @@ class Mailer(Protocol):
     def send(self, mail: Outgoing) -> None:
         """Hand it over, or raise MailNotSent."""
 
+    def done(self) -> None:
+        """A sending round is over: let go of what its mails shared (an SMTP connection)."""
+
 
 @dataclass(frozen=True)
 class DevMail:

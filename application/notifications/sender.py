@@ -57,6 +57,7 @@ class MailSender:
                     if self._deliver(mail):
                         handed_over.append(mail.mail_id)
         finally:
+            self.mailer.done()
             self.outbox.sent(handed_over, self.clock.now())
         return len(handed_over)
 

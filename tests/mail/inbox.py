@@ -29,9 +29,11 @@ class Inbox:
         self.port = 0
         self.messages: list[EmailMessage] = []
         self.refuse: list[str] = []
+        self.peers: list[Any] = []  # per mail that reached DATA, the connection it came on
         self._arrived = threading.Condition()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.peers.append(session.peer)
         if self.refuse:
             return self.refuse.pop(0)
         message = BytesParser(policy=policy.default).parsebytes(envelope.content)

@@ -157,6 +157,28 @@ def test_a_round_cut_short_by_an_error_records_the_mails_it_handed_over_before_i
     assert outbox(shop).counts() == {"sent": 3}
 
 
+def test_a_round_sends_its_mails_over_one_connection_and_a_refusal_starts_a_new_one(
+        shop: Container, inbox: Inbox) -> None:
+    for n in range(3):
+        assert shop.accounts.sign_up(f"client{n}@courriel.example", PASSWORD, "fr",
+                                     client=f"poste-{n}") is not None
+    shop.projections.settle()
+    assert shop.mail.send_due() == 3
+    assert len(set(inbox.peers)) == 1
+
+    for n in range(3, 6):
+        assert shop.accounts.sign_up(f"client{n}@courriel.example", PASSWORD, "fr",
+                                     client=f"poste-{n}") is not None
+    shop.projections.settle()
+    inbox.refuse = ["451 4.3.0 Try again later"]  # the round's first mail
+    assert shop.mail.send_due() == 2
+    # The previous round let its connection go; this one opened one, and another after the
+    # refusal.
+    previous_round, refused, after, last = inbox.peers[2:]
+    assert len({previous_round, refused, after}) == 3 and after == last
+    assert len(inbox.messages) == 5
+
+
 def test_a_busy_server_is_tried_again_later_and_a_refused_mail_is_given_up(
         shop: Container, inbox: Inbox, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
