@@ -37,7 +37,8 @@ def postgres_env(config: StorageConfig) -> dict[str, str]:
     assert config.postgres_dsn is not None
     params = conninfo_to_dict(config.postgres_dsn)
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        # eventsourcing's PostgreSQL factory, its events sent in binary (postgres_recorders).
+        "PERSISTENCE_MODULE": "adapters.postgres_recorders:BinaryPostgresFactory",
         "POSTGRES_DBNAME": str(params.get("dbname", "postgres")),
         "POSTGRES_HOST": str(params.get("host", "127.0.0.1")),
         "POSTGRES_PORT": str(params.get("port", "5432")),

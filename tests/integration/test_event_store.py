@@ -63,6 +63,31 @@ def test_personal_data_is_stored_encrypted_and_unreadable_once_its_key_is_gone(
     assert container.merchants.get(VALIDATOR, applied.id).name == "Boulangerie Le Pain Doré"
 
 
+def test_the_log_holds_byte_for_byte_what_a_save_gave_it(container: Container) -> None:
+    # On PostgreSQL a save's events go to the server in binary (adapters/postgres_recorders):
+    # events and a snapshot, read back as they were given.
+    given = []
+    insert = container.app.recorder.insert_events
+
+    def recording(stored_events, **kwargs):  # type: ignore[no-untyped-def]
+        given.extend(stored_events)
+        return insert(stored_events, **kwargs)
+
+    container.app.recorder.insert_events = recording
+    owner, merchant_id, listing_id = approved_merchant_with_listing(container)
+    for level in range(1, 12):  # versions 2 to 12: a snapshot at 10
+        container.catalog.set_stock(owner, listing_id, level)
+    stored = {(n.originator_id, n.originator_version): (n.topic, n.state)
+              for n in container.app.recorder.select_notifications(1, 1000)}
+    assert len(given) == len(stored) > 12
+    assert all(stored[e.originator_id, e.originator_version] == (e.topic, e.state)
+               for e in given)
+    snapshots = container.app.snapshots
+    assert snapshots is not None
+    [snapshot] = snapshots.recorder.select_events(listing_id, desc=True, limit=1)
+    assert container.app.mapper.to_domain_event(snapshot).state["on_hand"] == 9  # version 10
+
+
 def test_concurrent_stock_adjustments_all_apply(container: Container) -> None:
     owner, _, listing_id = approved_merchant_with_listing(container)
     container.catalog.set_stock(owner, listing_id, 100)

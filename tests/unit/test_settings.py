@@ -30,8 +30,9 @@ def test_a_postgres_dsn_is_split_into_eventsourcing_variables() -> None:
     assert {k: env[k] for k in ("PERSISTENCE_MODULE", "POSTGRES_HOST", "POSTGRES_PORT",
                                 "POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DBNAME",
                                 "POSTGRES_SCHEMA", "POSTGRES_POOL_SIZE")} == {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_HOST": "db.local",
-        "POSTGRES_PORT": "6543", "POSTGRES_USER": "shop", "POSTGRES_PASSWORD": "s3cr@t",
+        "PERSISTENCE_MODULE": "adapters.postgres_recorders:BinaryPostgresFactory",
+        "POSTGRES_HOST": "db.local", "POSTGRES_PORT": "6543", "POSTGRES_USER": "shop",
+        "POSTGRES_PASSWORD": "s3cr@t",
         "POSTGRES_DBNAME": "comptoir", "POSTGRES_SCHEMA": "market", "POSTGRES_POOL_SIZE": "7"}
 
 
