@@ -74,14 +74,20 @@ def compose(mail_id: UUID, sender: str, to: str, language: str, subject: str, te
     sender's display name alone, so that its address stays an address."""
     message = Message()
     message.set_payload(text, _UTF8_QUOTED_PRINTABLE)  # text/plain, its MIME headers
-    message["From"] = formataddr(parseaddr(sender), charset="utf-8")
-    message["To"] = to
-    message["Subject"] = subject
+    message["From"] = formataddr(parseaddr(_one_line(sender)), charset="utf-8")
+    message["To"] = _one_line(to)
+    message["Subject"] = _one_line(subject)
     message["Date"] = format_datetime(at)
     message["Message-ID"] = message_id(mail_id, sender)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to it
     message["Content-Language"] = f"{language}-CA"
     return message
+
+
+def _one_line(value: str) -> str:
+    """compat32 writes a header's line breaks as they are: a subject quoting a name with one
+    in it must not end the headers or start another."""
+    return " ".join(value.split())
 
 
 # Quoted-printable rather than the standard library's base64 for UTF-8: a French text stays
