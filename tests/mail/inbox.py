@@ -30,7 +30,19 @@ class Inbox:
         self.messages: list[EmailMessage] = []
         self.refuse: list[str] = []
         self.peers: list[Any] = []  # per mail that reached DATA, the connection it came on
+        self.hang_up_at: set[int] = set()  # the server drops the connection at these MAILs
+        self._mails_begun = 0
         self._arrived = threading.Condition()
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                          mail_options: list[str]) -> str:
+        self._mails_begun += 1
+        if self._mails_begun in self.hang_up_at:  # an idle timeout, a restart
+            server.transport.close()
+            return "421 4.4.2 Closing connection"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.peers.append(session.peer)

@@ -179,6 +179,19 @@ def test_a_round_sends_its_mails_over_one_connection_and_a_refusal_starts_a_new_
     assert len(inbox.messages) == 5
 
 
+def test_a_connection_the_server_closed_between_two_mails_is_opened_again_once(
+        shop: Container, inbox: Inbox) -> None:
+    for n in range(3):
+        assert shop.accounts.sign_up(f"client{n}@courriel.example", PASSWORD, "fr",
+                                     client=f"poste-{n}") is not None
+    shop.projections.settle()
+    inbox.hang_up_at = {2}  # the second mail's MAIL FROM finds the connection gone
+    assert shop.mail.send_due() == 3
+    assert len(inbox.messages) == 3 and outbox(shop).counts() == {"sent": 3}
+    first, second, third = inbox.peers
+    assert first != second == third
+
+
 def test_a_busy_server_is_tried_again_later_and_a_refused_mail_is_given_up(
         shop: Container, inbox: Inbox, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
