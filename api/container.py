@@ -240,7 +240,7 @@ def compose(settings: Settings, backend: Backend, secrets: Path, mailer: Any,
     # holding a piece's lease does it (adapters/leases.py, docs/deployment.md).
     leases = backend.leases()
     projections = Projections(app, [*models.stores, process, outbox, mail_outbox],
-                              held=leases.holds, shareable=Comptoir.IMPERSONAL_TOPICS)
+                              held=leases.holds)
     app.listeners.append(projections.wake)
     payments = Payments(app, gateway=gateway, clock=clock, acceptance_window=timedelta(
         hours=settings.acceptance_deadline_hours), **shared)

@@ -20,9 +20,6 @@ class Comptoir(Application[UUID]):
     name = "comptoir"
     # Listings see a stream of stock events from points of sale: snapshot them.
     snapshotting_intervals = {Listing: 10}  # noqa: RUF012 (eventsourcing's class attribute)
-    # Topics (prefixes) whose events hold no personal data, which a process's followers may
-    # share once decoded (projections/decoded.py): a listing's offer, stock and reservations.
-    IMPERSONAL_TOPICS = ("comptoir.Listing.",)
 
     def __init__(self, env: dict[str, str], keys: KeyStore, cipher: Cipher) -> None:
         self.keys = keys  # both read while the transcoder is built, in super().__init__

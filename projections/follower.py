@@ -23,8 +23,6 @@ from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
-from projections.decoded import DecodedEvents
-
 log = logging.getLogger("comptoir.projections")
 
 BATCH_SIZE = 1000
@@ -107,11 +105,9 @@ GATHER = 0.05
 
 class Follower:
     def __init__(self, log_source: EventLog, store: ProjectionStore,
-                 batch_size: int = BATCH_SIZE, decoded: DecodedEvents | None = None) -> None:
+                 batch_size: int = BATCH_SIZE) -> None:
         self.source = log_source
         self.store = store
-        # Shared with the process's other followers (projections/decoded.py), or its own.
-        self.decoded = decoded or DecodedEvents(log_source.mapper, shareable=())
         self.batch_size = batch_size
         self.name = store.projection.name
         self._advanced = threading.Condition()
@@ -237,7 +233,7 @@ class Follower:
             return item
         try:
             return Item(item.position, item.topic, item.originator_id,
-                        self.decoded.decode(notification))
+                        self.source.mapper.to_domain_event(notification))
         except Exception as error:  # noqa: BLE001 - an event that cannot be read is a failure
             return Item(item.position, item.topic, item.originator_id, None, error)
 

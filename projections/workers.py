@@ -14,23 +14,17 @@ import time
 from collections.abc import Callable, Iterable
 from functools import partial
 
-from projections.decoded import DecodedEvents
 from projections.follower import EventLog, Failure, Follower, ProjectionStore
 
 
 class Projections:
     def __init__(self, log: EventLog, stores: Iterable[ProjectionStore],
-                 held: Callable[[str], bool] = lambda name: True,
-                 shareable: tuple[str, ...] = ()) -> None:
+                 held: Callable[[str], bool] = lambda name: True) -> None:
         """`held(name)`: this process holds that read model's lease (several processes may
-        start the same followers; one follows each read model at a time). `shareable`: the
-        topics (prefixes) whose events carry no personal data, decoded once for all the
-        followers (projections/decoded.py)."""
+        start the same followers; one follows each read model at a time)."""
         self.log = log
         self.held = held
-        decoded = DecodedEvents(log.mapper, shareable)
-        self.followers = {store.projection.name: Follower(log, store, decoded=decoded)
-                          for store in stores}
+        self.followers = {store.projection.name: Follower(log, store) for store in stores}
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
