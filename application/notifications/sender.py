@@ -26,6 +26,7 @@ log = logging.getLogger("comptoir.mail")
 
 SEND_EVERY = 1.0  # seconds between two looks at the outbox
 BATCH = 100
+MARK_EVERY = 25  # mails handed over before they are recorded sent: at most this many again
 CLAIM = timedelta(minutes=5)  # longer than any one send takes
 MAX_ATTEMPTS = 8  # then given up: about 13 hours of tries
 FIRST_RETRY, LAST_RETRY = timedelta(seconds=30), timedelta(hours=6)
@@ -47,19 +48,23 @@ class MailSender:
     def send_due(self) -> int:
         """Send what is due; how many were sent."""
         now = self.clock.now()
-        handed_over: list[UUID] = []
-        # Marked sent together when the round ends (one commit, not one a mail), also when it
-        # ends on an error: a crash before that sends the round's mails again when their
-        # claim lapses, with the same Message-IDs (at least once, as above).
+        sent, unrecorded = 0, []
+        # Marked sent MARK_EVERY at a time and when the round ends (a commit for many, not one
+        # a mail), also when it ends on an error: a crash sends the unrecorded ones again when
+        # their claim lapses, with the same Message-IDs (at least once, as above).
         try:
             with one_round():
                 for mail in self.outbox.claim_due(now, now + CLAIM, BATCH):
                     if self._deliver(mail):
-                        handed_over.append(mail.mail_id)
+                        sent += 1
+                        unrecorded.append(mail.mail_id)
+                        if len(unrecorded) == MARK_EVERY:
+                            self.outbox.sent(unrecorded, self.clock.now())
+                            unrecorded = []
         finally:
             self.mailer.done()
-            self.outbox.sent(handed_over, self.clock.now())
-        return len(handed_over)
+            self.outbox.sent(unrecorded, self.clock.now())
+        return sent
 
     def forget_done(self) -> int:
         """Delete the rows of mails sent or given up more than KEEP_DONE ago: the outbox stays

@@ -19,7 +19,7 @@ from adapters.clock import FixedClock
 from api.container import Container, build_container
 from api.settings import Settings
 from application.notifications.outbox import mail_id_for
-from application.notifications.sender import CLAIM
+from application.notifications.sender import CLAIM, MARK_EVERY
 from projections.follower import RebuildRefusedError
 from tests.integration.test_payouts import Market
 from tests.mail.inbox import Inbox, text, with_smtp
@@ -155,6 +155,27 @@ def test_a_round_cut_short_by_an_error_records_the_mails_it_handed_over_before_i
     assert shop.mail.send_due() == 1  # only the one not recorded, with its Message-ID
     assert inbox.messages[3]["Message-ID"] == inbox.messages[2]["Message-ID"]
     assert outbox(shop).counts() == {"sent": 3}
+
+
+def test_a_long_round_records_its_mails_as_it_goes_so_a_crash_repeats_few(
+        shop: Container, inbox: Inbox) -> None:
+    for n in range(MARK_EVERY + 5):
+        assert shop.accounts.sign_up(f"client{n}@courriel.example", PASSWORD, "fr",
+                                     client=f"poste-{n}") is not None
+    shop.projections.settle()
+    recorded_when_handed_over = []
+    send = shop.mail.mailer.send
+
+    def watching(mail: Any) -> None:
+        recorded_when_handed_over.append(outbox(shop).counts().get("sent", 0))
+        send(mail)
+
+    shop.mail.mailer.send = watching
+    assert shop.mail.send_due() == MARK_EVERY + 5
+    # Handing over the 26th, the first 25 are already recorded: a crash then would send
+    # only the 26th again, not the whole round.
+    assert recorded_when_handed_over == [0] * MARK_EVERY + [MARK_EVERY] * 5
+    assert outbox(shop).counts() == {"sent": MARK_EVERY + 5}
 
 
 def test_a_round_sends_its_mails_over_one_connection_and_a_refusal_starts_a_new_one(
