@@ -168,7 +168,7 @@ def update_data(schema: str, table: str, fields: tuple[str, ...],
     return sql.SQL("UPDATE {}.{} AS t SET {} FROM unnest({}) AS v ({}) WHERE t.id = v.id").format(
         sql.Identifier(schema), sql.Identifier(table),
         sql.SQL(", ").join(sql.SQL("{0} = v.{0}").format(sql.Identifier(f)) for f in fields[1:]),
-        sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.SQL(types[f])) for f in fields),
+        sql.SQL(", ").join(sql.SQL("%b::{}[]").format(sql.SQL(types[f])) for f in fields),
         sql.SQL(", ").join(map(sql.Identifier, fields)))
 
 
