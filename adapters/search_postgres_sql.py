@@ -173,13 +173,13 @@ def update_data(schema: str, table: str, fields: tuple[str, ...],
 
 
 def select_by_ids(schema: str, table: str, fields: tuple[str, ...]) -> sql.Composed:
-    return sql.SQL("SELECT {} FROM {}.{} WHERE id = ANY(%s)").format(
+    return sql.SQL("SELECT {} FROM {}.{} WHERE id = ANY(%b)").format(
         sql.SQL(", ").join(map(sql.Identifier, fields)), sql.Identifier(schema),
         sql.Identifier(table))
 
 
 def delete_by_ids(schema: str, table: str) -> sql.Composed:
-    return sql.SQL("DELETE FROM {}.{} WHERE id = ANY(%s)").format(
+    return sql.SQL("DELETE FROM {}.{} WHERE id = ANY(%b)").format(
         sql.Identifier(schema), sql.Identifier(table))
 
 

@@ -62,13 +62,13 @@ class SQLiteStoredStreams:
 _LATEST_PG = """
     WITH snapshot AS (
         SELECT DISTINCT ON (originator_id) originator_id, originator_version, topic, state
-        FROM {snapshots} WHERE originator_id = ANY(%(ids)s)
+        FROM {snapshots} WHERE originator_id = ANY(%(ids)b)
         ORDER BY originator_id, originator_version DESC)
     SELECT originator_id, originator_version, topic, state, 0 AS kind FROM snapshot
     UNION ALL
     SELECT e.originator_id, e.originator_version, e.topic, e.state, 1 AS kind
     FROM {events} e LEFT JOIN snapshot s ON s.originator_id = e.originator_id
-    WHERE e.originator_id = ANY(%(ids)s)
+    WHERE e.originator_id = ANY(%(ids)b)
       AND e.originator_version > COALESCE(s.originator_version, 0)
     ORDER BY originator_id, kind, originator_version"""
 
