@@ -54,6 +54,14 @@ def sign_up(container: Container, *emails: str) -> None:
         assert container.accounts.sign_up(email, PASSWORD, "fr", client="test") is not None
 
 
+def clients(container: Container, numbers: range) -> None:
+    """client{n}@courriel.example for each n, each from a place of its own (one place may
+    only sign up so many)."""
+    for n in numbers:
+        assert container.accounts.sign_up(f"client{n}@courriel.example", PASSWORD, "fr",
+                                          client=f"poste-{n}") is not None
+
+
 def outbox(container: Container) -> Any:
     return container.projections["notifications"].store
 
@@ -132,9 +140,7 @@ def test_a_round_cut_short_by_an_error_records_the_mails_it_handed_over_before_i
         shop: Container, inbox: Inbox, clock: FixedClock) -> None:
     # A round's mails are marked sent together when it ends: an error mid-round must not
     # leave the mails already handed over to be sent a second time.
-    for n in range(3):
-        assert shop.accounts.sign_up(f"client{n}@courriel.example", PASSWORD, "fr",
-                                     client=f"poste-{n}") is not None
+    clients(shop, range(3))
     shop.projections.settle()
     asked = []
 
@@ -159,9 +165,7 @@ def test_a_round_cut_short_by_an_error_records_the_mails_it_handed_over_before_i
 
 def test_a_long_round_records_its_mails_as_it_goes_so_a_crash_repeats_few(
         shop: Container, inbox: Inbox) -> None:
-    for n in range(MARK_EVERY + 5):
-        assert shop.accounts.sign_up(f"client{n}@courriel.example", PASSWORD, "fr",
-                                     client=f"poste-{n}") is not None
+    clients(shop, range(MARK_EVERY + 5))
     shop.projections.settle()
     recorded_when_handed_over = []
     send = shop.mail.mailer.send
@@ -180,16 +184,12 @@ def test_a_long_round_records_its_mails_as_it_goes_so_a_crash_repeats_few(
 
 def test_a_round_sends_its_mails_over_one_connection_and_a_refusal_starts_a_new_one(
         shop: Container, inbox: Inbox) -> None:
-    for n in range(3):
-        assert shop.accounts.sign_up(f"client{n}@courriel.example", PASSWORD, "fr",
-                                     client=f"poste-{n}") is not None
+    clients(shop, range(3))
     shop.projections.settle()
     assert shop.mail.send_due() == 3
     assert len(set(inbox.peers)) == 1
 
-    for n in range(3, 6):
-        assert shop.accounts.sign_up(f"client{n}@courriel.example", PASSWORD, "fr",
-                                     client=f"poste-{n}") is not None
+    clients(shop, range(3, 6))
     shop.projections.settle()
     inbox.refuse = ["451 4.3.0 Try again later"]  # the round's first mail
     assert shop.mail.send_due() == 2
@@ -202,9 +202,7 @@ def test_a_round_sends_its_mails_over_one_connection_and_a_refusal_starts_a_new_
 
 def test_a_connection_the_server_closed_between_two_mails_is_opened_again_once(
         shop: Container, inbox: Inbox) -> None:
-    for n in range(3):
-        assert shop.accounts.sign_up(f"client{n}@courriel.example", PASSWORD, "fr",
-                                     client=f"poste-{n}") is not None
+    clients(shop, range(3))
     shop.projections.settle()
     inbox.hang_up_at = {2}  # the second mail's MAIL FROM finds the connection gone
     assert shop.mail.send_due() == 3
@@ -319,9 +317,7 @@ def test_rows_of_mails_sent_a_month_ago_are_deleted_and_nothing_is_sent_again(
 
 def test_two_senders_claiming_at_once_share_the_due_mails_and_send_none_twice(
         shop: Container, clock: FixedClock) -> None:
-    for n in range(30):  # from 30 places: one place may only sign up so many
-        assert shop.accounts.sign_up(f"client{n}@courriel.example", PASSWORD, "fr",
-                                     client=f"poste-{n}") is not None
+    clients(shop, range(30))
     shop.projections.settle()
     store, now = outbox(shop), clock.now()
     barrier = threading.Barrier(3)
