@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -62,6 +62,9 @@ class InMemoryKeyStore:
 
     def get(self, subject_id: UUID) -> bytes | None:
         return self._keys.get(subject_id)
+
+    def without_key(self, subject_ids: Collection[UUID]) -> set[UUID]:
+        return {s for s in subject_ids if self._keys.get(s) is None}
 
     def create_many(self, subject_ids: list[UUID]) -> None:
         with self._lock:
@@ -151,6 +154,14 @@ class SQLiteKeyStore(_Wrapping):
         with self._lock:
             row = self._select(subject_id)
         return self._unwrap(subject_id, row)
+
+    def without_key(self, subject_ids: Collection[UUID]) -> set[UUID]:
+        asked = {s.hex: s for s in subject_ids}
+        with self._lock:
+            live = {row[0] for row in self._db.execute(
+                "SELECT subject_id FROM personal_data_keys WHERE wrapped IS NOT NULL AND "
+                f"subject_id IN ({', '.join('?' * len(asked))})", list(asked))}
+        return {subject for hex_id, subject in asked.items() if hex_id not in live}
 
     def create_many(self, subject_ids: list[UUID]) -> None:
         with self._lock:
@@ -272,6 +283,14 @@ class PostgresKeyStore(_Wrapping):
     def get(self, subject_id: UUID) -> bytes | None:
         with self._pool.connection() as conn:
             return self._unwrap(subject_id, self._select(conn, subject_id))
+
+    def without_key(self, subject_ids: Collection[UUID]) -> set[UUID]:
+        asked = set(subject_ids)
+        with self._pool.connection() as conn:
+            live = {row[0] for row in conn.execute(sql.SQL(
+                "SELECT subject_id FROM {} WHERE subject_id = ANY(%s) AND wrapped IS NOT NULL"
+            ).format(self._table), (list(asked),))}
+        return asked - live
 
     def create_many(self, subject_ids: list[UUID]) -> None:
         with self._pool.connection() as conn, conn.transaction():

@@ -123,11 +123,22 @@ def _stop_on_term(*_: object) -> None:
     raise KeyboardInterrupt  # SIGTERM (systemd, a supervisor) stops as Ctrl-C does: cleanly
 
 
+WORKER_NICE = 10
+
+
 @cli.command()
-def work() -> None:
+def work(
+    nice: Annotated[int, typer.Option(
+        min=0, max=19, help="How much lower than the API processes this process runs (Unix "
+        "niceness): a checkout waits on them, a read model can gather more events a round"
+    )] = WORKER_NICE,
+) -> None:
     """Do the background work — every read model's follower, the jobs, the senders of mail
     and webhooks — beside API processes started with COMPTOIR_RUN_PROJECTIONS=false. Several
     may run: each piece is done by one at a time, and another takes over when it stops."""
+    # Where the worker shares cores with API processes, requests come first; the followers
+    # then read bigger batches, which costs less a checkout (docs/deployment.md).
+    os.nice(nice)
     settings = Settings.load()
     check_startup(settings)
     logging.basicConfig(level=logging.INFO,

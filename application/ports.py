@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -31,6 +31,10 @@ class KeyStore(Protocol):
         """Make keys for new subjects in one go (bulk imports)."""
 
     def get(self, subject_id: UUID) -> bytes | None: ...
+
+    def without_key(self, subject_ids: Collection[UUID]) -> set[UUID]:
+        """Those of them whose data no key opens any more (erased, or never given a key):
+        `get` is None for each, asked in one go and nothing unwrapped."""
 
     def delete(self, subject_id: UUID) -> bool: ...
 

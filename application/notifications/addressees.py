@@ -9,6 +9,7 @@ sent it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -61,10 +62,10 @@ class Addressees(Service):
         return Addressee(address, language or once_per_round(
             ("language", mail.subject_id), lambda: self.accounts.language_of(mail.subject_id)))
 
-    def erased(self, subject_id: UUID) -> bool:
-        """Their key is gone (asked again once a mail is handed over: an erasure may have
-        come while it was being sent)."""
-        return self.app.keys.get(subject_id) is None
+    def erased(self, subject_ids: Collection[UUID]) -> set[UUID]:
+        """Those whose key is gone (asked again once mails are handed over: an erasure may
+        have come while they were being written)."""
+        return self.app.keys.without_key(subject_ids)
 
     def _owner_language(self, merchant_id: UUID) -> str | None:
         """The language of the account that owns the merchant (it applied signed in), or

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.charset import QP, Charset
 from email.message import Message
+from email.policy import Compat32
 from email.utils import format_datetime, formataddr, parseaddr
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 
@@ -72,7 +73,7 @@ def compose(mail_id: UUID, sender: str, to: str, language: str, subject: str, te
     header it is given through its header registry, 0.9 ms a mail against 0.2 here (four
     mails a checkout). Non-ASCII headers are RFC 2047-encoded as the mail is written; the
     sender's display name alone, so that its address stays an address."""
-    message = Message()
+    message = Message(policy=SHORT_ASCII_AS_IS)
     message.set_payload(text, _UTF8_QUOTED_PRINTABLE)  # text/plain, its MIME headers
     message["From"] = formataddr(parseaddr(_one_line(sender)), charset="utf-8")
     message["To"] = _one_line(to)
@@ -89,6 +90,20 @@ def _one_line(value: str) -> str:
     in it must not end the headers or start another."""
     return " ".join(value.split())
 
+
+class _ShortAsciiAsIs(Compat32):
+    """compat32, except that a header value of printable ASCII short enough not to fold is
+    written as it is, without building a `Header` to find that out: half of writing a
+    mail's bytes (0.30 → 0.15 ms), four mails a checkout. The same bytes either way (tested)."""
+
+    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
+        if (isinstance(value, str) and value.isascii() and value.isprintable()
+                and len(name) + 2 + len(value) <= 78):
+            return f"{name}: {value}{self.linesep}"
+        return super()._fold(name, value, sanitize)  # type: ignore[misc]
+
+
+SHORT_ASCII_AS_IS = _ShortAsciiAsIs()
 
 # Quoted-printable rather than the standard library's base64 for UTF-8: a French text stays
 # readable in the raw mail (the development mailbox's files, a relay's logs).

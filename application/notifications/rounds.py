@@ -3,7 +3,7 @@ merchant's) name the same order at the same version and the same merchants.
 
 Kept only while the round lasts (a context variable, so only the sender's thread sees it): what
 it decrypted for the round does not outlive it, and the next round reads everything afresh. An
-erasure seen during a round (the sender asks after each mail) empties it at once.
+erasure seen during a round (the sender asks every MARK_EVERY mails handed over) empties it.
 """
 
 from __future__ import annotations

@@ -235,3 +235,13 @@ def test_secrets_are_private_and_a_wider_key_store_is_refused_at_start(
     result = subprocess.run([COMPTOIR, "project", "status"], env=settings_env(settings),
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "readable by others" in result.stdout + result.stderr
+
+
+def test_the_subjects_without_a_key_are_told_apart_in_one_question(keys: KeyStore) -> None:
+    live, erased, unknown = uuid4(), uuid4(), uuid4()
+    keys.get_or_create(live)
+    keys.get_or_create(erased)
+    keys.delete(erased)
+    assert keys.without_key([live, erased, unknown, erased]) == {erased, unknown}
+    assert keys.without_key([live]) == set()
+    assert keys.without_key([]) == set()

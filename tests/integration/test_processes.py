@@ -7,6 +7,7 @@ ledger, and nothing is applied twice."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 import time
@@ -50,11 +51,12 @@ def postgres(tmp_path: Path) -> Iterator[Settings]:
 
 
 @contextmanager
-def worker(settings: Settings, name: str) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+def worker(settings: Settings, name: str, *options: str
+           ) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
     log_path = settings.data_dir / f"{name}.log"
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([COMPTOIR, "work"], env={
+        process = subprocess.Popen([COMPTOIR, "work", *options], env={
             **settings_env(settings), "COMPTOIR_JOBS_INTERVAL_SECONDS": "1"},
             stdout=log, stderr=log)
     try:
@@ -63,6 +65,11 @@ def worker(settings: Settings, name: str) -> Iterator[tuple[subprocess.Popen[byt
         if process.poll() is None:
             process.terminate()
             process.wait(timeout=15)
+
+
+def niceness(pid: int) -> int:
+    """Its Unix niceness (the 19th field of /proc/PID/stat, after the parenthesised name)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[16])
 
 
 def taken(log_path: Path) -> set[str]:
@@ -138,10 +145,13 @@ def test_two_api_processes_and_a_worker_sell_the_last_units_once_and_a_second_wo
         held_by_first = eventually(lambda: taken(first_log), lambda held: len(held) >= 11, 10)
         assert {"jobs", "mail-sender", "projection:search", "projection:payouts",
                 "projection:audit"} <= held_by_first  # every piece, all in the first worker
+        # Below the API processes (which a checkout waits on), by default and as asked.
+        assert niceness(first.pid) - niceness(os.getpid()) == 10
 
         # A second worker waits while the first holds every lease, then takes over.
-        second, second_log = stack.enter_context(worker(settings, "worker-2"))
+        second, second_log = stack.enter_context(worker(settings, "worker-2", "--nice", "3"))
         time.sleep(3)
+        assert niceness(second.pid) - niceness(os.getpid()) == 3
         assert taken(second_log) == set()
         first.kill()
         first.wait(timeout=10)

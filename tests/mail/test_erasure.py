@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -86,3 +87,29 @@ def test_erasure_deletes_the_development_mails_of_the_person_and_keeps_the_other
     assert [t for t in TRACES if any(t in data for data in remaining)] == []
     listed = api.client.get("/dev/mail", params={"format": "json"}).json()["mails"]
     assert sorted(m["to"] for m in listed) == ["sophie@fromagerie.example"] * 2
+
+
+def test_a_person_erased_while_their_mail_is_being_written_keeps_no_file_of_it(
+        dev_api: Api, settings: Settings) -> None:
+    # The erasure comes between reading their address and writing the file: it finds no file
+    # to delete yet; the sender, asking after it hands mails over, deletes it.
+    api = dev_api
+    shop = Shop(api)
+    merchant_id, owner = shop.merchant(name="Fromagerie Boréale")
+    listing = api.listing(merchant_id, owner, publish=True, stock=5, price_cents=12_99)
+    shop.check_out(shop.cart({listing: 1}))
+    api.container.projections.settle()
+    mailbox = api.container.mail.mailer
+    hand_over = mailbox.send
+
+    def erased_meanwhile(mail: Any) -> None:
+        if mail.person == shop.consumer_id:
+            assert api.client.post(f"/v1/privacy/subjects/{shop.consumer_id}/erasure",
+                                   headers=shop.consumer).status_code == 200
+        hand_over(mail)
+
+    mailbox.send = erased_meanwhile
+    assert api.container.mail.send_due() == 3  # approval, confirmation, new order
+    remaining = [p.read_bytes() for p in (Path(settings.data_dir) / "mail").rglob("*.eml")]
+    assert len(remaining) == 2
+    assert [t for t in TRACES if any(t in data for data in remaining)] == []

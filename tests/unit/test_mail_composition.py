@@ -8,9 +8,13 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from typing import Any
 from uuid import UUID
 
-from application.notifications.mailer import compose
+from hypothesis import given
+from hypothesis import strategies as st
+
+from application.notifications.mailer import SHORT_ASCII_AS_IS, compose
 
 MAIL_ID = UUID("6f1c1a52-3a43-4c55-9d1e-8a2b5f0c7e11")
 AT = datetime(2026, 11, 29, 15, 30, tzinfo=UTC)
@@ -48,3 +52,34 @@ def test_a_line_break_in_a_subject_adds_no_header_and_ends_no_headers() -> None:
         "Date", "Message-ID", "Auto-Submitted", "Content-Language"])
     body = message.get_body(("plain",))
     assert body is not None and body.get_content().startswith("Bonjour Amélie")
+
+
+@given(name=st.sampled_from(["Subject", "To", "From", "Message-ID", "X-Entete-Tres-Longue"]),
+       value=st.text(st.characters(min_codepoint=0, max_codepoint=0x7F,
+                                   blacklist_characters="\r\n"), max_size=90)
+       | st.text(max_size=40))
+def test_headers_are_written_byte_for_byte_as_the_standard_policy_writes_them(
+        name: str, value: str) -> None:
+    # The shortcut for short ASCII values must change how fast, never what is written (nor
+    # what is refused: compat32 refuses a value that would smuggle in a header).
+    for policy_ in (SHORT_ASCII_AS_IS, SHORT_ASCII_AS_IS.clone(linesep="\r\n")):
+        standard = policy.compat32.clone(linesep=policy_.linesep)
+        for fold in ("fold", "fold_binary"):
+            assert written(policy_, fold, name, value) == written(standard, fold, name, value)
+
+
+def written(policy_: Any, fold: str, name: str, value: str) -> object:
+    try:
+        return getattr(policy_, fold)(name, value)
+    except Exception as refused:  # noqa: BLE001 - compared, as what was written is
+        return type(refused)
+
+
+def test_a_whole_mail_is_written_as_the_standard_policy_writes_it() -> None:
+    written = compose(MAIL_ID, "Comptoir Québec <ne-pas-repondre@comptoir.quebec>",
+                      "amelie@courriel.example", "fr",
+                      "Commande confirmée chez l'Érablière du Côteau — n° 1234 " * 2,
+                      "Bonjour Amélie,\n" * 30, AT)
+    assert b"Message-ID: <6f1c1a52-3a43-4c55-9d1e-8a2b5f0c7e11@comptoir.quebec>\n" in (
+        written.as_bytes())
+    assert written.as_bytes() == written.as_bytes(policy=policy.compat32)
