@@ -39,11 +39,17 @@ class BinaryAggregateRecorder(PostgresAggregateRecorder):
 
 class BinaryApplicationRecorder(PostgresApplicationRecorder):
     """The log's recorder: its insert returns the new events' notification ids, as
-    eventsourcing's does."""
+    eventsourcing's does; and it sends no NOTIFY. Nothing here LISTENs (followers poll the
+    head and are woken within their process), and a transaction that notifies holds a
+    database-wide lock from its commit's start to its end (PostgreSQL keeps notifications in
+    commit order that way): a statement and a lock per save for no one."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.insert_events_statement = _binary_insert(self) + SQL(" RETURNING notification_id")
+
+    def _notify_channel(self, curs: Any) -> None:
+        pass
 
 
 class BinaryPostgresFactory(PostgresFactory):

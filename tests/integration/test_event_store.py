@@ -7,6 +7,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from uuid import uuid4
 
+import psycopg
+from psycopg import sql
+
 from adapters.advisory_locks import AdvisoryAggregateLocks
 from api.container import Container, build_container
 from api.settings import Settings
@@ -240,3 +243,23 @@ def test_two_processes_worth_of_writers_on_one_listing_lose_nothing(
         assert other.catalog.get(owner, listing_id).on_hand == 70
     finally:
         other.close()
+
+
+def test_a_save_wakes_no_listener_on_postgresql(container: Container, backend: str) -> None:
+    """Nothing listens to the log's channel: a save sends no NOTIFY (which would hold a
+    database-wide lock through its commit); a NOTIFY sent by hand arrives, so the listener
+    below does hear."""
+    if backend != "postgres":
+        return  # SQLite has no channels
+    recorder = container.app.recorder
+    with psycopg.connect(container.settings.postgres_dsn.get_secret_value(),
+                         autocommit=True) as listener:
+        listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(recorder.channel_name)))
+        approved_merchant_with_listing(container)
+        heard = [n.channel for n in listener.notifies(timeout=0.5, stop_after=1)]
+        assert heard == []
+        with psycopg.connect(container.settings.postgres_dsn.get_secret_value(),
+                             autocommit=True) as other:
+            other.execute(sql.SQL("NOTIFY {}").format(sql.Identifier(recorder.channel_name)))
+        heard = [n.channel for n in listener.notifies(timeout=5, stop_after=1)]
+        assert heard == [recorder.channel_name]
