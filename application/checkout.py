@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -26,7 +29,7 @@ from application.idempotency import IdempotencyKey
 from application.orders import OrderView, view_for
 from application.payments import Payments, SavedOrder
 from application.ports import Clock
-from application.service import Service
+from application.service import Read, Service
 from domain.cart import Cart
 from domain.commission import CommissionTerms
 from domain.consumer import Consumer
@@ -53,9 +56,13 @@ class Sellers(Protocol):
 
 class CommissionRates(Protocol):
     """Per merchant of an order, the commission rules its lines, (category, amount), are
-    priced under now (application/commission_rules.py)."""
+    priced under now (application/commission_rules.py). The rules are one aggregate,
+    `schedule_id`, read with the order's others (None: no rule was ever set)."""
 
-    def terms(self, lines: dict[UUID, list[tuple[str, Money]]]) -> dict[UUID, CommissionTerms]:
+    schedule_id: UUID
+
+    def terms(self, lines: dict[UUID, list[tuple[str, Money]]],
+              schedule: Aggregate | None) -> dict[UUID, CommissionTerms]:
         ...
 
 
@@ -82,6 +89,7 @@ class Checkout(Service):
         self.carts, self.payments, self.clock, self.sellers = carts, payments, clock, sellers
         self.commission_rate, self.window, self.due_orders = (
             commission_rate, reservation_window, due_orders)
+        self.merchant_of = MerchantsOfListings()
 
     def check_out(self, actor: Actor, cart_id: UUID, choices: CheckoutChoices,
                   key: IdempotencyKey | None = None) -> OrderView:
@@ -94,13 +102,20 @@ class Checkout(Service):
             cart = next(given, None) or self.carts.owned(actor, cart_id)
             if not cart.is_open:
                 raise ConflictError("cart_checked_out", order_id=str(cart.order_id))
-            # Read together: one query for the consumer and the listings, one for merchants.
-            read = self.fetch([cart.consumer_id, *cart.quantities()])
+            # Read together, in one query while the listings' locks are held: the consumer,
+            # the listings, their merchants (known from an earlier checkout; else a second
+            # query) and the commission rules.
+            read = self.fetch([cart.consumer_id, *cart.quantities(),
+                               *self.merchant_of.known(cart.quantities()),
+                               *self._schedule_ids()])
             consumer = read.one(Consumer, cart.consumer_id, "consumer")
             listings = read.all(Listing, cart.quantities(), "listing")
-            merchants = self.load_all(
-                Merchant, [listing.merchant_id for listing in listings.values()], "merchant")
-            parts = self._parts(cart, listings, merchants, consumer, choices)
+            self.merchant_of.learn(listings.values())
+            merchant_ids = [listing.merchant_id for listing in listings.values()]
+            if unread := [i for i in merchant_ids if i not in read.found]:
+                read = read.with_(self.fetch(unread))
+            merchants = read.all(Merchant, merchant_ids, "merchant")
+            parts = self._parts(cart, listings, merchants, consumer, choices, read)
             needs_address = any(p.fulfilment != Fulfilment.PICKUP for p in parts)
             expires_at = self.clock.now() + self.window
             order = Order(cart.consumer_id, cart.id, cart.storefront, tuple(parts),
@@ -140,9 +155,12 @@ class Checkout(Service):
             expired += self.retrying(attempt, serialise=[order_id, *ids])
         return expired
 
+    def _schedule_ids(self) -> list[UUID]:
+        return [self.commission_rates.schedule_id] if self.commission_rates else []
+
     def _parts(self, cart: Cart, listings: dict[UUID, Listing],
                merchants: dict[UUID, Merchant], consumer: Consumer,
-               choices: CheckoutChoices) -> list[MerchantOrderTerms]:
+               choices: CheckoutChoices, read: Read) -> list[MerchantOrderTerms]:
         lines: dict[UUID, list[OrderLine]] = {}
         for listing_id, variant_id, quantity in cart.items():
             listing = listings[listing_id]
@@ -156,7 +174,7 @@ class Checkout(Service):
             lines.setdefault(merchant.id, []).append(OrderLine(
                 listing_id, listing.title_of(variant_id), listing.price_of(variant_id), quantity,
                 listing.details.tax_class, variant_id))
-        commissions = self._commissions(lines, listings)
+        commissions = self._commissions(lines, listings, read)
         parts = []
         for merchant_id, merchant_lines in lines.items():
             merchant = merchants[merchant_id]
@@ -168,8 +186,8 @@ class Checkout(Service):
                                             method, breakdown, commission))
         return parts
 
-    def _commissions(self, lines: dict[UUID, list[OrderLine]],
-                     listings: dict[UUID, Listing]) -> dict[UUID, CommissionTerms]:
+    def _commissions(self, lines: dict[UUID, list[OrderLine]], listings: dict[UUID, Listing],
+                     read: Read) -> dict[UUID, CommissionTerms]:
         """The rules each line is priced under (by its listing's category), recorded in the
         order so that it keeps them."""
         if self.commission_rates is None:
@@ -178,7 +196,36 @@ class Checkout(Service):
                 for merchant_id, part in lines.items()}
         return self.commission_rates.terms({merchant_id: [
             (listings[line.listing_id].details.category, line.amount) for line in part]
-            for merchant_id, part in lines.items()})
+            for merchant_id, part in lines.items()},
+            read.found.get(self.commission_rates.schedule_id))
+
+
+class MerchantsOfListings:
+    """Which merchant each listing belongs to, as checkouts learned it: a listing never
+    changes merchant, so this is never stale, in any process. It lets a checkout read its
+    merchants in the same query as its listings. Bounded: the least recently used go first."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self.size = size
+        self._known: OrderedDict[UUID, UUID] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def known(self, listing_ids: Iterable[UUID]) -> list[UUID]:
+        with self._lock:
+            found = []
+            for listing_id in listing_ids:
+                if (merchant_id := self._known.get(listing_id)) is not None:
+                    self._known.move_to_end(listing_id)
+                    found.append(merchant_id)
+            return found
+
+    def learn(self, listings: Iterable[Listing]) -> None:
+        with self._lock:
+            for listing in listings:
+                self._known[listing.id] = listing.merchant_id
+                self._known.move_to_end(listing.id)
+            while len(self._known) > self.size:
+                self._known.popitem(last=False)
 
 
 def _default_method(merchant: Merchant) -> Fulfilment:

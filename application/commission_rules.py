@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from application.actors import Actor, Role
 from application.errors import denied
 from application.service import Service
@@ -44,11 +46,14 @@ class CommissionRules(Service):
 
     # -- checkout ------------------------------------------------------------------------------
 
-    def terms(self, lines: dict[UUID, list[tuple[str, Money]]]) -> dict[UUID, CommissionTerms]:
+    schedule_id = CommissionSchedule.create_id()
+
+    def terms(self, lines: dict[UUID, list[tuple[str, Money]]],
+              schedule: Aggregate | None) -> dict[UUID, CommissionTerms]:
         """Per merchant of an order, the terms its lines, (category, amount), are priced
-        under now: the schedule is read once for the whole order."""
-        schedule = self._schedule()
-        if schedule is None:
+        under now: under `schedule`, read once for the whole order with its other
+        aggregates (None: no rule was ever set)."""
+        if not isinstance(schedule, CommissionSchedule):
             return {merchant_id: CommissionTerms.flat(
                 self.fallback.rate, sum((amount for _, amount in part), Money.zero()))
                 for merchant_id, part in lines.items()}

@@ -41,6 +41,9 @@ class Read:
     def all(self, cls: type[A], ids: Iterable[UUID], kind: str) -> dict[UUID, A]:
         return {i: self.one(cls, i, kind) for i in ids}
 
+    def with_(self, other: Read) -> Read:
+        return Read({**self.found, **other.found})
+
 
 @dataclass(frozen=True)
 class Created:

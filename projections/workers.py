@@ -63,12 +63,18 @@ class Projections:
 
     def settle(self, rounds: int = 20) -> int:
         """Catch up until nothing new comes: a process (payouts) writes events that it and the
-        read models must then follow. Returns how many events were applied."""
+        read models must then follow. Returns how many events were applied here.
+
+        A round that applied nothing is not enough to stop: the followers' own threads may
+        have applied the events instead, and a process among them written new ones that a
+        read model this round already passed must follow; so also the head must not have
+        moved during the round."""
         total = 0
         for _ in range(rounds):
+            head = self.head()
             applied = self.catch_up()
             total += applied
-            if not applied:
+            if not applied and self.head() == head:
                 break
         return total
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
 from uuid import UUID, uuid4
+
+import pytest
 
 from adapters.clock import FixedClock
 from api.container import Container, build_container
 from api.settings import Settings
 from application.actors import Actor, Role
-from application.checkout import CheckoutChoices
+from application.checkout import CheckoutChoices, MerchantsOfListings
 from application.idempotency import IdempotencyKey
+from domain.errors import RuleViolatedError
 from tests.integration.test_event_store import VALIDATOR
 from tests.unit.test_merchant import form
 from tests.unit.test_merchant_services import LISTING
@@ -182,3 +187,49 @@ def test_search_availability_follows_reservations_releases_and_fulfilment(
     # and a rebuild from the log says the same
     shop.projections["search"].rebuild()
     assert searched(shop, listing_id) == (3, True)
+
+
+def test_a_checkout_reads_its_listings_merchants_and_rules_in_one_query_once_it_knows_them(
+        shop: Container) -> None:
+    # Under the listings' locks: one read for the consumer, the listings, their merchants and
+    # the commission rules. The first checkout of a listing learns its merchant (a second
+    # read); the next ones know it. A suspension in between is still seen.
+    streams = shop.app.streams
+    assert streams is not None
+    listing_id = listing_in_stock(shop, 10)
+    reads: list[list[UUID]] = []
+    latest = streams.latest
+
+    def counted(ids: list[UUID]) -> Any:
+        reads.append(list(ids))
+        return latest(ids)
+
+    streams.latest = counted  # type: ignore[method-assign]
+    first, second, third = (consumer_with_cart(shop, listing_id, 1) for _ in range(3))
+    reads.clear()
+    shop.checkout.check_out(*first, CheckoutChoices())
+    merchant_id = shop.catalog.get(VALIDATOR, listing_id).merchant_id
+    schedule_id = shop.checkout.commission_rates.schedule_id  # type: ignore[union-attr]
+    [cart, together, merchants, *_] = reads
+    assert cart == [first[1]] and together[1:] == [listing_id, schedule_id]
+    assert merchants == [merchant_id]
+
+    reads.clear()
+    shop.checkout.check_out(*second, CheckoutChoices())
+    [cart, together, *after] = reads
+    assert together[1:] == [listing_id, merchant_id, schedule_id]
+    assert merchant_id not in [i for read in after for i in read]  # not read a second time
+
+    shop.merchants.suspend(VALIDATOR, merchant_id, "Vérification en cours")
+    with pytest.raises(RuleViolatedError) as refused:
+        shop.checkout.check_out(*third, CheckoutChoices())
+    assert refused.value.code == "listing_not_for_sale"
+
+
+def test_the_listings_merchants_a_process_remembers_are_bounded_least_recent_first() -> None:
+    remembered = MerchantsOfListings(size=2)
+    a, b, c = (SimpleNamespace(id=uuid4(), merchant_id=uuid4()) for _ in range(3))
+    remembered.learn([a, b])  # type: ignore[list-item]
+    assert remembered.known([a.id]) == [a.merchant_id]  # a is now the most recent
+    remembered.learn([c])  # type: ignore[list-item]
+    assert remembered.known([a.id, b.id, c.id]) == [a.merchant_id, c.merchant_id]
