@@ -98,7 +98,7 @@ class _ShortAsciiAsIs(Compat32):
 
     def _fold(self, name: str, value: Any, sanitize: bool) -> str:
         if (isinstance(value, str) and value.isascii() and value.isprintable()
-                and len(name) + 2 + len(value) <= 78):
+                and len(name) + 2 + len(value) <= (self.max_line_length or 0)):
             return f"{name}: {value}{self.linesep}"
         return super()._fold(name, value, sanitize)  # type: ignore[misc]
 

@@ -62,8 +62,11 @@ def test_headers_are_written_byte_for_byte_as_the_standard_policy_writes_them(
         name: str, value: str) -> None:
     # The shortcut for short ASCII values must change how fast, never what is written (nor
     # what is refused: compat32 refuses a value that would smuggle in a header).
-    for policy_ in (SHORT_ASCII_AS_IS, SHORT_ASCII_AS_IS.clone(linesep="\r\n")):
-        standard = policy.compat32.clone(linesep=policy_.linesep)
+    for policy_ in (SHORT_ASCII_AS_IS, SHORT_ASCII_AS_IS.clone(linesep="\r\n"),
+                    SHORT_ASCII_AS_IS.clone(max_line_length=40),
+                    SHORT_ASCII_AS_IS.clone(max_line_length=None)):
+        standard = policy.compat32.clone(linesep=policy_.linesep,
+                                         max_line_length=policy_.max_line_length)
         for fold in ("fold", "fold_binary"):
             assert written(policy_, fold, name, value) == written(standard, fold, name, value)
 
