@@ -27,20 +27,32 @@ def shopper_rows(api: Api) -> list[tuple]:
             if row[1] == "shopper"]
 
 
-def test_an_erased_shopper_is_sent_nothing_not_even_about_what_happens_after(
-        mail_api: Api, inbox: Inbox) -> None:
-    api = mail_api
+def bought(api: Api) -> tuple[Shop, str, dict[str, str], dict[str, Any]]:
+    """A shopper's order of one cheese from Fromagerie Boréale: the shop, the merchant's id,
+    its owner's headers and the order."""
     shop = Shop(api)
     merchant_id, owner = shop.merchant(name="Fromagerie Boréale")
     listing = api.listing(merchant_id, owner, publish=True, stock=5, price_cents=12_99)
-    order = shop.check_out(shop.cart({listing: 1})).json()
+    order = shop.check_out(shop.cart({listing: 1}))
+    assert order.status_code == 201, order.text
+    return shop, merchant_id, owner, order.json()
+
+
+def erase(api: Api, shop: Shop) -> None:
+    erased = api.client.post(f"/v1/privacy/subjects/{shop.consumer_id}/erasure",
+                             headers=shop.consumer)
+    assert erased.status_code == 200, erased.text
+
+
+def test_an_erased_shopper_is_sent_nothing_not_even_about_what_happens_after(
+        mail_api: Api, inbox: Inbox) -> None:
+    api = mail_api
+    shop, merchant_id, owner, order = bought(api)
     api.container.projections.settle()
     assert [row[2:4] for row in shopper_rows(api)] == [("order_confirmed", "pending")]
 
     # Erased before the mail went: the row waiting for them goes with their key.
-    erased = api.client.post(f"/v1/privacy/subjects/{shop.consumer_id}/erasure",
-                             headers=shop.consumer)
-    assert erased.status_code == 200, erased.text
+    erase(api, shop)
     assert shopper_rows(api) == []
     # The merchant then declines its part: new mails for them are dropped when sent.
     assert api.client.post(f"/v1/orders/{order['id']}/merchant-orders/{merchant_id}/decline",
@@ -67,10 +79,7 @@ def dev_api(settings: Settings) -> Iterator[Api]:
 def test_erasure_deletes_the_development_mails_of_the_person_and_keeps_the_others(
         dev_api: Api, settings: Settings) -> None:
     api = dev_api
-    shop = Shop(api)
-    merchant_id, owner = shop.merchant(name="Fromagerie Boréale")
-    listing = api.listing(merchant_id, owner, publish=True, stock=5, price_cents=12_99)
-    shop.check_out(shop.cart({listing: 1}))
+    shop, *_ = bought(api)
     assert deliver(api) == 3  # approval, confirmation, new order
     mail_dir = Path(settings.data_dir) / "mail"
     files = sorted(mail_dir.rglob("*"))
@@ -80,8 +89,7 @@ def test_erasure_deletes_the_development_mails_of_the_person_and_keeps_the_other
                for p in files)
     assert any(SHOPPER.encode() in p.read_bytes() for p in files if p.is_file())
 
-    assert api.client.post(f"/v1/privacy/subjects/{shop.consumer_id}/erasure",
-                           headers=shop.consumer).status_code == 200
+    erase(api, shop)
 
     remaining = [p.read_bytes() for p in mail_dir.rglob("*") if p.is_file()]
     assert [t for t in TRACES if any(t in data for data in remaining)] == []
@@ -94,18 +102,14 @@ def test_a_person_erased_while_their_mail_is_being_written_keeps_no_file_of_it(
     # The erasure comes between reading their address and writing the file: it finds no file
     # to delete yet; the sender, asking after it hands mails over, deletes it.
     api = dev_api
-    shop = Shop(api)
-    merchant_id, owner = shop.merchant(name="Fromagerie Boréale")
-    listing = api.listing(merchant_id, owner, publish=True, stock=5, price_cents=12_99)
-    shop.check_out(shop.cart({listing: 1}))
+    shop, *_ = bought(api)
     api.container.projections.settle()
     mailbox = api.container.mail.mailer
     hand_over = mailbox.send
 
     def erased_meanwhile(mail: Any) -> None:
         if mail.person == shop.consumer_id:
-            assert api.client.post(f"/v1/privacy/subjects/{shop.consumer_id}/erasure",
-                                   headers=shop.consumer).status_code == 200
+            erase(api, shop)
         hand_over(mail)
 
     mailbox.send = erased_meanwhile
