@@ -69,12 +69,12 @@ class Projections:
         have applied the events instead, and a process among them written new ones that a
         read model this round already passed must follow; so also the head must not have
         moved during the round."""
-        total = 0
+        total, head = 0, self.head()
         for _ in range(rounds):
-            head = self.head()
             applied = self.catch_up()
             total += applied
-            if not applied and self.head() == head:
+            head, before = self.head(), head
+            if not applied and head == before:
                 break
         return total
 
