@@ -20,6 +20,7 @@ from rich.progress import Progress, TextColumn
 from rich.table import Table
 from uvicorn.supervisors import Multiprocess
 
+from api import heap
 from api.auth import Tokens
 from api.container import STARTUP_ERRORS, Container, build_container, check_startup
 from api.i18n import message
@@ -148,6 +149,7 @@ def work(
     console.print(f"[bold]Comptoir worker[/] on {settings.backend}: "
                   f"{', '.join(container.projections.names)}, jobs, mail and webhooks")
     container.start_work()
+    heap.settle()
     try:
         while True:
             time.sleep(30)

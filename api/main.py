@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
-from api import problems, web
+from api import heap, problems, web
 from api.consistency import ReadYourWrites
 from api.container import Container, build_container, csrf_secret
 from api.csrf import CSRF
@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         built.insights.start()
         if settings.run_projections:
             built.start_work()
+        if owned:  # a serving process's one app (tests pass containers, many per process)
+            heap.settle()
         try:
             yield
         finally:
