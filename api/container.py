@@ -245,7 +245,7 @@ def compose(settings: Settings, backend: Backend, secrets: Path, mailer: Any,
     payments = Payments(app, gateway=gateway, clock=clock, acceptance_window=timedelta(
         hours=settings.acceptance_deadline_hours), **shared)
     consumers = Consumers(app, **shared)
-    insights = Insights(insight_store, clock, region_of=consumers.postal_area)
+    insights = Insights(insight_store, clock, regions_of=consumers.postal_areas)
     # For the use cases that report what people did:
     seen: ServiceOptions = {**shared, "sightings": insights}
     carts = Carts(app, **seen)

@@ -94,8 +94,9 @@ class InsightsStore(Protocol):
 
 class Insights:
     def __init__(self, store: InsightsStore, clock: Clock,
-                 region_of: Callable[[UUID], str | None], flush_seconds: float = 1.0) -> None:
-        self.store, self.clock, self.region_of = store, clock, region_of
+                 regions_of: Callable[[set[UUID]], dict[UUID, str | None]],
+                 flush_seconds: float = 1.0) -> None:
+        self.store, self.clock, self.regions_of = store, clock, regions_of
         self.flush_seconds = flush_seconds
         self._pending: list[_Seen] = []
         self._lock = threading.Lock()
@@ -128,7 +129,7 @@ class Insights:
             if not batch:
                 return 0
             consumers = {s.consumer_id for s in batch if s.consumer_id is not None}
-            regions = {c: self.region_of(c) or "unknown" for c in consumers}
+            regions = {c: region or "unknown" for c, region in self.regions_of(consumers).items()}
             self.store.add([Sighting(s.merchant_id, s.day, s.kind,
                                      regions.get(s.consumer_id, "unknown"),  # type: ignore[arg-type]
                                      s.consumer_id, s.term) for s in batch])

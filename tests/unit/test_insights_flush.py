@@ -35,7 +35,8 @@ class SlowStore:
 
 def test_a_flush_returns_only_once_what_another_flush_took_is_written() -> None:
     store = SlowStore()
-    insights = Insights(store, FixedClock(datetime(2026, 11, 28, tzinfo=UTC)), lambda _: "J8X")
+    insights = Insights(store, FixedClock(datetime(2026, 11, 28, tzinfo=UTC)),
+                        lambda ids: dict.fromkeys(ids, "J8X"))
     insights.saw(Actor(Role.CONSUMER, subject=str(uuid4())), "add_to_cart", [uuid4()])
     background = threading.Thread(target=insights.flush)
     background.start()
@@ -48,3 +49,26 @@ def test_a_flush_returns_only_once_what_another_flush_took_is_written() -> None:
     assert report_flushed.wait(5)
     assert len(store.rows) == 1  # ...and then what it reads holds it
     background.join()
+
+
+def test_a_flush_asks_the_regions_of_all_its_shoppers_at_once() -> None:
+    """A second's flush under load names a hundred shoppers: their regions are read together,
+    each sighting lands in its shopper's region, an unknown one (no postal code, or gone) in
+    "unknown", and an anonymous visit asks nothing."""
+    store, asked = SlowStore(), []
+    store.go_on.set()
+    gatineau, nowhere, gone = uuid4(), uuid4(), uuid4()
+
+    def regions_of(ids: set[UUID]) -> dict[UUID, str | None]:
+        asked.append(set(ids))
+        return {i: {gatineau: "J8X"}.get(i) for i in ids if i != gone}
+
+    insights = Insights(store, FixedClock(datetime(2026, 11, 28, tzinfo=UTC)), regions_of)
+    merchant = uuid4()
+    for shopper in (gatineau, nowhere, gone, gatineau):
+        insights.saw(Actor(Role.CONSUMER, subject=str(shopper)), "add_to_cart", [merchant])
+    insights.saw(Actor(Role.ANONYMOUS, subject=""), "add_to_cart", [merchant])
+    assert insights.flush() == 5
+    assert asked == [{gatineau, nowhere, gone}]
+    assert sorted((row.consumer_id == gatineau, row.region) for row in store.rows) == [
+        (False, "unknown"), (False, "unknown"), (False, "unknown"), (True, "J8X"), (True, "J8X")]
