@@ -169,7 +169,7 @@ def comptoir_worker(settings: Settings) -> Iterator[None]:
 
 def _answers(base: str) -> bool:
     try:
-        return httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200
+        return httpx.get(f"{base}/health", timeout=1).status_code == 200
     except httpx.TransportError:
         return False
 
