@@ -65,7 +65,9 @@ class Comptoir(Application[UUID]):
 
     def aggregates(self, ids: Sequence[UUID]) -> dict[UUID, Aggregate]:
         """The aggregates of these ids that exist, as of now, read together (one query on
-        PostgreSQL where the repository takes two per aggregate)."""
+        PostgreSQL where the repository takes two per aggregate); none asked, none read."""
+        if not ids:
+            return {}
         if self.streams is None:
             found = {}
             for aggregate_id in ids:

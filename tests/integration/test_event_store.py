@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from uuid import uuid4
 
 import psycopg
@@ -157,6 +158,13 @@ def test_aggregates_read_together_are_those_the_repository_rebuilds_one_by_one(
     for on_hand in range(47, 61):  # another snapshot lands between two reads
         container.catalog.set_stock(owner, listing_id, on_hand)
     assert app.aggregates([listing_id])[listing_id].on_hand == 60
+    # None asked, none read: not even a connection taken (a flush of anonymous visits asks so).
+    assert app.streams is not None
+
+    def no_read(ids: Any) -> Any:
+        raise AssertionError(f"read for {ids!r}")
+
+    app.streams.latest = no_read  # type: ignore[method-assign]
     assert app.aggregates([]) == {}
 
 
