@@ -129,9 +129,9 @@ class Insights:
             if not batch:
                 return 0
             consumers = {s.consumer_id for s in batch if s.consumer_id is not None}
-            regions = {c: region or "unknown" for c, region in self.regions_of(consumers).items()}
+            regions = self.regions_of(consumers)
             self.store.add([Sighting(s.merchant_id, s.day, s.kind,
-                                     regions.get(s.consumer_id, "unknown"),  # type: ignore[arg-type]
+                                     regions.get(s.consumer_id) or "unknown",  # type: ignore[arg-type]
                                      s.consumer_id, s.term) for s in batch])
             return len(batch)
 
