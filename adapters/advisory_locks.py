@@ -45,16 +45,24 @@ class AdvisoryAggregateLocks(AggregateLocks):
             if not keys:
                 yield
                 return
-            with self.connections.connection() as conn, conn.transaction():
+            with self.connections.connection() as conn:
+                # Two round trips, each a wait for this thread to win the GIL back: BEGIN
+                # and the locks in key order, then the COMMIT that releases them.
+                # psycopg's transaction() around a pipeline took three.
                 try:
-                    with conn.pipeline():  # in key order, in one round trip
+                    with conn.pipeline():
+                        conn.execute("BEGIN")
                         conn.execute(f"SET LOCAL lock_timeout = '{WAIT_AT_MOST}'")
                         for key in keys:
                             conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
                 except (psycopg.errors.LockNotAvailable,
                         psycopg.errors.DeadlockDetected) as waited:
+                    conn.execute("ROLLBACK")
                     raise IntegrityError(str(waited)) from waited
-                yield  # the attempt runs; the commit above releases the locks
+                try:
+                    yield  # the attempt runs
+                finally:
+                    conn.execute("COMMIT")  # releases the locks
 
 
 def advisory_locks(dsn: str, size: int, timeout: float) -> AdvisoryAggregateLocks:
