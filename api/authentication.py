@@ -48,6 +48,22 @@ class Authenticator:
                 return identity.actor
         return Actor.anonymous()
 
+    def known_actor(self, request: Request) -> Actor | None:
+        """The actor, if what this process remembers decides it (a token verified before,
+        its account's epoch checked a moment ago): no signature, no database. None: ask
+        `actor`, off the event loop."""
+        scheme, _, credentials = (request.headers.get("authorization") or "").partition(" ")
+        token = credentials.strip()
+        if scheme.lower() != "bearer" or not token or token.startswith(PREFIX):
+            return None
+        known = self.tokens.already_verified(token)
+        if known is None:
+            return None
+        actor, epoch = known
+        if epoch is None:
+            return actor
+        return actor if self._checked_lately(UUID(actor.subject), epoch) else None
+
     def _bearer(self, token: str) -> Actor:
         if token.startswith(PREFIX):
             actor = self.api_keys.actor_for(token)
@@ -72,9 +88,12 @@ class Authenticator:
         for key in [k for k in self._epochs if k[0] == account_id]:
             self._epochs.pop(key, None)
 
-    def _current(self, account_id: UUID, epoch: int) -> bool:
+    def _checked_lately(self, account_id: UUID, epoch: int) -> bool:
         checked = self._epochs.get((account_id, epoch))
-        if checked is not None and checked > time.monotonic():
+        return checked is not None and checked > time.monotonic()
+
+    def _current(self, account_id: UUID, epoch: int) -> bool:
+        if self._checked_lately(account_id, epoch):
             return True
         if not self.accounts.still_valid(account_id, epoch):
             return False

@@ -2,7 +2,7 @@
 
 They are `async def`: FastAPI runs a plain `def` dependency in the thread pool, a thread hop
 per dependency per request, and most only read app state; `actor` hops only when it must read
-a session, a key or an account.
+a session, a key or an account (a token verified before is answered on the loop).
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ async def actor(request: Request,
     if not authorization and SESSION_COOKIE not in request.cookies:
         return Actor.anonymous()
     authenticator = request.app.state.container.authenticator
+    if (known := authenticator.known_actor(request)) is not None:
+        return known  # remembered: answered here, without a hop to a thread
     try:  # sessions, keys and epochs may be read from the database: off the event loop
         return await run_in_threadpool(authenticator.actor, request)
     except NotAuthenticatedError:

@@ -267,6 +267,34 @@ def test_sign_out_everywhere_ends_tokens_and_sessions(api: Api) -> None:
     assert api.client.get("/v1/accounts/me").status_code == 401
 
 
+def test_a_token_seen_before_is_answered_from_memory_until_its_sessions_end(
+    api: Api,
+) -> None:
+    """A signed-in token is verified (and its account's sessions checked) once; the requests
+    after it are answered from what the process remembers, without the thread that reads the
+    database. Ending the sessions still ends the token at once."""
+    verified(api, "gaspard@courriel.example")
+    token = bearer(sign_in(api, "gaspard@courriel.example"))
+    authenticator = api.container.authenticator
+    asked: list[str] = []
+    real = authenticator.actor
+
+    def counted(request: Any) -> Any:
+        asked.append(request.url.path)
+        return real(request)
+
+    authenticator.actor = counted  # type: ignore[method-assign]
+    assert [api.client.get("/v1/accounts/me", headers=token).status_code
+            for _ in range(3)] == [200, 200, 200]
+    assert asked == ["/v1/accounts/me"]
+    assert api.client.post("/v1/accounts/me/sign-out-everywhere",
+                           headers=token).status_code == 204
+    assert api.client.get("/v1/accounts/me", headers=token).status_code == 401
+    assert api.client.get("/v1/accounts/me", headers={
+        "Authorization": "Bearer " + token["Authorization"].split()[1][:-2] + "xx",
+    }).status_code == 401
+
+
 def test_signing_out_ends_this_session_only(api: Api) -> None:
     verified(api, "felix@courriel.example")
     signed_in = sign_in(api, "felix@courriel.example", browser=True)
