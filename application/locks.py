@@ -22,7 +22,9 @@ class AggregateLocks:
         self._mine = threading.local()  # the ids this thread holds
 
     @contextmanager
-    def hold(self, ids: Iterable[UUID]) -> Iterator[None]:
+    def hold(self, ids: Iterable[UUID], between_processes: bool = True) -> Iterator[None]:
+        """`between_processes`: also wait for other processes, where a subclass can
+        (adapters/advisory_locks.py); these locks are this process's alone."""
         ordered = sorted(set(ids))
         mine: frozenset[UUID] = getattr(self._mine, "ids", frozenset())
         if again := mine.intersection(ordered):

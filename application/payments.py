@@ -163,7 +163,11 @@ class Payments(Service):
             self.save(order, *listings, *also)
             return order
 
-        return self.retrying(attempt, serialise=[order_id, *listing_ids])
+        # An order this request just placed is written by it alone, but for a webhook or a
+        # job at the same moment: its version check answers that, without the database's
+        # locks on the first attempt. Its listings (a failed payment) are the busiest of all.
+        return self.retrying(attempt, serialise=[order_id, *listing_ids],
+                             rarely_contended=fresh is not None and not listing_ids)
 
 
 PAYMENT_CLAIM = "payment"  # Claim(kind, gateway payment id) → order id

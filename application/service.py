@@ -134,15 +134,21 @@ class Service:
         self.app.announce(position)
         return position
 
-    def retrying(self, attempt: Callable[[], T], serialise: Iterable[UUID] = ()) -> T:
+    def retrying(self, attempt: Callable[[], T], serialise: Iterable[UUID] = (),
+                 rarely_contended: bool = False) -> T:
         """Run a load-decide-save attempt again when another writer got there first.
 
         `serialise` names the aggregates the attempt writes: threads of this process that
-        write them wait for each other rather than collide.
+        write them wait for each other rather than collide, and so do other processes (with
+        PostgreSQL). `rarely_contended`: the first attempt waits for this process's writers
+        only, and a conflict makes the next ones wait for the others too: waiting across
+        processes costs two round trips, wasted where no one else writes.
         """
+        serialise = list(serialise)
         for tries in range(self.conflict_retries + 1):
             try:
-                with self.locks.hold(serialise):
+                with self.locks.hold(serialise,
+                                     between_processes=not (rarely_contended and tries == 0)):
                     return attempt()
             except IntegrityError:
                 if tries == self.conflict_retries:

@@ -71,3 +71,24 @@ def test_a_writer_that_waits_too_long_fails_as_a_conflict(
         pass
     for locks in (first, second):
         locks.connections.close()
+
+
+def test_a_write_that_asks_for_this_process_only_does_not_wait_for_another() -> None:
+    first, second = two_processes()
+    listing, inside, release = uuid4(), threading.Event(), threading.Event()
+
+    def holding() -> None:
+        with first.hold([listing]):
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=holding)
+    thread.start()
+    assert inside.wait(5)
+    started = time.monotonic()
+    with second.hold([listing], between_processes=False):  # the version check decides
+        assert time.monotonic() - started < 0.2
+    release.set()
+    thread.join()
+    for locks in (first, second):
+        locks.connections.close()

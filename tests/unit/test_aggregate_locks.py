@@ -4,11 +4,17 @@ a thread that asks again for what it holds."""
 from __future__ import annotations
 
 import threading
-from uuid import uuid4
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from unittest.mock import patch
+from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
+from application.app import Comptoir
 from application.locks import AggregateLocks
+from application.service import Service
 
 
 def test_a_thread_asking_again_for_an_aggregate_it_holds_is_told_instead_of_waiting_forever(
@@ -43,3 +49,39 @@ def test_another_thread_waits_for_the_holder() -> None:
         order.append("second")
     thread.join()
     assert order == ["first", "second"]
+
+
+class RecordedLocks(AggregateLocks):
+    """The process's locks, noting whether each hold also waited for other processes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.between_processes: list[bool] = []
+
+    @contextmanager
+    def hold(self, ids: Iterable[UUID], between_processes: bool = True) -> Iterator[None]:
+        self.between_processes.append(between_processes)
+        with super().hold(ids):
+            yield
+
+
+@pytest.mark.parametrize(("rarely_contended", "expected"), [
+    (False, [True, True]),  # a hot aggregate: every attempt waits for every process
+    (True, [False, True]),  # optimistic first; after a conflict, wait for the others too
+])
+def test_a_rarely_contended_write_waits_for_other_processes_only_after_a_conflict(
+    memory_app: Comptoir, rarely_contended: bool, expected: list[bool],
+) -> None:
+    locks = RecordedLocks()
+    service = Service(memory_app, locks=locks)
+    attempts = iter([IntegrityError("another writer got there first"), None])
+
+    def attempt() -> str:
+        if (conflict := next(attempts)) is not None:
+            raise conflict
+        return "saved"
+
+    with patch("application.service.time.sleep"):
+        assert service.retrying(attempt, [uuid4()], rarely_contended=rarely_contended) == \
+            "saved"
+    assert locks.between_processes == expected
