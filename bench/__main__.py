@@ -12,6 +12,7 @@ from bench import (
     authentication,
     checkout,
     freshness,
+    group_commit,
     import_fiches,
     pages,
     projection,
@@ -35,6 +36,7 @@ def main() -> None:
         authentication.run(backend, count=2000, runs=3)
         pages.run(backend, count=300)
     checkout.run("postgres", per_client=40)
+    group_commit.run(saves=4000)
 
 
 if __name__ == "__main__":

@@ -187,10 +187,7 @@ def conflicts_answered_alone(grouped: GroupCommit) -> None:
     assert results == {"again": "conflict", "new": 8, "other": 8}, results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--saves", type=int, default=4000)
-    args = parser.parse_args()
+def run(saves: int = 4000) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings_for("postgres", Path(tmp))
         container = build_container(settings)
@@ -201,7 +198,7 @@ def main() -> None:
         raw = raw_rows(dsn, settings.postgres_schema)
         rows: list[tuple[Figures, Figures | None]] = []
         for threads in (1, 4, 16, 64):
-            count = args.saves if threads > 1 else args.saves // 4
+            count = saves if threads > 1 else saves // 4
             baseline = concurrently(f"  raw SQL ×{threads}", threads, count, raw)
             single = concurrently(f"one statement a save ×{threads}", threads, count,
                                   recorder.insert_events)
@@ -214,6 +211,12 @@ def main() -> None:
         report("The log's saves, 8 events each (PostgreSQL)", rows)
         grouped.conn.close()
         container.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--saves", type=int, default=4000)
+    run(parser.parse_args().saves)
 
 
 if __name__ == "__main__":
