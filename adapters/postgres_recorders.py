@@ -1,4 +1,5 @@
-"""eventsourcing's PostgreSQL recorders, sending the stored events of a save in binary.
+"""eventsourcing's PostgreSQL recorders, sending the stored events of a save in binary, and
+the log's save as one statement.
 
 eventsourcing inserts a save's events as one array of a composite type (`unnest(%s::…[])`),
 which psycopg writes as text: every byte of every event's state escaped as hex, then parsed
@@ -45,12 +46,12 @@ class BinaryApplicationRecorder(PostgresApplicationRecorder):
     inserts, run as its own transaction. It returns the new events' notification ids, as
     eventsourcing's insert does; and it sends no NOTIFY.
 
-    eventsourcing's save is a transaction of two round trips: BEGIN, the table lock and the
-    insert, then, once the client has read the ids, COMMIT. The table lock, which serialises
-    every save, was therefore held across a client's round trip, and a client is a Python
-    thread that must win its process's GIL back to send the COMMIT: sampled at 16 checkout
-    clients, a session sat idle holding the lock half of the time. Here the server commits as
-    soon as the insert is done.
+    eventsourcing's save is a transaction of three round trips: BEGIN, the table lock and the
+    insert, synced to read the ids; then COMMIT; then an empty sync. The table lock, which
+    serialises every save, was held from the first to the second, while the client, a Python
+    thread, won its process's GIL back to send the COMMIT: sampled at 16 checkout clients, a
+    session sat idle holding the lock half of the time. Here the server commits as soon as the
+    insert is done (docs/architecture.md, "Writing the log").
 
     No NOTIFY: nothing here LISTENs (followers poll the head and are woken within their
     process), and a transaction that notifies holds a database-wide lock from its commit's
