@@ -9,6 +9,8 @@ from typing import Any
 from uuid import uuid4
 
 import psycopg
+import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from psycopg import sql
 
 from adapters.advisory_locks import AdvisoryAggregateLocks
@@ -271,3 +273,46 @@ def test_a_save_wakes_no_listener_on_postgresql(container: Container, backend: s
             other.execute(sql.SQL("NOTIFY {}").format(sql.Identifier(recorder.channel_name)))
         heard = [n.channel for n in listener.notifies(timeout=5, stop_after=1)]
         assert heard == [recorder.channel_name]
+
+
+def test_a_save_with_a_version_taken_meanwhile_writes_none_of_its_events(
+    container: Container,
+) -> None:
+    recorder = container.app.recorder
+    taken, fresh = uuid4(), uuid4()
+    recorder.insert_events([StoredEvent(taken, 1, "comptoir.Test.Happened", b"{}")])
+    before = recorder.max_notification_id()
+    with pytest.raises(IntegrityError):
+        recorder.insert_events([StoredEvent(fresh, 1, "comptoir.Test.Happened", b"{}"),
+                                StoredEvent(taken, 1, "comptoir.Test.Happened", b"{}")])
+    assert recorder.select_events(fresh) == []
+    assert recorder.max_notification_id() == before
+    ids = recorder.insert_events([StoredEvent(fresh, 1, "comptoir.Test.Happened", b"{}")])
+    assert len(ids) == 1 and ids[0] > before
+
+
+def test_a_save_waits_for_a_writer_in_flight_on_postgresql(container: Container,
+                                                           backend: str) -> None:
+    """The one-statement save takes the table lock that keeps ids in commit order: while
+    another transaction has inserted events and not committed, a save waits for it, and its
+    ids come after that one's (a follower never passes an id that commits later)."""
+    if backend != "postgres":
+        return  # SQLite serialises its writers by itself
+    recorder = container.app.recorder
+    table = sql.SQL("{}.{}").format(sql.Identifier(recorder.datastore.schema),
+                                    sql.Identifier(recorder.events_table_name))
+    saved: list[int] = []
+    with psycopg.connect(container.settings.postgres_dsn.get_secret_value()) as in_flight:
+        row = in_flight.execute(sql.SQL(
+            "INSERT INTO {} (originator_id, originator_version, topic, state) "
+            "VALUES (%s, 1, 'comptoir.Test.Happened', '{{}}') RETURNING notification_id"
+        ).format(table), [uuid4()]).fetchone()
+        assert row is not None
+        saving = threading.Thread(target=lambda: saved.extend(recorder.insert_events(
+            [StoredEvent(uuid4(), 1, "comptoir.Test.Happened", b"{}")])))
+        saving.start()
+        saving.join(0.5)
+        assert saving.is_alive() and saved == []  # waiting for the writer in flight
+        in_flight.commit()
+    saving.join(10)
+    assert saved and saved[0] > row[0]
