@@ -81,25 +81,17 @@ class Tokens:
         in for (None: a token the CLI or an identity provider made). Verified tokens are
         remembered until they expire: a client sends the same token with every request, and
         PyJWT costs ~0.5 ms a check."""
-        if (known := self.already_verified(token)) is not None:
-            return known
+        cached = self._verified.get(token)
+        if cached is not None:
+            actor, expires, epoch = cached
+            if time.time() < expires:
+                return actor, epoch
+            self._verified.pop(token, None)
         actor, expires, epoch = self._verify(token)
         if len(self._verified) >= VERIFIED_CACHE_SIZE:
             self._verified.pop(next(iter(self._verified)), None)  # oldest first
         self._verified[token] = (actor, expires, epoch)
         return actor, epoch
-
-    def already_verified(self, token: str) -> tuple[Actor, int | None] | None:
-        """As `verify_with_epoch`, for a token verified before and not expired since (no
-        signature checked): None otherwise."""
-        cached = self._verified.get(token)
-        if cached is None:
-            return None
-        actor, expires, epoch = cached
-        if time.time() < expires:
-            return actor, epoch
-        self._verified.pop(token, None)
-        return None
 
     def _verify(self, token: str) -> tuple[Actor, float, int | None]:
         try:

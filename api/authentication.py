@@ -49,20 +49,22 @@ class Authenticator:
         return Actor.anonymous()
 
     def known_actor(self, request: Request) -> Actor | None:
-        """The actor, if what this process remembers decides it (a token verified before,
-        its account's epoch checked a moment ago): no signature, no database. None: ask
-        `actor`, off the event loop."""
+        """The actor, when telling it needs no database nor network: a token of ours (its
+        HS256 signature checked here, 0.05 ms, or remembered) whose account's epoch, if it has
+        one, was checked a moment ago. None: ask `actor`, off the event loop. A token of ours
+        that is not good raises NotAuthenticatedError."""
         scheme, _, credentials = (request.headers.get("authorization") or "").partition(" ")
         token = credentials.strip()
-        if scheme.lower() != "bearer" or not token or token.startswith(PREFIX):
+        if scheme.lower() != "bearer" or not token or token.startswith(PREFIX) or (
+                self.oidc is not None and self.oidc.speaks_for(token)):
             return None
-        known = self.tokens.already_verified(token)
-        if known is None:
-            return None
-        actor, epoch = known
-        if epoch is None:
+        try:
+            actor, epoch = self.tokens.verify_with_epoch(token)
+        except TokenError:
+            raise NotAuthenticatedError() from None
+        if epoch is None or self._checked_lately(UUID(actor.subject), epoch):
             return actor
-        return actor if self._checked_lately(UUID(actor.subject), epoch) else None
+        return None
 
     def _bearer(self, token: str) -> Actor:
         if token.startswith(PREFIX):

@@ -2,7 +2,7 @@
 
 They are `async def`: FastAPI runs a plain `def` dependency in the thread pool, a thread hop
 per dependency per request, and most only read app state; `actor` hops only when it must read
-a session, a key or an account (a token verified before is answered on the loop).
+a session, a key or an account (a token of ours is checked on the loop).
 """
 
 from __future__ import annotations
@@ -63,9 +63,10 @@ async def actor(request: Request,
     if not authorization and SESSION_COOKIE not in request.cookies:
         return Actor.anonymous()
     authenticator = request.app.state.container.authenticator
-    if (known := authenticator.known_actor(request)) is not None:
-        return known  # remembered: answered here, without a hop to a thread
-    try:  # sessions, keys and epochs may be read from the database: off the event loop
+    try:
+        if (known := authenticator.known_actor(request)) is not None:
+            return known  # told here, without a hop to a thread
+        # Sessions, keys and epochs may be read from the database: off the event loop.
         return await run_in_threadpool(authenticator.actor, request)
     except NotAuthenticatedError:
         raise HTTPProblem(401, "unauthenticated", "token_invalid") from None
