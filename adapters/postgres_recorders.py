@@ -1,5 +1,5 @@
 """eventsourcing's PostgreSQL recorders, sending the stored events of a save in binary, and
-the log's save as one statement.
+the log's saves as one statement (several at once under load).
 
 eventsourcing inserts a save's events as one array of a composite type (`unnest(%s::…[])`),
 which psycopg writes as text: every byte of every event's state escaped as hex, then parsed
@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
@@ -21,6 +28,8 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
+
+from adapters.group_commit import GroupCommit, Save
 
 
 def _binary_insert(recorder: PostgresAggregateRecorder) -> Composed:
@@ -43,8 +52,10 @@ class BinaryAggregateRecorder(PostgresAggregateRecorder):
 
 class BinaryApplicationRecorder(PostgresApplicationRecorder):
     """The log's recorder: a save is one statement, a function that takes the table lock and
-    inserts, run as its own transaction. It returns the new events' notification ids, as
-    eventsourcing's insert does; and it sends no NOTIFY.
+    inserts, run as its own transaction; the saves a process's threads make while another is
+    being written go together in the next statement (adapters/group_commit.py). A save
+    returns its new events' notification ids, as eventsourcing's insert does; and it sends no
+    NOTIFY.
 
     eventsourcing's save is a transaction of three round trips: BEGIN, the table lock and the
     insert, synced to read the ids; then COMMIT; then an empty sync. The table lock, which
@@ -78,24 +89,79 @@ class BinaryApplicationRecorder(PostgresApplicationRecorder):
         self.insert_function_call = SQL(
             "SELECT * FROM {schema}.{function}(%b::{schema}.{stored_event_type}[])"
         ).format(**names)
+        # A group of saves: each in its own exception block (a subtransaction), answered with
+        # its ids or its own error; the lock once for all.
+        self.sql_create_statements.append(SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{groups_function}"
+            "(events {schema}.{stored_event_type}[], sizes int[]) "
+            "RETURNS TABLE (save int, ids bigint[], error_code text, error_message text) "
+            "LANGUAGE plpgsql AS $$ DECLARE first int := 1; BEGIN "
+            "SET LOCAL lock_timeout = '" + str(int(self.datastore.lock_timeout)) + "s'; "
+            "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+            "FOR i IN 1 .. array_length(sizes, 1) LOOP "
+            "  save := i; ids := NULL; error_code := NULL; error_message := NULL; "
+            "  BEGIN "
+            "    WITH inserted AS (INSERT INTO {schema}.{table} "
+            "      (originator_id, originator_version, topic, state) "
+            "      SELECT originator_id, originator_version, topic, state "
+            "      FROM unnest(events[first : first + sizes[i] - 1]) "
+            "      RETURNING notification_id) "
+            "    SELECT array_agg(notification_id ORDER BY notification_id) INTO ids "
+            "    FROM inserted; "
+            "  EXCEPTION WHEN OTHERS THEN "
+            "    error_code := SQLSTATE; error_message := SQLERRM; "
+            "  END; "
+            "  RETURN NEXT; "
+            "  first := first + sizes[i]; "
+            "END LOOP; END $$").format(groups_function=Identifier(GROUPS_FUNCTION), **names))
+        self.insert_groups_call = SQL(
+            "SELECT save, ids, error_code, error_message FROM {schema}.{groups_function}"
+            "(%b::{schema}.{stored_event_type}[], %s)"
+        ).format(groups_function=Identifier(GROUPS_FUNCTION), **names)
+        self.groups = GroupCommit(self._write_group)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
         if not stored_events:
             return []
-        rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic,
-                                               e.state) for e in stored_events]
+        return self.groups.save([
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic,
+                                           e.state) for e in stored_events])
+
+    def _write_group(self, group: list[Save]) -> None:
+        """One statement on an autocommit connection: it is its own transaction."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            # An autocommit connection: the statement is its transaction.
-            curs.execute(self.insert_function_call, (rows,), prepare=True)
-            return [row[INSERT_FUNCTION] for row in curs.fetchall()]
+            if len(group) == 1:  # alone: no subtransaction needed
+                curs.execute(self.insert_function_call, (group[0].rows,), prepare=True)
+                group[0].ids = [row[INSERT_FUNCTION] for row in curs.fetchall()]
+                return
+            curs.execute(self.insert_groups_call,
+                         ([row for save in group for row in save.rows],
+                          [len(save.rows) for save in group]), prepare=True)
+            for answer in curs.fetchall():
+                save = group[answer["save"] - 1]
+                if answer["error_code"] is None:
+                    save.ids = answer["ids"]
+                else:
+                    save.error = _error_of(answer["error_code"], answer["error_message"])
 
     def _notify_channel(self, curs: Any) -> None:
         pass
 
 
 INSERT_FUNCTION = "comptoir_insert_events"
+GROUPS_FUNCTION = "comptoir_insert_event_groups"
+
+
+def _error_of(code: str, message: str) -> Exception:
+    """A save's own error in a group, as eventsourcing would have raised it for the save
+    alone: a constraint (its version taken meanwhile) or the data it carried."""
+    if code.startswith("23"):
+        return IntegrityError(message)
+    if code.startswith("22"):
+        return DataError(message)
+    return DatabaseError(f"{code}: {message}")
 
 
 class BinaryPostgresFactory(PostgresFactory):

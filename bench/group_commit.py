@@ -3,14 +3,11 @@
 Concurrent writers in one process save checkout-shaped batches (8 events: a cart, an order,
 five listings, an idempotency record) to the log, three ways, at 1, 4, 16 and 64 threads:
 
-- **one statement a save**: Comptoir's recorder as it is (adapters/postgres_recorders.py), one
-  commit, one WAL flush, each under the log's table lock;
-- **group commit**: a prototype kept here, not in the product. A save joins a queue; the
-  first writer to find no group in flight leads: it takes every save queued, writes them with
-  one statement (a PL/pgSQL function inserting each save in its own exception block, so that a
-  save whose version check fails is answered "conflict" alone), and answers each. The others
-  queue meanwhile and go with the next group. One commit, one flush, one table lock for many
-  saves, and no wait when the store is idle;
+- **one statement a save**: Comptoir's recorder with groups of one save
+  (adapters/group_commit.py, `max_saves=1`): one commit and one WAL flush a save, each under
+  the log's table lock;
+- **group commit**: the recorder as it runs: the saves queued while a group is written go
+  together in the next (one statement, one commit, one flush);
 - **raw SQL**: the same eight rows inserted into a plain table, one transaction each and no
   table lock (what PostgreSQL does with no total order to keep).
 
@@ -25,14 +22,12 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from pathlib import Path
 
 import psycopg
-from eventsourcing.persistence import IntegrityError, StoredEvent
-from psycopg.sql import SQL, Identifier
-from psycopg.types.composite import CompositeInfo, register_composite
+from eventsourcing.persistence import StoredEvent
 
+from adapters.group_commit import MAX_SAVES, Save
 from api.container import build_container
 from bench.common import Figures, console, report
 from bench.stock_updates import settings_for
@@ -43,85 +38,6 @@ SIZES = (420, 2600, 380, 380, 380, 380, 380, 260)  # bytes of state: cart, order
 def checkout_shaped() -> list[StoredEvent]:
     return [StoredEvent(uuid.uuid4(), 1, f"comptoir.Bench.Event{i}", b"x" * size)
             for i, size in enumerate(SIZES)]
-
-
-class GroupCommit:
-    """Saves queued by concurrent writers, written by whichever finds no group in flight."""
-
-    def __init__(self, recorder, dsn: str) -> None:  # noqa: ANN001 (the product's recorder)
-        self.recorder = recorder
-        self.conn = psycopg.connect(dsn, autocommit=True)
-        schema, table = recorder.datastore.schema, recorder.events_table_name
-        names = {"schema": Identifier(schema), "table": Identifier(table),
-                 "type": Identifier(recorder.stored_event_type_name)}
-        self.conn.execute(SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.bench_insert_groups"
-            "(events {schema}.{type}[], sizes int[]) "
-            "RETURNS TABLE (save int, ids bigint[]) LANGUAGE plpgsql AS $$ "
-            "DECLARE first int := 1; "
-            "BEGIN "
-            "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
-            "FOR i IN 1 .. array_length(sizes, 1) LOOP "
-            "  save := i; "
-            "  BEGIN "
-            "    WITH inserted AS (INSERT INTO {schema}.{table} "
-            "      (originator_id, originator_version, topic, state) "
-            "      SELECT originator_id, originator_version, topic, state "
-            "      FROM unnest(events[first : first + sizes[i] - 1]) "
-            "      RETURNING notification_id) "
-            "    SELECT array_agg(notification_id ORDER BY notification_id) INTO ids "
-            "    FROM inserted; "
-            "  EXCEPTION WHEN unique_violation THEN ids := NULL; "
-            "  END; "
-            "  RETURN NEXT; "
-            "  first := first + sizes[i]; "
-            "END LOOP; "
-            "END $$").format(**names))
-        self.call = SQL("SELECT save, ids FROM {schema}.bench_insert_groups"
-                        "(%b::{schema}.{type}[], %s)").format(**names)
-        info = CompositeInfo.fetch(self.conn, f"{schema}.{recorder.stored_event_type_name}")
-        assert info is not None
-        register_composite(info, self.conn)
-        assert info.python_type is not None
-        self.row: Callable[..., object] = info.python_type
-        self._lock = threading.Lock()
-        self._queue: list[tuple[Sequence[StoredEvent], Future[list[int] | None]]] = []
-        self._leading = False
-        self.groups: list[int] = []
-
-    def save(self, events: Sequence[StoredEvent]) -> list[int]:
-        answer: Future[list[int] | None] = Future()
-        with self._lock:
-            self._queue.append((events, answer))
-            lead = not self._leading
-            self._leading = True
-        while lead:
-            with self._lock:
-                group, self._queue = self._queue, []
-                if not group:
-                    self._leading = False
-                    break
-            self._write(group)
-        ids = answer.result()
-        if ids is None:
-            raise IntegrityError("a version was taken meanwhile")
-        return ids
-
-    def _write(self, group: list[tuple[Sequence[StoredEvent], Future[list[int] | None]]],
-               ) -> None:
-        rows = [self.row(e.originator_id, e.originator_version, e.topic, e.state)
-                for events, _ in group for e in events]
-        try:
-            sizes = [len(events) for events, _ in group]
-            found = self.conn.execute(self.call, (rows, sizes), prepare=True).fetchall()
-            answers: dict[int, list[int] | None] = dict(found)
-        except Exception as failed:  # noqa: BLE001 - every save of the group fails with it
-            for _, answer in group:
-                answer.set_exception(failed)
-            return
-        self.groups.append(len(group))
-        for n, (_, answer) in enumerate(group, start=1):
-            answer.set_result(answers[n])
 
 
 def raw_rows(dsn: str, schema: str) -> Callable[[Sequence[StoredEvent]], object]:
@@ -163,53 +79,37 @@ def concurrently(name: str, threads: int, saves: int,
     return Figures(name, saves, time.perf_counter() - started, latencies)
 
 
-def conflicts_answered_alone(grouped: GroupCommit) -> None:
-    """A save whose version is taken fails alone; the others of its group are written."""
-    taken = checkout_shaped()
-    grouped.save(taken)
-    results: dict[str, object] = {}
-    go = threading.Barrier(3)
-
-    def attempt(name: str, events: list[StoredEvent]) -> None:
-        go.wait()
-        try:
-            results[name] = len(grouped.save(events))
-        except IntegrityError:
-            results[name] = "conflict"
-
-    writers = [threading.Thread(target=attempt, args=args) for args in
-               [("again", [taken[0]]), ("new", checkout_shaped()),
-                ("other", checkout_shaped())]]
-    for writer in writers:
-        writer.start()
-    for writer in writers:
-        writer.join()
-    assert results == {"again": "conflict", "new": 8, "other": 8}, results
-
-
 def run(saves: int = 4000) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings_for("postgres", Path(tmp))
         container = build_container(settings)
         recorder = container.app.recorder
         dsn = settings.postgres_dsn.get_secret_value()  # type: ignore[union-attr]
-        grouped = GroupCommit(recorder, dsn)
-        conflicts_answered_alone(grouped)
         raw = raw_rows(dsn, settings.postgres_schema)
+        groups, write = recorder.groups, recorder.groups._write  # noqa: SLF001
+        sizes: list[int] = []
+
+        def counted(group: list[Save]) -> None:
+            sizes.append(len(group))
+            write(group)
+
+        groups._write = counted  # noqa: SLF001
         rows: list[tuple[Figures, Figures | None]] = []
         for threads in (1, 4, 16, 64):
             count = saves if threads > 1 else saves // 4
             baseline = concurrently(f"  raw SQL ×{threads}", threads, count, raw)
+            groups.max_saves = 1
             single = concurrently(f"one statement a save ×{threads}", threads, count,
                                   recorder.insert_events)
-            grouped.groups.clear()
-            group = concurrently(f"group commit ×{threads}", threads, count, grouped.save)
-            sizes = sorted(grouped.groups)
-            console.print(f"×{threads}: {len(sizes)} groups, median {sizes[len(sizes) // 2]} "
-                          f"saves, largest {sizes[-1]}")
-            rows += [(single, baseline), (group, baseline), (baseline, None)]
+            groups.max_saves = MAX_SAVES
+            sizes.clear()
+            grouped = concurrently(f"group commit ×{threads}", threads, count,
+                                   recorder.insert_events)
+            ordered = sorted(sizes)
+            console.print(f"×{threads}: {len(ordered)} groups, median "
+                          f"{ordered[len(ordered) // 2]} saves, largest {ordered[-1]}")
+            rows += [(single, baseline), (grouped, baseline), (baseline, None)]
         report("The log's saves, 8 events each (PostgreSQL)", rows)
-        grouped.conn.close()
         container.close()
 
 

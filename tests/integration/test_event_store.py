@@ -316,3 +316,60 @@ def test_a_save_waits_for_a_writer_in_flight_on_postgresql(container: Container,
         in_flight.commit()
     saving.join(10)
     assert saved and saved[0] > row[0]
+
+
+def test_saves_queued_behind_a_group_in_flight_are_written_together_on_postgresql(
+    container: Container, backend: str,
+) -> None:
+    """Group commit (adapters/group_commit.py): saves that come while a group is written go
+    together in the next, in the order they came, each with ids of its own; a save whose
+    version was taken meanwhile fails alone and writes nothing."""
+    if backend != "postgres":
+        return  # SQLite writes one save at a time
+    recorder = container.app.recorder
+    taken = uuid4()
+    recorder.insert_events([StoredEvent(taken, 1, "comptoir.Test.Happened", b"{}")])
+    write, started, release = recorder.groups._write, threading.Event(), threading.Event()
+    sizes: list[int] = []
+
+    def held_first(group: list[Any]) -> None:
+        sizes.append(len(group))
+        if len(sizes) == 1:
+            started.set()
+            release.wait(5)
+        write(group)
+
+    recorder.groups._write = held_first
+    answers: dict[str, Any] = {}
+
+    def save(name: str, events: list[StoredEvent]) -> None:
+        try:
+            answers[name] = list(recorder.insert_events(events))
+        except IntegrityError as error:
+            answers[name] = error
+
+    streams = {name: uuid4() for name in ("first", "b", "c", "d")}
+    batches = {name: [StoredEvent(stream, v, "comptoir.Test.Happened", b"{}") for v in (1, 2)]
+               for name, stream in streams.items()}
+    batches["taken"] = [StoredEvent(uuid4(), 1, "comptoir.Test.Happened", b"{}"),
+                        StoredEvent(taken, 1, "comptoir.Test.Happened", b"{}")]
+    threads = [threading.Thread(target=save, args=("first", batches["first"]))]
+    threads[0].start()
+    assert started.wait(5)
+    for name in ("b", "taken", "c", "d"):
+        threads.append(threading.Thread(target=save, args=(name, batches[name])))
+        threads[-1].start()
+        deadline = time.monotonic() + 5
+        while len(recorder.groups._queue) < len(threads) - 1 and time.monotonic() < deadline:
+            time.sleep(0.001)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert sizes == [1, 4]
+    assert isinstance(answers.pop("taken"), IntegrityError)
+    assert recorder.select_events(batches["taken"][0].originator_id) == []
+    ids = [answers[name] for name in ("first", "b", "c", "d")]
+    assert all(len(pair) == 2 and pair[1] == pair[0] + 1 for pair in ids)
+    assert ids == sorted(ids)
+    for stream in streams.values():
+        assert [e.originator_version for e in recorder.select_events(stream)] == [1, 2]
