@@ -37,10 +37,7 @@ class Authenticator:
     def actor(self, request: Request) -> Actor:
         header = request.headers.get("authorization")
         if header is not None:
-            scheme, _, credentials = header.partition(" ")
-            if scheme.lower() != "bearer" or not credentials:
-                raise NotAuthenticatedError()
-            return self._bearer(credentials.strip())
+            return self._bearer(_bearer_token(header))
         session = request.cookies.get(SESSION_COOKIE)
         if session:
             identity = self.sessions.identity(session)
@@ -51,39 +48,43 @@ class Authenticator:
     def known_actor(self, request: Request) -> Actor | None:
         """The actor, when telling it needs no database nor network: a token of ours (its
         HS256 signature checked here, 0.05 ms, or remembered) whose account's epoch, if it has
-        one, was checked a moment ago. None: ask `actor`, off the event loop. A token of ours
-        that is not good raises NotAuthenticatedError."""
-        scheme, _, credentials = (request.headers.get("authorization") or "").partition(" ")
-        token = credentials.strip()
-        if scheme.lower() != "bearer" or not token or token.startswith(PREFIX) or (
-                self.oidc is not None and self.oidc.speaks_for(token)):
+        one, was checked a moment ago. None: ask `actor`, off the event loop. Credentials that
+        are not good raise NotAuthenticatedError."""
+        header = request.headers.get("authorization")
+        ours = self._ours(_bearer_token(header)) if header is not None else None
+        if ours is None:
             return None
-        try:
-            actor, epoch = self.tokens.verify_with_epoch(token)
-        except TokenError:
-            raise NotAuthenticatedError() from None
+        actor, epoch = ours
         if epoch is None or self._checked_lately(UUID(actor.subject), epoch):
             return actor
         return None
 
     def _bearer(self, token: str) -> Actor:
-        if token.startswith(PREFIX):
-            actor = self.api_keys.actor_for(token)
-            if actor is None:
+        if (ours := self._ours(token)) is not None:
+            actor, epoch = ours
+            if epoch is not None and not self._current(UUID(actor.subject), epoch):
                 raise NotAuthenticatedError()
             return actor
-        if self.oidc is not None and self.oidc.speaks_for(token):
-            try:
-                return self.oidc.actor(token)
-            except OidcError:
-                raise NotAuthenticatedError() from None
+        if token.startswith(PREFIX):
+            key_actor = self.api_keys.actor_for(token)
+            if key_actor is None:
+                raise NotAuthenticatedError()
+            return key_actor
+        assert self.oidc is not None  # _ours leaves API keys and the provider's tokens
         try:
-            actor, epoch = self.tokens.verify_with_epoch(token)
+            return self.oidc.actor(token)
+        except OidcError:
+            raise NotAuthenticatedError() from None
+
+    def _ours(self, token: str) -> tuple[Actor, int | None] | None:
+        """A token of ours, verified: its actor and its account's sessions epoch. None for an
+        API key or the staff's identity provider's token."""
+        if token.startswith(PREFIX) or (self.oidc is not None and self.oidc.speaks_for(token)):
+            return None
+        try:
+            return self.tokens.verify_with_epoch(token)
         except TokenError:
             raise NotAuthenticatedError() from None
-        if epoch is not None and not self._current(UUID(actor.subject), epoch):
-            raise NotAuthenticatedError()
-        return actor
 
     def forget(self, account_id: UUID) -> None:
         """The account just ended its sessions: nothing remembered for it may stand."""
@@ -103,3 +104,10 @@ class Authenticator:
             self._epochs.clear()
         self._epochs[(account_id, epoch)] = time.monotonic() + EPOCH_SECONDS
         return True
+
+
+def _bearer_token(header: str) -> str:
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        raise NotAuthenticatedError()
+    return credentials.strip()
