@@ -64,16 +64,15 @@ class GroupCommit:
         with self._lock:
             group = [self._queue.popleft()
                      for _ in range(min(len(self._queue), self.max_saves))]
+        failed: BaseException = RuntimeError("the group was not written")
         try:
             self._write(group)
-        except Exception as failed:  # noqa: BLE001 - answered to every save of the group
-            for save in group:
-                if save.ids is None and save.error is None:
-                    save.error = failed
+        except Exception as error:  # noqa: BLE001 - answered to every save of the group
+            failed = error
         finally:
             for save in group:
                 if save.ids is None and save.error is None:
-                    save.error = RuntimeError("the group was not written")
+                    save.error = failed
             with self._lock:
                 if self._queue:
                     successor = self._queue[0]
