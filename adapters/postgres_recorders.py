@@ -73,18 +73,21 @@ class BinaryApplicationRecorder(PostgresApplicationRecorder):
         self.insert_events_statement = _binary_insert(self) + SQL(" RETURNING notification_id")
         names = {"schema": Identifier(self.datastore.schema),
                  "function": Identifier(INSERT_FUNCTION),
+                 "groups_function": Identifier(GROUPS_FUNCTION),
                  "table": Identifier(self.events_table_name),
                  "stored_event_type": Identifier(self.stored_event_type_name)}
+        # What both functions do first, and how both insert: the lock that keeps ids in
+        # commit order, then the events of a save in their order.
+        lock_the_log = (
+            "SET LOCAL lock_timeout = '" + str(int(self.datastore.lock_timeout)) + "s'; "
+            "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; ")
+        insert = ("INSERT INTO {schema}.{table} (originator_id, originator_version, topic, "
+                  "state) SELECT originator_id, originator_version, topic, state FROM unnest")
         self.sql_create_statements.append(SQL(
             "CREATE OR REPLACE FUNCTION {schema}.{function}"
             "(events {schema}.{stored_event_type}[]) RETURNS SETOF bigint "
-            "LANGUAGE plpgsql AS $$ BEGIN "
-            "SET LOCAL lock_timeout = '" + str(int(self.datastore.lock_timeout)) + "s'; "
-            "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
-            "RETURN QUERY INSERT INTO {schema}.{table} "
-            "(originator_id, originator_version, topic, state) "
-            "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
-            "RETURNING notification_id; "
+            "LANGUAGE plpgsql AS $$ BEGIN " + lock_the_log
+            + "RETURN QUERY " + insert + "(events) RETURNING notification_id; "
             "END $$").format(**names))
         self.insert_function_call = SQL(
             "SELECT * FROM {schema}.{function}(%b::{schema}.{stored_event_type}[])"
@@ -95,16 +98,11 @@ class BinaryApplicationRecorder(PostgresApplicationRecorder):
             "CREATE OR REPLACE FUNCTION {schema}.{groups_function}"
             "(events {schema}.{stored_event_type}[], sizes int[]) "
             "RETURNS TABLE (save int, ids bigint[], error_code text, error_message text) "
-            "LANGUAGE plpgsql AS $$ DECLARE first int := 1; BEGIN "
-            "SET LOCAL lock_timeout = '" + str(int(self.datastore.lock_timeout)) + "s'; "
-            "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
-            "FOR i IN 1 .. array_length(sizes, 1) LOOP "
+            "LANGUAGE plpgsql AS $$ DECLARE first int := 1; BEGIN " + lock_the_log
+            + "FOR i IN 1 .. array_length(sizes, 1) LOOP "
             "  save := i; ids := NULL; error_code := NULL; error_message := NULL; "
             "  BEGIN "
-            "    WITH inserted AS (INSERT INTO {schema}.{table} "
-            "      (originator_id, originator_version, topic, state) "
-            "      SELECT originator_id, originator_version, topic, state "
-            "      FROM unnest(events[first : first + sizes[i] - 1]) "
+            "    WITH inserted AS (" + insert + "(events[first : first + sizes[i] - 1]) "
             "      RETURNING notification_id) "
             "    SELECT array_agg(notification_id ORDER BY notification_id) INTO ids "
             "    FROM inserted; "
@@ -113,11 +111,11 @@ class BinaryApplicationRecorder(PostgresApplicationRecorder):
             "  END; "
             "  RETURN NEXT; "
             "  first := first + sizes[i]; "
-            "END LOOP; END $$").format(groups_function=Identifier(GROUPS_FUNCTION), **names))
+            "END LOOP; END $$").format(**names))
         self.insert_groups_call = SQL(
             "SELECT save, ids, error_code, error_message FROM {schema}.{groups_function}"
             "(%b::{schema}.{stored_event_type}[], %s)"
-        ).format(groups_function=Identifier(GROUPS_FUNCTION), **names)
+        ).format(**names)
         self.groups = GroupCommit(self._write_group)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
