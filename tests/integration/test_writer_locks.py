@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
-from uuid import uuid4
+from collections.abc import Iterator
+from contextlib import contextmanager
+from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import IntegrityError
@@ -19,6 +21,26 @@ def two_processes() -> tuple[AdvisoryAggregateLocks, AdvisoryAggregateLocks]:
     dsn = postgres_dsn()
     return (advisory_locks.advisory_locks(dsn, 4, timeout=10),
             advisory_locks.advisory_locks(dsn, 4, timeout=10))
+
+
+@contextmanager
+def held_by(locks: AdvisoryAggregateLocks, aggregate_id: UUID) -> Iterator[None]:
+    """Another process's writer holds the aggregate until the block ends."""
+    inside, release = threading.Event(), threading.Event()
+
+    def holding() -> None:
+        with locks.hold([aggregate_id]):
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=holding)
+    thread.start()
+    assert inside.wait(5)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join()
 
 
 def test_a_writer_waits_for_another_process_writing_the_same_aggregate() -> None:
@@ -53,20 +75,10 @@ def test_a_writer_that_waits_too_long_fails_as_a_conflict(
 ) -> None:
     monkeypatch.setattr(advisory_locks, "WAIT_AT_MOST", "100ms")
     first, second = two_processes()
-    listing, inside, release = uuid4(), threading.Event(), threading.Event()
-
-    def holding() -> None:
-        with first.hold([listing]):
-            inside.set()
-            release.wait(5)
-
-    thread = threading.Thread(target=holding)
-    thread.start()
-    assert inside.wait(5)
-    with pytest.raises(IntegrityError), second.hold([listing]):  # the use case then retries
+    listing = uuid4()
+    with held_by(first, listing), pytest.raises(IntegrityError), \
+            second.hold([listing]):  # the use case then retries
         pytest.fail("entered while another process held the aggregate")
-    release.set()
-    thread.join()
     with second.hold([listing]):  # released by the first's commit
         pass
     for locks in (first, second):
@@ -75,20 +87,10 @@ def test_a_writer_that_waits_too_long_fails_as_a_conflict(
 
 def test_a_write_that_asks_for_this_process_only_does_not_wait_for_another() -> None:
     first, second = two_processes()
-    listing, inside, release = uuid4(), threading.Event(), threading.Event()
-
-    def holding() -> None:
-        with first.hold([listing]):
-            inside.set()
-            release.wait(5)
-
-    thread = threading.Thread(target=holding)
-    thread.start()
-    assert inside.wait(5)
-    started = time.monotonic()
-    with second.hold([listing], between_processes=False):  # the version check decides
-        assert time.monotonic() - started < 0.2
-    release.set()
-    thread.join()
+    listing = uuid4()
+    with held_by(first, listing):
+        started = time.monotonic()
+        with second.hold([listing], between_processes=False):  # the version check decides
+            assert time.monotonic() - started < 0.2
     for locks in (first, second):
         locks.connections.close()
