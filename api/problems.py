@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -160,7 +161,7 @@ def problem_response(
     )
 
 
-def domain_error_response(request: Request, error: DomainError) -> JSONResponse:
+async def domain_error_response(request: Request, error: DomainError) -> JSONResponse:
     status, problem_type = next(
         ((status, kind) for cls, status, kind in ERROR_TABLE if isinstance(error, cls)),
         (409, "rule-violated"),
@@ -207,11 +208,13 @@ def every_problem(schema_errors: list[FieldError], rule_errors: list[FieldError]
                             if not any(related(e.field, f) for f in refused)]
 
 
-def request_validation_response(request: Request, error: RequestValidationError) -> JSONResponse:
+async def request_validation_response(request: Request,
+                                      error: RequestValidationError) -> JSONResponse:
     if any(e["type"] == "json_invalid" for e in error.errors()):
         return problem_response(request, 400, "malformed-request", "json_invalid")
     errors = pydantic_field_errors(error.errors())
-    rules = BODY_RULES.get(request.scope.get("endpoint"))  # type: ignore[arg-type]
+    endpoint = request.scope.get("endpoint")  # wrapped by api/routing.py's OneHopRoute
+    rules = BODY_RULES.get(inspect.unwrap(endpoint)) if endpoint is not None else None
     if rules is not None and all(e.field.split(".")[0] not in ("query", "path", "header")
                                  for e in errors):
         errors = every_problem(errors, rules(error.body))
@@ -219,20 +222,20 @@ def request_validation_response(request: Request, error: RequestValidationError)
                             errors=errors)
 
 
-def http_exception_response(request: Request, error: StarletteHTTPException) -> JSONResponse:
+async def http_exception_response(request: Request, error: StarletteHTTPException) -> JSONResponse:
     problem_type, code = HTTP_STATUS_PROBLEMS.get(error.status_code, ("malformed-request",
                                                                        "malformed_request"))
     return problem_response(request, error.status_code, problem_type, code,
                             headers=getattr(error, "headers", None))
 
 
-def api_problem_response(request: Request, error: HTTPProblem) -> JSONResponse:
+async def api_problem_response(request: Request, error: HTTPProblem) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
     return problem_response(request, error.status, error.problem_type, error.code, error.params,
                             headers=headers)
 
 
-def database_unavailable_response(request: Request, error: Exception) -> JSONResponse:
+async def database_unavailable_response(request: Request, error: Exception) -> JSONResponse:
     """The database is down or unreachable (restart, failover, network): nothing was applied
     (every save is one transaction), so the client may retry — with its Idempotency-Key."""
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
@@ -247,6 +250,8 @@ DATABASE_DOWN: tuple[type[Exception], ...] = (
 
 
 def install(app: FastAPI) -> None:
+    """The handlers are coroutines: Starlette runs a plain `def` handler in the thread pool, a
+    hand-over between threads for an answer that only formats a problem."""
     for error in DATABASE_DOWN:
         app.add_exception_handler(error, database_unavailable_response)
     app.add_exception_handler(DomainError, domain_error_response)  # type: ignore[arg-type]

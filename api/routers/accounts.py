@@ -24,11 +24,13 @@ from api.deps import (
     TokensDep,
 )
 from api.problems import PROBLEM_RESPONSES
+from api.routing import OneHopRoute
 from api.schemas.common import Input
 from application.accounts import Identity, SessionStore
 from domain.account import MAX_PASSWORD, StaffRole
 
-router = APIRouter(prefix="/v1", tags=["accounts"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, prefix="/v1", tags=["accounts"],
+                   responses=PROBLEM_RESPONSES)
 Password = Field(min_length=1, max_length=MAX_PASSWORD)
 
 

@@ -11,11 +11,13 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AuditDep, SignedInDep
 from api.problems import PROBLEM_RESPONSES, HTTPProblem
+from api.routing import OneHopRoute
 from application.audit import MAX_PAGE, EventQuery
 
 MAX_POSITION = 2**62  # positions are 64-bit integers in both stores
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, prefix="/v1/audit", tags=["audit"],
+                   responses=PROBLEM_RESPONSES)
 
 
 @router.get("/events", operation_id="listAuditEvents",

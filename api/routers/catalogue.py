@@ -17,6 +17,7 @@ from api.deps import ListingImportsDep, SignedInDep, StockFeedsDep
 from api.listing_import import ListingImporter, ListingImportReport
 from api.listing_import import csv_rows as import_csv_rows
 from api.problems import PROBLEM_RESPONSES, language_of
+from api.routing import OneHopRoute
 from api.schemas.catalogue import (
     LISTING_IMPORT_BODY,
     MAX_FEED_LINES,
@@ -32,7 +33,8 @@ from api.schemas.catalogue import (
 )
 from application.stock_feed import FeedLine
 
-router = APIRouter(prefix="/v1", tags=["catalogue"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, prefix="/v1", tags=["catalogue"],
+                   responses=PROBLEM_RESPONSES)
 
 MAX_BODY_BYTES = 2_000_000
 

@@ -8,9 +8,10 @@ from fastapi import APIRouter
 
 from api.deps import CommissionRulesDep, SignedInDep
 from api.problems import PROBLEM_RESPONSES
+from api.routing import OneHopRoute
 from api.schemas.commission import CommissionRuleIn, CommissionScheduleOut
 
-router = APIRouter(prefix="/v1/commission-rules", tags=["commission"],
+router = APIRouter(route_class=OneHopRoute, prefix="/v1/commission-rules", tags=["commission"],
                    responses=PROBLEM_RESPONSES)
 Out = CommissionScheduleOut
 

@@ -16,10 +16,11 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.deps import DevMailboxDep, SettingsDep
 from api.problems import HTTPProblem
+from api.routing import OneHopRoute
 from api.settings import Settings
 from application.notifications.mailer import DevMail, DevMailbox
 
-router = APIRouter(prefix="/dev/mail", include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, prefix="/dev/mail", include_in_schema=False)
 
 URL = re.compile(r"https?://[^\s<>\"']+")
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",

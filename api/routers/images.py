@@ -13,12 +13,13 @@ from pydantic import BaseModel, Field
 
 from api.deps import ImagesDep, SignedInDep
 from api.problems import PROBLEM_RESPONSES
+from api.routing import OneHopRoute
 from api.schemas.common import Input
 from api.schemas.merchants import ImageOut
 from application.images import CONTENT_TYPE
 from domain.images import MAX_PHOTOS
 
-router = APIRouter(responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, responses=PROBLEM_RESPONSES)
 UPLOADS = re.compile(r"^/v1/merchants/[^/]+/images/?$")  # the body guard's larger limit
 MULTIPART_OVERHEAD = 64 * 1024
 IMMUTABLE = "public, max-age=31536000, immutable"

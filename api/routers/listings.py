@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 
 from api.deps import ActorDep, CatalogDep, IdempotencyKeyDep, SignedInDep, keyed
 from api.problems import PROBLEM_RESPONSES
+from api.routing import OneHopRoute
 from api.schemas.listings import (
     ListingIn,
     ListingOut,
@@ -18,7 +19,8 @@ from api.schemas.listings import (
     VariantPatch,
 )
 
-router = APIRouter(prefix="/v1", tags=["listings"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, prefix="/v1", tags=["listings"],
+                   responses=PROBLEM_RESPONSES)
 
 
 @router.post("/merchants/{merchant_id}/listings", operation_id="createListing",

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import ListsDep, SignedInDep
 from api.problems import PROBLEM_RESPONSES, located
+from api.routing import OneHopRoute
 from api.schemas.lists import (
     ApplicationItem,
     ApplicationsOut,
@@ -26,7 +27,7 @@ from api.schemas.lists import (
     MerchantOrdersParams,
 )
 
-router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, prefix="/v1", responses=PROBLEM_RESPONSES)
 
 
 @router.get("/merchants", tags=["merchants"], operation_id="listApplications",

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from api.deps import ListsDep, SignedInDep
 from api.deps import MerchantProfilesDep as ProfilesDep
 from api.problems import PROBLEM_RESPONSES, located
+from api.routing import OneHopRoute
 from api.schemas.common import ReasonIn
 from api.schemas.merchant_profiles import (
     IdentityChangeIn,
@@ -21,7 +22,8 @@ from api.schemas.merchant_profiles import (
 )
 from api.schemas.merchants import MerchantOut
 
-router = APIRouter(prefix="/v1", tags=["merchants"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, prefix="/v1", tags=["merchants"],
+                   responses=PROBLEM_RESPONSES)
 
 
 @router.patch("/merchants/{merchant_id}/profile", operation_id="changeMerchantProfile",

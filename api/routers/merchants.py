@@ -18,10 +18,12 @@ from api.deps import (
     limited,
 )
 from api.problems import PROBLEM_RESPONSES, also_check_body
+from api.routing import OneHopRoute
 from api.schemas.common import ReasonIn
 from api.schemas.merchants import MerchantApplicationIn, MerchantOut, application_rule_errors
 
-router = APIRouter(prefix="/v1/merchants", tags=["merchants"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, prefix="/v1/merchants", tags=["merchants"],
+                   responses=PROBLEM_RESPONSES)
 
 
 @router.post("", operation_id="applyAsMerchant",

@@ -12,11 +12,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from api.deps import ActorDep, ProjectionsDep, SettingsDep
 from api.observability import refresh_lag
 from api.problems import problem_response
+from api.routing import OneHopRoute
 from api.settings import Settings
 from application.actors import Actor, Role
 from application.errors import PermissionDeniedError
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(route_class=OneHopRoute, tags=["operations"])
 
 
 @router.get("/health", operation_id="health", summary="The process answers (liveness)")

@@ -17,6 +17,7 @@ from api.deps import (
     keyed,
 )
 from api.problems import PROBLEM_RESPONSES
+from api.routing import OneHopRoute
 from api.schemas.orders import (
     CartIn,
     CartLineIn,
@@ -32,7 +33,7 @@ from application.checkout import CheckoutChoices
 from domain.errors import DomainError
 from domain.money import Money
 
-router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, prefix="/v1", responses=PROBLEM_RESPONSES)
 
 
 @router.post("/consumers", operation_id="registerConsumer", status_code=201, tags=["consumers"],

@@ -17,11 +17,12 @@ from api.deps import (
     WebhookVerifierDep,
 )
 from api.problems import PROBLEM_RESPONSES, HTTPProblem, located
+from api.routing import OneHopRoute
 from api.schemas.payouts import LedgerOut, PayoutAccountOut, PayoutsParams, StatementOut
 from api.spreadsheet import csv_writer
 from application.errors import InvalidWebhookError
 
-router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, prefix="/v1", responses=PROBLEM_RESPONSES)
 
 
 @router.put("/merchants/{merchant_id}/payout-account", operation_id="setUpPayoutAccount",

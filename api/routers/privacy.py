@@ -10,9 +10,11 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import AuthenticatorDep, PrivacyDep, SessionsDep, SignedInDep
 from api.problems import PROBLEM_RESPONSES
+from api.routing import OneHopRoute
 from api.spreadsheet import csv_writer
 
-router = APIRouter(prefix="/v1/privacy", tags=["privacy"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, prefix="/v1/privacy", tags=["privacy"],
+                   responses=PROBLEM_RESPONSES)
 
 
 @router.post("/subjects/{subject_id}/erasure", operation_id="erasePerson",

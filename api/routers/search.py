@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import ActorDep, InsightsDep, SearchDep, StorefrontsDep, limited
 from api.problems import PROBLEM_RESPONSES, located
+from api.routing import OneHopRoute
 from api.schemas.search import (
     ListingHitOut,
     ListingSearchOut,
@@ -20,7 +21,8 @@ from api.schemas.search import (
 from application.storefronts import Storefronts
 from projections.search.query import SearchFilters, check_filters, within
 
-router = APIRouter(prefix="/v1/search", tags=["search"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, prefix="/v1/search", tags=["search"],
+                   responses=PROBLEM_RESPONSES)
 
 
 @router.get("/listings", operation_id="searchListings",

@@ -6,9 +6,11 @@ from fastapi import APIRouter, Response
 
 from api.deps import IdempotencyKeyDep, SignedInDep, StorefrontsDep, keyed
 from api.problems import PROBLEM_RESPONSES
+from api.routing import OneHopRoute
 from api.schemas.storefronts import StorefrontIn, StorefrontOut, StorefrontReportRow
 
-router = APIRouter(prefix="/v1", tags=["storefronts"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, prefix="/v1", tags=["storefronts"],
+                   responses=PROBLEM_RESPONSES)
 
 
 @router.post("/storefronts", operation_id="openStorefront",

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.deps import IdempotencyKeyDep, SignedInDep, WebhookEndpointsDep, keyed
 from api.problems import PROBLEM_RESPONSES
+from api.routing import OneHopRoute
 from api.schemas.webhook_endpoints import (
     DeliveryOut,
     EndpointIn,
@@ -21,7 +22,8 @@ from api.schemas.webhook_endpoints import (
     SecretRotationIn,
 )
 
-router = APIRouter(prefix="/v1", tags=["webhooks"], responses=PROBLEM_RESPONSES)
+router = APIRouter(route_class=OneHopRoute, prefix="/v1", tags=["webhooks"],
+                   responses=PROBLEM_RESPONSES)
 MERCHANT = "/merchants/{merchant_id}/webhook-endpoints"
 OPERATOR = "/webhook-endpoints"
 Status = Literal["pending", "succeeded", "failed", "cancelled"]

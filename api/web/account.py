@@ -24,6 +24,7 @@ from api.deps import (
     SessionsDep,
 )
 from api.i18n import LANGUAGES, message
+from api.routing import OneHopRoute
 from api.web.forms import CART_COOKIE
 from api.web.render import LANGUAGE_COOKIE, Errors, local_path, redirect, signed_in
 from api.web.shop import PagesDep, sign_in_first
@@ -31,7 +32,7 @@ from application.accounts import Accounts, SessionStore
 from domain.account import check_password
 from domain.errors import DomainError, FieldError, InvalidValueError, ValidationFailedError
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 
 
 @router.get("/langue/{code}")

@@ -20,6 +20,7 @@ from api.deps import (
     SessionsDep,
     StorefrontsDep,
 )
+from api.routing import OneHopRoute
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep
 from api.web.spaces import space_required
@@ -28,7 +29,7 @@ from domain.account import StaffRole
 from domain.errors import DomainError
 from domain.quebec import REGIONS
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 STAFF = tuple(str(r) for r in StaffRole)
 
 

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AuditDep, _part
+from api.routing import OneHopRoute
 from api.web.render import Errors
 from api.web.shop import PagesDep, not_found
 from api.web.spaces import space_required
@@ -26,7 +27,7 @@ from application.audit import EventQuery
 from application.errors import NotFoundError
 from domain.errors import DomainError, FieldErrors, InvalidValueError
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 PAGE = 50
 ChainDep = Annotated[Any, _part("chain")]  # the chain's head, as `comptoir audit verify` prints
 SignerDep = Annotated[Any, _part("signer")]  # the public key that checks the checkpoints

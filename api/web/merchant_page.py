@@ -18,12 +18,13 @@ from fastapi.responses import HTMLResponse
 from api.deps import MerchantPagesDep
 from api.i18n import LANGUAGES, Language
 from api.pages_text import category_label, price, texts, title_key
+from api.routing import OneHopRoute
 from api.web.render import Pages
 from api.web.shop import PagesDep
 from application.errors import NotFoundError
 from application.merchant_pages import MAX_LISTINGS, MerchantGoneError, MerchantPage
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 
 MAX_DESCRIPTION = 200  # link previews cut longer ones anyway
 

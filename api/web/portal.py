@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import AccountsDep, MerchantsDep, SessionsDep
 from api.pages_text import category_label
+from api.routing import OneHopRoute
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep, sign_in_first
 from api.web.spaces import moved, space_required
@@ -26,7 +27,7 @@ from domain.quebec import REGIONS
 from domain.taxonomy import CATEGORIES
 from projections.workers import Projections
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 APPLY = "/portail/inscription"
 # the use case's field paths -> the form's names (the others are their last part)
 NAMES = {"contact.name": "contact_name", "contact.email": "contact_email",

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import InsightsDep, MerchantsDep
+from api.routing import OneHopRoute
 from api.web.render import Errors, Pages
 from api.web.shop import PagesDep
 from api.web.spaces import space_required
@@ -19,7 +20,7 @@ from application.actors import Role
 from application.insights import KINDS
 from domain.errors import DomainError, FieldErrors, InvalidValueError
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 BAR = 120  # the longest bar, in SVG user units
 
 

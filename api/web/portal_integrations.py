@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ApiKeysDep, MerchantsDep, ProjectionsDep, WebhookEndpointsDep
+from api.routing import OneHopRoute
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep, not_found
 from api.web.spaces import space_required
@@ -32,7 +33,7 @@ from domain.errors import DomainError, InvalidValueError
 from domain.webhook_endpoint import EVENT_TYPES
 from projections.workers import Projections
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 HERE = "/portail/integrations"
 SECRET_COOKIE = "comptoir_secret"
 RECENT = 10  # deliveries shown per endpoint

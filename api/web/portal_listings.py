@@ -21,6 +21,7 @@ from api.deps import CatalogDep, ListsDep, MerchantsDep, ProjectionsDep, StockFe
 from api.i18n import message
 from api.pages_text import category_label
 from api.routers.catalogue import _rows
+from api.routing import OneHopRoute
 from api.schemas.catalogue import STOCK_FEED
 from api.web.portal import settled
 from api.web.render import Errors, Pages, redirect
@@ -36,7 +37,7 @@ from domain.listing import ListingDetails
 from domain.money import Money
 from domain.taxonomy import CATEGORIES, OriginLabel, TaxClass
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 HERE = "/portail/fiches"
 SHOWN = 200
 TEXTS = ("title_fr", "title_en", "description_fr", "description_en", "category", "price",

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ListsDep, MerchantsDep, OrdersDep, ProjectionsDep
+from api.routing import OneHopRoute
 from api.web.portal import settled
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep, not_found
@@ -26,7 +27,7 @@ from application.paging import PageRequest
 from domain.errors import DomainError, InvalidValueError
 from domain.money import Money
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 HERE = "/portail/commandes"
 SHOWN = 100
 

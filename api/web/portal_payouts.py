@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import MerchantsDep, PayoutsDep, PayoutStatementsDep
 from api.routers.payouts import statement
+from api.routing import OneHopRoute
 from api.web.render import Errors, redirect
 from api.web.shop import PagesDep, not_found
 from api.web.spaces import space_required
@@ -19,7 +20,7 @@ from application.actors import Role
 from application.paging import QUEBEC, PageRequest
 from domain.errors import DomainError
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 HERE = "/portail/versements"
 SHOWN = 100  # the ledger's newest payouts on the page; the API pages through every one
 

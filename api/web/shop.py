@@ -26,6 +26,7 @@ from api.deps import (
     SettingsDep,
     limited,
 )
+from api.routing import OneHopRoute
 from api.web.forms import CART_COOKIE, Checkout, cart_of, checkout_page, place_order
 from api.web.render import Errors, Pages, local_path, redirect
 from application.actors import Actor
@@ -36,7 +37,7 @@ from domain.quebec import REGIONS
 from domain.taxonomy import CATEGORIES
 from projections.search.query import check_filters
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 RADII = ("5", "10", "25", "50", "100")
 ORIGIN_CODES = ("produced", "transformed", "designed")
 PAGE_SIZE = 20

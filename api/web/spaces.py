@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.authentication import SESSION_COOKIE
 from api.deps import AccountsDep, MerchantsDep, SessionsDep
+from api.routing import OneHopRoute
 from api.web.render import Pages, local_path, redirect, signed_in
 from api.web.shop import PagesDep, sign_in_first
 from application.accounts import SessionStore
@@ -20,7 +21,7 @@ from application.actors import Actor, Role
 from application.errors import NotFoundError
 from domain.errors import DomainError
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 
 HOMES = {Role.CONSUMER: "/compte", Role.MERCHANT: "/portail", Role.VALIDATOR: "/validation",
          Role.AUDITOR: "/audit", Role.ADMIN: "/admin"}

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ListsDep, MerchantsDep, ProjectionsDep
+from api.routing import OneHopRoute
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep, not_found
 from api.web.spaces import space_required
@@ -21,7 +22,7 @@ from application.errors import NotFoundError
 from application.merchants import Merchants
 from domain.errors import DomainError
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 DECISIONS = ("approve", "reject", "suspend", "reinstate")
 
 

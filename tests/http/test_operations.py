@@ -100,3 +100,31 @@ def test_bad_input_gets_a_clear_problem_and_changes_nothing(api: Api, index: int
     assert problem["status"] == response.status_code
     assert problem["detail"] and "Traceback" not in problem["detail"]
     assert api.log_length() == before
+
+
+def test_a_plain_def_route_hands_its_request_to_a_thread_once(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `def` route runs in the thread pool once; FastAPI would validate what it returned
+    in a second trip (api/routing.py). Counted on a stock update, a read and a refusal."""
+    import anyio.to_thread
+
+    merchant_id, owner = api.approved_merchant()
+    path = f"/v1/listings/{api.listing(merchant_id, owner)}"
+    assert api.client.get(path, headers=owner).status_code == 200  # the token is known now
+    hops: list[str] = []
+    real = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        called = getattr(func, "func", func)  # run_in_threadpool passes a partial
+        hops.append(getattr(called, "__name__", repr(called)))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    updated = api.client.put(f"{path}/stock", headers=owner, json={"on_hand": 7})
+    assert (updated.status_code, updated.json()["stock"]["on_hand"]) == (200, 7)
+    assert hops == ["set_stock"]
+    assert api.client.get(path, headers=owner).json()["stock"]["on_hand"] == 7
+    assert hops == ["set_stock", "get"]
+    refused = api.client.put(f"{path}/stock", headers=owner, json={"on_hand": -1})
+    assert refused.status_code == 422  # refused before the route: no hop at all
+    assert hops == ["set_stock", "get"]
