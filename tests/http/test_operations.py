@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio.to_thread
 import pytest
 
 from application.actors import Role
@@ -106,8 +107,6 @@ def test_a_plain_def_route_hands_its_request_to_a_thread_once(
         api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     """A `def` route runs in the thread pool once; FastAPI would validate what it returned
     in a second trip (api/routing.py). Counted on a stock update, a read and a refusal."""
-    import anyio.to_thread
-
     merchant_id, owner = api.approved_merchant()
     path = f"/v1/listings/{api.listing(merchant_id, owner)}"
     assert api.client.get(path, headers=owner).status_code == 200  # the token is known now
