@@ -13,10 +13,8 @@ from __future__ import annotations
 import argparse
 import random
 import tempfile
-import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ import psycopg
 
 from api.container import build_container
 from application.actors import Actor, Role
-from bench.common import Figures, console, report
+from bench.common import Figures, concurrently, console, report
 from bench.http_client import JsonClient
 from bench.stock_updates import _form, settings_for
 from tests.support import comptoir_server, comptoir_worker, listing_body
@@ -66,26 +64,6 @@ def prepare(container, carts: int) -> list[tuple[str, str]]:  # noqa: ANN001
         token = container.tokens.issue(Role.CONSUMER, subject=uuid.UUID(consumer.subject))
         prepared.append((token, str(cart.id)))
     return prepared
-
-
-def concurrently(clients: int, work: list[Any], act: Any) -> Figures:
-    """Run `act(client_state, item)` over `work` split among `clients` threads."""
-    latencies: list[float] = []
-    lock = threading.Lock()
-    chunks = [work[i::clients] for i in range(clients)]
-
-    def client(items: list[Any]) -> None:
-        state = {}
-        for item in items:
-            started = time.perf_counter()
-            act(state, item)
-            with lock:
-                latencies.append((time.perf_counter() - started) * 1000)
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        list(pool.map(client, chunks))
-    return Figures(f"{clients} client(s)", len(work), time.perf_counter() - started, latencies)
 
 
 def raw_checkout(dsn: str, schema: str) -> Any:

@@ -6,10 +6,13 @@ import os
 import platform
 import resource
 import statistics
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -45,6 +48,28 @@ def measure(name: str, operation: Callable[[int], object], count: int, warmup: i
         operation(i)
         latencies.append((time.perf_counter() - t0) * 1000)
     return Figures(name, count, time.perf_counter() - started, latencies)
+
+
+def concurrently(clients: int, work: list[Any], act: Callable[[dict, Any], object],
+                 name: str | None = None) -> Figures:
+    """Run `act(client_state, item)` over `work` split among `clients` threads."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    chunks = [work[i::clients] for i in range(clients)]
+
+    def client(items: list[Any]) -> None:
+        state: dict = {}
+        for item in items:
+            started = time.perf_counter()
+            act(state, item)
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(client, chunks))
+    return Figures(name or f"{clients} client(s)", len(work), time.perf_counter() - started,
+                   latencies)
 
 
 def median_of_runs(runs: list[Figures]) -> Figures:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,7 +28,7 @@ from eventsourcing.persistence import StoredEvent
 
 from adapters.group_commit import MAX_SAVES, Save
 from api.container import build_container
-from bench.common import Figures, console, report
+from bench.common import Figures, concurrently, console, report
 from bench.stock_updates import settings_for
 
 SIZES = (420, 2600, 380, 380, 380, 380, 380, 260)  # bytes of state: cart, order, listings…
@@ -56,27 +55,10 @@ def raw_rows(dsn: str, schema: str) -> Callable[[Sequence[StoredEvent]], object]
     return insert
 
 
-def concurrently(name: str, threads: int, saves: int,
-                 save: Callable[[Sequence[StoredEvent]], object]) -> Figures:
+def writers(name: str, threads: int, saves: int,
+            save: Callable[[Sequence[StoredEvent]], object]) -> Figures:
     batches = [checkout_shaped() for _ in range(saves)]
-    latencies: list[float] = []
-    lock = threading.Lock()
-
-    def writer(mine: list[list[StoredEvent]]) -> None:
-        for events in mine:
-            started = time.perf_counter()
-            save(events)
-            with lock:
-                latencies.append((time.perf_counter() - started) * 1000)
-
-    workers = [threading.Thread(target=writer, args=(batches[i::threads],))
-               for i in range(threads)]
-    started = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return Figures(name, saves, time.perf_counter() - started, latencies)
+    return concurrently(threads, batches, lambda _state, events: save(events), name)
 
 
 def run(saves: int = 4000) -> None:
@@ -97,13 +79,13 @@ def run(saves: int = 4000) -> None:
         rows: list[tuple[Figures, Figures | None]] = []
         for threads in (1, 4, 16, 64):
             count = saves if threads > 1 else saves // 4
-            baseline = concurrently(f"  raw SQL ×{threads}", threads, count, raw)
+            baseline = writers(f"  raw SQL ×{threads}", threads, count, raw)
             groups.max_saves = 1
-            single = concurrently(f"one statement a save ×{threads}", threads, count,
+            single = writers(f"one statement a save ×{threads}", threads, count,
                                   recorder.insert_events)
             groups.max_saves = MAX_SAVES
             sizes.clear()
-            grouped = concurrently(f"group commit ×{threads}", threads, count,
+            grouped = writers(f"group commit ×{threads}", threads, count,
                                    recorder.insert_events)
             ordered = sorted(sizes)
             console.print(f"×{threads}: {len(ordered)} groups, median "
