@@ -3,12 +3,15 @@ mistyped, badly encoded or absurd requests get a clear 4xx problem and change no
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from typing import Any
 
 import anyio.to_thread
 import pytest
 
+from api.routing import OneHopRoute
 from application.actors import Role
 from tests.support import Api, Shop
 
@@ -127,3 +130,19 @@ def test_a_plain_def_route_hands_its_request_to_a_thread_once(
     refused = api.client.put(f"{path}/stock", headers=owner, json={"on_hand": -1})
     assert refused.status_code == 422  # refused before the route: no hop at all
     assert hops == ["set_stock", "get"]
+
+
+def test_every_router_builds_one_hop_routes() -> None:
+    """A router made without `OneHopRoute` would bring the second hand-over back to its
+    routes, with nothing else to show it."""
+    import api.routers
+    import api.web
+
+    routers = {f"{package.__name__}.{info.name}": module.router
+               for package in (api.routers, api.web)
+               for info in pkgutil.iter_modules(package.__path__)
+               if hasattr(module := importlib.import_module(f"{package.__name__}.{info.name}"),
+                          "router")}
+    assert len(routers) >= 25
+    assert {name for name, router in routers.items()
+            if router.route_class is not OneHopRoute} == set()
