@@ -23,13 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from domain.errors import FieldError, ValidationFailedError
+from domain.quebec import CIVIL_TIME
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-QUEBEC = ZoneInfo("America/Toronto")  # Québec's civil time
 CURSOR_VERSION = 1
 MAX_CURSOR = 400
 _KEY = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
@@ -118,7 +117,7 @@ def _plain(value: Any) -> Any:
 
 def aware(moment: datetime) -> datetime:
     """A moment with its time zone: a date or time given without one is Québec's."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=QUEBEC)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=CIVIL_TIME)
 
 
 def utc_key(moment: datetime) -> str:

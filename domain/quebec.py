@@ -9,6 +9,11 @@ dataset generator uses them, and they win over GeoNames in the gazetteer of ever
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+# Québec's civil time (America/Montreal is an alias of this zone). Instants are stored in UTC;
+# months of statements, pages and the times people type are in this one.
+CIVIL_TIME = ZoneInfo("America/Toronto")
 
 REGIONS: dict[str, str] = {
     "01": "Bas-Saint-Laurent",

@@ -18,14 +18,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.utils import get_topic
 
 from domain.money import Money
 from domain.payout import Payout
-
-QUEBEC = ZoneInfo("America/Toronto")  # Québec's civil time (America/Montreal is its alias)
+from domain.quebec import CIVIL_TIME
 
 SALE_KINDS = ("gross", "goods", "fee", "gst", "qst", "commission", "share")
 REFUND_KINDS = ("refund", "refund_gst", "refund_qst", "refund_commission", "refund_share")
@@ -33,7 +31,7 @@ KINDS = (*SALE_KINDS, *REFUND_KINDS, "transfer", "reversal")
 
 
 def month_of(moment: datetime) -> str:
-    return moment.astimezone(QUEBEC).strftime("%Y-%m")
+    return moment.astimezone(CIVIL_TIME).strftime("%Y-%m")
 
 
 class LedgerUnit(Protocol):

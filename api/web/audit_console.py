@@ -26,6 +26,7 @@ from application.actors import Role
 from application.audit import EventQuery
 from application.errors import NotFoundError
 from domain.errors import DomainError, FieldErrors, InvalidValueError
+from domain.quebec import CIVIL_TIME
 
 router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 PAGE = 50
@@ -126,7 +127,8 @@ def _moment(text: str) -> datetime | None:
         when = datetime.fromisoformat(text.strip()) if text.strip() else None
     except ValueError:
         raise InvalidValueError("datetime_parsing") from None
-    return when.astimezone() if when else None
+    # A moment typed without its offset is Québec's time, not the server's zone.
+    return (when if when.tzinfo else when.replace(tzinfo=CIVIL_TIME)) if when else None
 
 
 def _shown(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -17,8 +17,9 @@ from api.web.render import Errors, redirect
 from api.web.shop import PagesDep, not_found
 from api.web.spaces import space_required
 from application.actors import Role
-from application.paging import QUEBEC, PageRequest
+from application.paging import PageRequest
 from domain.errors import DomainError
+from domain.quebec import CIVIL_TIME
 
 router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 HERE = "/portail/versements"
@@ -33,7 +34,7 @@ def payouts_page(page: PagesDep, payouts: PayoutsDep, statements: PayoutStatemen
     merchant_id = page.actor.merchant_id
     assert merchant_id is not None
     ledger = statements.ledger(page.actor, merchant_id, (), PageRequest(SHOWN))
-    this_month = _month(datetime.now(QUEBEC))
+    this_month = _month(datetime.now(CIVIL_TIME))
     months = sorted({_month(o.captured_at) for o in ledger.orders} | {this_month}, reverse=True)
     return page.render(
         "portal/payouts.html", section="payouts", ledger=ledger, months=months,
@@ -81,4 +82,4 @@ async def open_onboarding(page: PagesDep, payouts: PayoutsDep) -> Response:
 
 
 def _month(when: datetime) -> str:
-    return when.astimezone(QUEBEC).strftime("%Y-%m")
+    return when.astimezone(CIVIL_TIME).strftime("%Y-%m")

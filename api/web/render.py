@@ -1,6 +1,7 @@
 """How the shop's pages are rendered: the language (a cookie, else the browser's), the CSRF
-token of every form, inline errors in the API's own words, money and dates, and the headers
-(a strict CSP: our own scripts and styles only, images from us and the tile server)."""
+token of every form, inline errors in the API's own words, money, dates and times (Québec's
+civil time, whatever the server's zone), and the headers (a strict CSP: our own scripts and
+styles only, images from us and the tile server)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from api.web.texts import origin_label, texts
 from application.actors import Actor
 from domain.errors import DomainError, FieldError, InvalidValueError, ValidationFailedError
 from domain.money import Money
+from domain.quebec import CIVIL_TIME
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -33,6 +35,31 @@ _templates = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
 )
+
+
+def civil(when: datetime) -> datetime:
+    """An instant as a clock in Québec reads it (stored instants are UTC: an order placed at
+    21:30 in Gaspé is on the evening of its day, not the next morning). A naive value is a
+    calendar day or time already, shown as it is."""
+    return when.astimezone(CIVIL_TIME) if when.tzinfo is not None else when
+
+
+def day_text(when: datetime, language: Language) -> str:
+    """ "1er décembre 2026", "December 1, 2026": the day in Québec."""
+    when = civil(when)
+    if language == "fr":
+        return f"{when.day}{'er' if when.day == 1 else ''} {MONTHS_FR[when.month - 1]} {when.year}"
+    return when.strftime("%B %-d, %Y")
+
+
+def moment_text(when: datetime, language: Language) -> str:
+    """A day and a time of day in Québec: "3 décembre 2026, 14 h 05" (the Office québécois de
+    la langue française's usage), "December 3, 2026, 2:05 p.m." (Canadian English)."""
+    when = civil(when)
+    if language == "fr":
+        return f"{day_text(when, language)}, {when.hour} h {when.minute:02d}"
+    half = "a.m." if when.hour < 12 else "p.m."
+    return f"{day_text(when, language)}, {when.hour % 12 or 12}:{when.minute:02d} {half}"
 
 
 def language_of(request: Request) -> Language:
@@ -103,10 +130,10 @@ class Pages:
         return text.replace(".", ",") if self.language == "fr" else text
 
     def date(self, when: datetime) -> str:
-        if self.language == "fr":
-            return f"{when.day}{'er' if when.day == 1 else ''} {MONTHS_FR[when.month - 1]} " \
-                   f"{when.year}"
-        return when.strftime("%B %-d, %Y")
+        return day_text(when, self.language)
+
+    def moment(self, when: datetime) -> str:
+        return moment_text(when, self.language)
 
     def csrf(self) -> str:
         make = self.request.scope.get("csrftoken")
@@ -117,8 +144,9 @@ class Pages:
                                         if self.request.url.query else "")
         body = _templates.get_template(template).render(
             t=self.t, lang=self.language, actor=self.actor, here=here, csrf=self.csrf,
-            money=self.money, date=self.date, money_cents=lambda c: self.money(Money(c)),
-            km=self.km, errors=context.pop("errors", None) or Errors(),
+            money=self.money, date=self.date, moment=self.moment,
+            money_cents=lambda c: self.money(Money(c)), km=self.km,
+            errors=context.pop("errors", None) or Errors(),
             category=lambda code: category_label(code, self.language),
             origin=lambda code: origin_label(code, self.language),
             **context)

@@ -244,5 +244,9 @@ def test_a_merchants_history_shows_each_decision_with_its_reason(api: Api) -> No
     history = page[page.index('id="historique"'):page.index('id="decision"')]
     rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
             for row in re.findall(r"<tr><td>.*?</tr>", history)]
-    assert [row.split(" ", 4)[-1] for row in rows] == [
+    # Each decision at its moment in Québec's time ("28 novembre 2026, 14 h 05"), then what it was.
+    moment = re.compile(r"(\d{1,2}(?:er)? \w+ \d{4}, \d{1,2} h \d{2}) (.*)")
+    moments = [moment.fullmatch(row) for row in rows]
+    assert all(moments), rows
+    assert [m.group(2) for m in moments if m] == [
         "Demande reçue", "Approuvé", "Suspendu — Plainte à vérifier", "Rétabli"]

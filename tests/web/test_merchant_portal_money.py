@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from api.settings import Settings
 from application.actors import Actor, Role
-from application.paging import QUEBEC
+from domain.quebec import CIVIL_TIME
 from tests.journeys.helpers import (
     GATINEAU,
     Marketplace,
@@ -233,7 +233,7 @@ def test_an_owner_reads_her_money_and_insight_and_wires_her_systems(
         shoot(page, "portail-versements", keep)
 
         # This month's statement downloads as the API's very bytes.
-        month = datetime.now(QUEBEC).strftime("%Y-%m")
+        month = datetime.now(CIVIL_TIME).strftime("%Y-%m")
         with page.expect_download() as download:
             page.locator(f"a[href='/portail/versements/releves/{month}.csv']").click()
         api_csv = market.http.get(f"/v1/merchants/{shop.id}/payout-statements/{month}",
