@@ -41,6 +41,7 @@ from domain.personal import PersonalData, parse_email
 
 LANGUAGES = ("fr", "en")
 EMAIL_CLAIM = "email"
+INVITATION_DAYS = 14  # how long an invitation link is good for
 
 
 class SignInFailedError(AuthenticationRequiredError):
@@ -108,6 +109,15 @@ class AccountView:
     language: str
     roles: list[str]
     merchants: dict[UUID, str]
+
+
+@dataclass(frozen=True)
+class Member:
+    """Someone who acts for a merchant, as its owner sees them."""
+
+    id: UUID  # the person's id (their account's)
+    email: str | None  # None once erased
+    membership: str
 
 
 class Invitation(Aggregate):
@@ -350,10 +360,7 @@ class Accounts(Service):
     # -- merchants' people ----------------------------------------------------------------
 
     def invite(self, actor: Actor, merchant_id: UUID, email: str) -> UUID:
-        actor.require_signed_in()
-        owner = self._own(actor)
-        if owner.membership(merchant_id) != Membership.OWNER:
-            raise NotFoundError("merchant")
+        owner = self._owner_of(actor, merchant_id)
         # Until a validator approved it, the merchant's name (any text its applicant chose)
         # goes out in no mail of the platform's to any address.
         merchant = self.load(Merchant, merchant_id, "merchant")
@@ -369,11 +376,12 @@ class Accounts(Service):
         self.save(invitation)
         return invitation.id
 
+    def invited_to(self, token: str) -> UUID:
+        """The merchant an invitation link asks to join (the page that offers to accept)."""
+        return self._invitation(token).merchant_id
+
     def accept_invitation(self, actor: Actor, token: str) -> UUID:
-        payload = self.links.open("invite", token, max_age_seconds=14 * 24 * 3600)
-        if payload is None:
-            raise InvalidValueError("link_invalid", field="token")
-        invitation = self.load(Invitation, UUID(payload["invitation"]), "invitation")
+        invitation = self._invitation(token)
         account = self._own(actor)
         address = account.email.get("email")
         if address is None or self.email_index(address) != invitation.email_index:
@@ -383,6 +391,42 @@ class Accounts(Service):
             account.join(invitation.merchant_id, Membership.MEMBER, by=invitation.by)
         self.save(invitation, account)
         return invitation.merchant_id
+
+    def members(self, actor: Actor, merchant_id: UUID) -> list[Member]:
+        """Who acts for the merchant, the owner first (its owner asks). Read from the log's
+        joins (rare events, read when an owner looks) and each account as it is now."""
+        self._owner_of(actor, merchant_id)
+        joined = dict.fromkeys(e.originator_id for e in self.events(
+            "comptoir.Account.MerchantJoined") if e.merchant_id == merchant_id)
+        found = self.app.aggregates(list(joined))
+        people = [a for a in map(found.get, joined)
+                  if isinstance(a, Account) and a.membership(merchant_id) is not None]
+        people.sort(key=lambda a: a.membership(merchant_id) != Membership.OWNER)  # stable
+        return [Member(a.person_id, a.email.get("email"), str(a.membership(merchant_id)))
+                for a in people]
+
+    def remove_member(self, actor: Actor, merchant_id: UUID, person_id: UUID) -> UUID:
+        """The person no longer acts for the merchant (its owner asks); every session of
+        theirs ends. An owner is not removed."""
+        self._owner_of(actor, merchant_id)
+        account = self.find(Account.create_id(person_id))
+        if not isinstance(account, Account) or account.membership(merchant_id) is None:
+            raise NotFoundError("member")
+        account.leave(merchant_id, by=actor.subject)
+        self.save(account)
+        return account.person_id
+
+    def _invitation(self, token: str) -> Invitation:
+        payload = self.links.open("invite", token, max_age_seconds=INVITATION_DAYS * 24 * 3600)
+        if payload is None:
+            raise InvalidValueError("link_invalid", field="token")
+        return self.load(Invitation, UUID(payload["invitation"]), "invitation")
+
+    def _owner_of(self, actor: Actor, merchant_id: UUID) -> Account:
+        owner = self._own(actor)
+        if owner.membership(merchant_id) != Membership.OWNER:
+            raise NotFoundError("merchant")  # not told apart from a merchant that is not
+        return owner
 
     # -- the index and the rest -----------------------------------------------------------
 

@@ -120,6 +120,16 @@ class Account(Aggregate):
         if self.merchants.get(merchant_id.hex) != str(membership):
             self._merchant_joined(merchant_id=merchant_id, membership=str(membership), by=by)
 
+    def leave(self, merchant_id: UUID, by: str) -> None:
+        """No longer acts for the merchant (its owner removed them). Every session and token
+        of the account ends: one made for the merchant's portal must not outlive the right."""
+        membership = self.membership(merchant_id)
+        if membership is None:
+            raise IllegalTransitionError("membership", "remove", "none")
+        if membership == Membership.OWNER:
+            raise IllegalTransitionError("membership", "remove", str(Membership.OWNER))
+        self._merchant_left(merchant_id=merchant_id, by=by)
+
     def membership(self, merchant_id: UUID) -> str | None:
         return self.merchants.get(merchant_id.hex)
 
@@ -166,3 +176,8 @@ class Account(Aggregate):
     @event("MerchantJoined", topic="comptoir.Account.MerchantJoined")
     def _merchant_joined(self, merchant_id: UUID, membership: str, by: str) -> None:
         self.merchants[merchant_id.hex] = membership
+
+    @event("MerchantLeft", topic="comptoir.Account.MerchantLeft")
+    def _merchant_left(self, merchant_id: UUID, by: str) -> None:
+        self.merchants.pop(merchant_id.hex, None)
+        self.sessions_epoch += 1  # a session or token made for the merchant ends

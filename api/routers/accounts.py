@@ -99,6 +99,12 @@ class RoleIn(Input):
     role: StaffRole
 
 
+class MemberOut(BaseModel):
+    id: UUID = Field(description="The person's account id")
+    email: str | None = Field(description="None once the person is erased")
+    membership: Literal["owner", "member"]
+
+
 class InvitationIn(Input):
     email: str = Field(max_length=254)
 
@@ -178,7 +184,7 @@ def sign_out(request: Request, response: Response, sessions: SessionsDep) -> Non
 def sign_out_everywhere(actor: SignedInDep, response: Response, accounts: AccountsDep,
                         sessions: SessionsDep, authenticator: AuthenticatorDep) -> None:
     accounts.end_sessions(actor)
-    _ended(UUID(actor.subject), sessions, authenticator)
+    sessions_ended(UUID(actor.subject), sessions, authenticator)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
@@ -196,7 +202,7 @@ def change_password(body: PasswordChangeIn, actor: SignedInDep, response: Respon
                     accounts: AccountsDep, sessions: SessionsDep,
                     authenticator: AuthenticatorDep) -> None:
     accounts.change_password(actor, body.current_password, body.new_password)
-    _ended(UUID(actor.subject), sessions, authenticator)
+    sessions_ended(UUID(actor.subject), sessions, authenticator)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
@@ -219,7 +225,7 @@ def ask_password_reset(body: ResetIn, accounts: AccountsDep, client: ClientDep) 
 def reset_password(body: ResetDoneIn, accounts: AccountsDep, sessions: SessionsDep,
                    authenticator: AuthenticatorDep) -> None:
     account_id = accounts.reset_password(body.token, body.new_password)
-    _ended(account_id, sessions, authenticator)
+    sessions_ended(account_id, sessions, authenticator)
 
 
 # -- staff and merchants' people ---------------------------------------------------------------
@@ -235,7 +241,7 @@ def grant_role(body: RoleIn, actor: SignedInDep, accounts: AccountsDep) -> None:
 def revoke_role(body: RoleIn, actor: SignedInDep, accounts: AccountsDep,
                 sessions: SessionsDep, authenticator: AuthenticatorDep) -> None:
     account_id = accounts.revoke(actor, body.email, body.role)
-    _ended(account_id, sessions, authenticator)
+    sessions_ended(account_id, sessions, authenticator)
 
 
 @router.post("/merchants/{merchant_id}/invitations", status_code=201,
@@ -244,6 +250,20 @@ def revoke_role(body: RoleIn, actor: SignedInDep, accounts: AccountsDep,
 def invite(merchant_id: UUID, body: InvitationIn, actor: SignedInDep,
            accounts: AccountsDep) -> dict[str, UUID]:
     return {"id": accounts.invite(actor, merchant_id, body.email)}
+
+
+@router.get("/merchants/{merchant_id}/members", operation_id="listMembers", tags=["merchants"],
+            summary="Who acts for the merchant, its owner first (its owner)")
+def members(merchant_id: UUID, actor: SignedInDep, accounts: AccountsDep) -> list[MemberOut]:
+    return [MemberOut(**member.__dict__) for member in accounts.members(actor, merchant_id)]
+
+
+@router.delete("/merchants/{merchant_id}/members/{person_id}", status_code=204,
+               operation_id="removeMember", tags=["merchants"],
+               summary="Someone no longer acts for the merchant (its owner); their sessions end")
+def remove_member(merchant_id: UUID, person_id: UUID, actor: SignedInDep, accounts: AccountsDep,
+                  sessions: SessionsDep, authenticator: AuthenticatorDep) -> None:
+    sessions_ended(accounts.remove_member(actor, merchant_id, person_id), sessions, authenticator)
 
 
 @router.post("/invitations/acceptance", operation_id="acceptInvitation",
@@ -285,7 +305,10 @@ def _csrf(request: Request) -> str:
     return make() if make else ""
 
 
-def _ended(account_id: UUID, sessions: SessionStore, authenticator: Authenticator) -> None:
+def sessions_ended(account_id: UUID, sessions: SessionStore,
+                   authenticator: Authenticator) -> None:
+    """Every session of the account closed, and its epoch no longer remembered as current
+    here (its tokens then fail at once, not a moment later)."""
     sessions.close_all(account_id)
     authenticator.forget(account_id)
 

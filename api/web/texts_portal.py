@@ -12,6 +12,7 @@ PORTAL_TEXTS: dict[str, tuple[str, str]] = {
     "portal_payouts": ("Versements", "Payouts"),
     "portal_insight": ("Statistiques", "Insight"),
     "portal_integrations": ("Clés d'API et webhooks", "API keys and webhooks"),
+    "portal_team": ("Équipe", "Team"),
     # -- home and application (api/web/portal.py) --
     "portal_status": ("État de votre demande", "Status of your application"),
     "portal_st_under_review": ("En cours d'examen", "Under review"),
@@ -79,7 +80,7 @@ PORTAL_TEXTS: dict[str, tuple[str, str]] = {
     "portal_or_st_fulfilled": ("Remise", "Handed over"),
     "portal_or_st_declined": ("Refusée", "Declined"),
     "portal_or_st_cancelled": ("Annulée", "Cancelled"),
-    "portal_or_accept_by": ("À accepter avant le {date}.", "To accept before {date}."),
+    "portal_or_accept_by": ("À accepter avant le {date}.", "Accept by {date}"),
     "portal_or_address": ("Adresse de livraison", "Delivery address"),
     "portal_or_accept": ("Accepter la commande", "Accept the order"),
     "portal_or_fulfil": ("Marquer comme remise", "Mark as handed over"),
@@ -225,6 +226,37 @@ PORTAL_TEXTS: dict[str, tuple[str, str]] = {
     "portal_in_k_search_impression": ("Affichages en recherche", "Search impressions"),
     "portal_in_k_add_to_cart": ("Ajouts au panier", "Added to cart"),
     "portal_in_k_order": ("Commandes", "Orders"),
+    # -- the team and its invitations (api/web/portal_team.py) --
+    "portal_team_people": ("Qui agit pour le commerce", "Who acts for the business"),
+    "portal_team_email": ("Adresse courriel", "Email address"),
+    "portal_team_role": ("Rôle", "Role"),
+    "portal_team_owner": ("Propriétaire", "Owner"),
+    "portal_team_member": ("Membre", "Member"),
+    "portal_team_erased": ("(personne effacée)", "(person erased)"),
+    "portal_team_remove": ("Retirer", "Remove"),
+    "portal_team_remove_hint": (
+        "Une personne retirée n'a plus accès au portail du commerce : ses sessions prennent fin "
+        "aussitôt.", "Someone removed no longer has access to the business's portal: their "
+        "sessions end at once."),
+    "portal_team_owner_only": ("Seul le propriétaire du commerce gère l'équipe.",
+                               "Only the business's owner manages the team."),
+    "portal_team_invite": ("Inviter quelqu'un", "Invite someone"),
+    "portal_team_invite_hint": (
+        "Un courriel lui portera un lien valable 14 jours ; la personne se connecte avec cette "
+        "adresse pour accepter.",
+        "An email will carry a link good for 14 days; they sign in with this address to accept."),
+    "portal_team_send": ("Envoyer l'invitation", "Send the invitation"),
+    "portal_team_sent": ("Invitation envoyée.", "Invitation sent."),
+    "portal_team_join_title": ("Invitation", "Invitation"),
+    "portal_team_join_text": (
+        "{name} vous invite à rejoindre son équipe dans le portail entreprise de Comptoir : "
+        "fiches, stocks, commandes et statistiques.", "{name} invites you to join its team in "
+        "Comptoir's business portal: listings, stock, orders and insight."),
+    "portal_team_join": ("Rejoindre {name}", "Join {name}"),
+    "portal_team_link_invalid": (
+        "Ce lien d'invitation n'est plus valable (expiré, déjà utilisé ou adressé à une autre "
+        "adresse que celle de votre compte).", "This invitation link is no longer valid "
+        "(expired, already used, or sent to another address than your account's)."),
     # -- API keys and webhooks (api/web/portal_integrations.py) --
     "portal_int_keys": ("Clés d'API", "API keys"),
     "portal_int_keys_hint": ("Pour vos propres systèmes (caisse, site) : envoyez la clé dans "
@@ -261,6 +293,8 @@ PORTAL_TEXTS: dict[str, tuple[str, str]] = {
     "portal_int_hook_disable": ("Désactiver", "Disable"),
     "portal_int_hook_enable": ("Réactiver", "Enable"),
     "portal_int_hook_rotate": ("Nouveau secret", "New secret"),
+    "portal_int_hook_delete": ("Supprimer", "Delete"),
+    "portal_int_replay": ("Renvoyer", "Send again"),
     "portal_int_hook_previous": ("L'ancien secret signe encore jusqu'au {date}.",
                                  "The previous secret still signs until {date}."),
     "portal_int_no_hooks": ("Aucun webhook.", "No webhooks."),

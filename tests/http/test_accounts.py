@@ -419,6 +419,43 @@ def test_the_applicant_owns_the_merchant_and_invites_a_member(api: Api) -> None:
                            json={"email": "autre@fromagerie.example"}).status_code == 404
 
 
+def test_an_owner_sees_its_people_and_removes_one_whose_access_then_ends(api: Api) -> None:
+    merchant_id, owner = merchant_owner(api, "proprio@poissonnerie.example")
+    other_id, other_owner = merchant_owner(api, "proprio@boucherie.example")
+    invited = api.client.post(f"/v1/merchants/{merchant_id}/invitations", headers=owner,
+                              json={"email": "commis@poissonnerie.example"}).json()["id"]
+    verified(api, "commis@poissonnerie.example")
+    api.client.post("/v1/invitations/acceptance", json={"token": api.container.accounts.links.sign(
+        "invite", {"invitation": invited})}, headers=bearer(sign_in(
+            api, "commis@poissonnerie.example")))
+    clerk = bearer(sign_in(api, "commis@poissonnerie.example", role="merchant"))
+    owner_id, clerk_id = account_id(owner, api), account_id(clerk, api)
+    people = f"/v1/merchants/{merchant_id}/members"
+
+    assert api.client.get(people, headers=owner).json() == [
+        {"id": owner_id, "email": "proprio@poissonnerie.example", "membership": "owner"},
+        {"id": clerk_id, "email": "commis@poissonnerie.example", "membership": "member"}]
+    # Only the owner sees or changes them; another merchant's owner is told nothing.
+    for outsider in (clerk, other_owner):
+        assert api.client.get(people, headers=outsider).status_code == 404
+        assert api.client.delete(f"{people}/{clerk_id}", headers=outsider).status_code == 404
+    assert api.client.delete(f"/v1/merchants/{other_id}/members/{clerk_id}",
+                             headers=other_owner).json()["code"] == "not_found"
+    assert api.client.delete(f"{people}/{owner_id}", headers=owner).status_code == 409
+
+    assert api.client.delete(f"{people}/{clerk_id}", headers=owner).status_code == 204
+    # The token the clerk had for the merchant's portal no longer works, and signing in again
+    # gives no merchant to act for.
+    assert api.client.post(f"/v1/merchants/{merchant_id}/listings", headers=clerk,
+                           json=listing_body()).status_code == 401
+    refused = api.client.post("/v1/sessions", json={
+        "email": "commis@poissonnerie.example", "password": PASSWORD, "role": "merchant"})
+    assert refused.status_code == 403 and refused.json()["code"] == "role_not_held"
+    assert sign_in(api, "commis@poissonnerie.example")["role"] == "consumer"
+    assert [p["membership"] for p in api.client.get(people, headers=owner).json()] == ["owner"]
+    assert api.client.delete(f"{people}/{clerk_id}", headers=owner).status_code == 404
+
+
 def test_an_api_key_acts_for_its_merchant_only(api: Api) -> None:
     a_id, a_owner = merchant_owner(api, "a@erabliere.example")
     b_id, b_owner = merchant_owner(api, "b@boulangerie.example")
