@@ -1,7 +1,8 @@
 """The portal's integrations (`/portail/integrations`): the merchant's API keys (owner only, as
-`ApiKeys`) and its webhook endpoints with their recent deliveries — the use cases of
-`/v1/merchants/{id}/api-keys` and `/v1/merchants/{id}/webhook-endpoints`, with their rules
-(the SSRF refusal of a private address is the URL field's error).
+`ApiKeys`) and its webhook endpoints with their recent deliveries, each of which may be sent
+again — the use cases of `/v1/merchants/{id}/api-keys` and
+`/v1/merchants/{id}/webhook-endpoints`, with their rules (the SSRF refusal of a private address
+is the URL field's error).
 
 A secret (a key, a signing secret) is shown once: the form that made it answers with a 303 and
 a short-lived cookie scoped to this page, which the next GET shows and deletes."""
@@ -138,6 +139,27 @@ async def rotate_secret(endpoint_id: str, page: PagesDep,
         return answer
     return _reveal("#webhooks", {"kind": "hook", "name": done[0].url,
                                  "secret": done[0].secret or ""}, page)
+
+
+@router.post(HERE + "/webhooks/{endpoint_id}/suppression")
+async def delete_endpoint(endpoint_id: str, page: PagesDep,
+                          endpoints: WebhookEndpointsDep) -> Response:
+    """Its pending deliveries are cancelled and its secrets destroyed (the API's DELETE)."""
+    if guard := space_required(page, Role.MERCHANT):
+        return guard
+    return await _act(page, lambda: endpoints.delete(
+        page.actor, _merchant(page), UUID(endpoint_id)), "#webhooks")
+
+
+@router.post(HERE + "/webhooks/{endpoint_id}/envois/{delivery_id}/renvoi")
+async def replay_delivery(endpoint_id: str, delivery_id: str, page: PagesDep,
+                          endpoints: WebhookEndpointsDep) -> Response:
+    """One more attempt, now, with the same webhook-id (the API's replay): the row then shows
+    its answer."""
+    if guard := space_required(page, Role.MERCHANT):
+        return guard
+    return await _act(page, lambda: endpoints.replay(
+        page.actor, _merchant(page), UUID(endpoint_id), UUID(delivery_id)), "#webhooks")
 
 
 # -- helpers ------------------------------------------------------------------------------------

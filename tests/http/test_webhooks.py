@@ -479,3 +479,44 @@ def test_the_sender_refuses_a_name_that_resolves_to_a_private_address() -> None:
 def test_an_address_is_public_only_once_any_ipv4_address_inside_it_is(
         address: str, public: bool) -> None:
     assert is_global(address) is public
+
+
+def test_in_the_portal_a_delivery_is_sent_again_and_the_endpoint_deleted(
+        hooks: Api, receivers: list[Receiver]) -> None:
+    from tests.web.test_merchant_portal import owner_session
+    from tests.web.test_shop_forms import csrf_of
+
+    api, shop = hooks, Shop(hooks)
+    merchant, owner = shop.merchant(name="Fromagerie Boréale")
+    listing = api.listing(merchant, owner, publish=True, stock=5)
+    receiver = Receiver()
+    receivers.append(receiver)
+    endpoint = register(api, merchant_hooks(merchant), owner, receiver.url)
+    shop.check_out(shop.cart({listing: 1}))
+    first_headers, first_body = receiver.wait_for(1)[0]
+    [delivery] = api.client.get(f"{merchant_hooks(merchant)}/{endpoint['id']}/deliveries",
+                                headers=owner).json()
+    portal = owner_session(api, merchant)
+    token = csrf_of(portal, "/portail/integrations")
+    again = f"/portail/integrations/webhooks/{endpoint['id']}/envois/{delivery['id']}/renvoi"
+    assert f'action="{again}"' in portal.get("/portail/integrations").text
+
+    # Another delivery id, or another merchant's endpoint: not found, nothing sent.
+    for path in (f"/portail/integrations/webhooks/{endpoint['id']}/envois/{uuid4()}/renvoi",
+                 f"/portail/integrations/webhooks/{uuid4()}/envois/{delivery['id']}/renvoi",
+                 f"/portail/integrations/webhooks/{uuid4()}/suppression"):
+        assert portal.post(path, data={"csrftoken": token}).status_code == 404, path
+    sent = portal.post(again, data={"csrftoken": token}, follow_redirects=False)
+    assert sent.headers["location"] == "/portail/integrations#webhooks"
+    again_headers, again_body = receiver.wait_for(2)[1]
+    assert (again_headers["webhook-id"], again_body) == (first_headers["webhook-id"], first_body)
+    row = re.search(r'<td class="num" data-label="Essais">(\d+)</td>',
+                    portal.get("/portail/integrations").text)
+    assert row is not None and row.group(1) == "2"
+
+    deleted = portal.post(f"/portail/integrations/webhooks/{endpoint['id']}/suppression",
+                          data={"csrftoken": token}, follow_redirects=False)
+    assert deleted.headers["location"] == "/portail/integrations#webhooks"
+    assert "Aucun webhook." in portal.get("/portail/integrations").text
+    assert api.client.get(f"{merchant_hooks(merchant)}/{endpoint['id']}",
+                          headers=owner).status_code == 404
