@@ -188,6 +188,7 @@ def storage_config(settings: Settings) -> StorageConfig:
 
 # What start-up may refuse with a sentence for the operator (no traceback).
 STARTUP_ERRORS = (InvalidSettingsError, DatabaseUnreachableError, SecretsExposedError)
+REFUND_RETRY_AFTER = timedelta(minutes=1)  # a refund still unsettled then is tried again
 
 
 def check_startup(settings: Settings) -> None:
@@ -263,6 +264,10 @@ def compose(settings: Settings, backend: Backend, secrets: Path, mailer: Any,
     jobs.add("payouts", payouts.tick)
     jobs.add("retry_payments",
              lambda: payments.retry_delayed(models.deadlines.waiting(clock.now(), 100)))
+    # A refund the gateway did not do when it was decided (the request's own call comes first).
+    jobs.add("retry_refunds", lambda: payments.retry_refunds(
+        models.deadlines.unsettled_refunds(clock.now() - REFUND_RETRY_AFTER, 100)),
+        every=REFUND_RETRY_AFTER.total_seconds())
     jobs.add("insights_forget_past_days", insights.forget_past_days)
     privacy = Privacy(app, clock=clock, retention=RetentionPolicy(
         settings.retention_consumer_months, settings.retention_merchant_contact_months),

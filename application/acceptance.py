@@ -12,20 +12,16 @@ on the order's version: whoever saves first wins, the other finds the part no lo
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID, uuid4
 
-from application.errors import GatewayUnavailableError
 from application.orders import release_and_refund
 from application.payments import Payments
 from application.ports import Clock
 from application.service import Service
 from domain.listing import Listing
 from domain.order import Order
-
-log = logging.getLogger("comptoir.acceptance")
 
 
 class UnacceptedOrders(Protocol):
@@ -47,7 +43,8 @@ class AcceptanceDeadlines(Service):
         for order_id in self.due_orders.due(now, limit):
             refunds = self._decline(order_id, now)
             for merchant_id, refund_id in refunds:
-                self._refund(order_id, merchant_id, refund_id)
+                # Without an answer the refund stays decided; the refunds job asks again.
+                self.payments.refund(order_id, merchant_id, refund_id)
             declined += len(refunds)
         return declined
 
@@ -72,13 +69,3 @@ class AcceptanceDeadlines(Service):
             return done
 
         return self.retrying(attempt, serialise=[order_id, *ids])
-
-    def _refund(self, order_id: UUID, merchant_id: UUID, refund_id: UUID) -> None:
-        """The decided refund at the gateway; if it does not answer, the refund stays
-        decided (visible on the order and in the ledger) for an operator to settle, as
-        after a merchant's decline."""
-        try:
-            self.payments.refund(order_id, merchant_id, refund_id)
-        except GatewayUnavailableError:
-            log.warning("refund %s of order %s not carried out: gateway unavailable",
-                        refund_id, order_id)

@@ -9,7 +9,8 @@ decline); failed → reservations released (compensation).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -23,6 +24,8 @@ from domain.claim import Claim
 from domain.listing import Listing
 from domain.order import Order
 from domain.order_terms import OrderStatus
+
+log = logging.getLogger("comptoir.payments")
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,20 @@ class Payments(Service):
                 retried += 1
         return retried
 
+    def retry_refunds(self, unsettled: Iterable[tuple[UUID, UUID, UUID]]) -> int:
+        """The refunds job: carry out at the gateway the refunds decided that it has not done
+        (it did not answer, or the process stopped between the decision and the call); how
+        many it did now. The refund's idempotency key makes the gateway refund at most once;
+        one that still fails is tried again at the next round."""
+        done = 0
+        for order_id, merchant_id, refund_id in unsettled:
+            try:
+                done += self.refund(order_id, merchant_id, refund_id)
+            except Exception as error:  # noqa: BLE001 - the others are still due; logged
+                log.warning("refund %s of order %s not done yet: %s", refund_id, order_id,
+                            type(error).__name__)
+        return done
+
     def capture_confirmed(self, order_id: UUID, payment_id: str) -> None:
         """The consumer's device confirmed the payment (the gateway says it can be captured):
         capture it. Safe to repeat (same idempotency key as the checkout's own capture)."""
@@ -129,16 +146,24 @@ class Payments(Service):
             listing_ids = self.load(Order, order_id, "order").listing_ids
         return self._change(order_id, listing_ids, record, fresh)
 
-    def refund(self, order_id: UUID, merchant_id: UUID, refund_id: UUID) -> None:
-        """Carry out a decided refund at the gateway, then record its settlement."""
+    def refund(self, order_id: UUID, merchant_id: UUID, refund_id: UUID) -> bool:
+        """Carry out a decided refund at the gateway, then record its settlement. False when
+        the gateway did not answer: the refund stays decided (`pending`), and the refunds job
+        asks again (`retry_refunds`) — a merchant's refund is not an error for a timeout."""
         order = self.load(Order, order_id, "order")
         refund = order.merchant_order(merchant_id).refund_by_id(refund_id)
         if refund.gateway_refund_id is not None or order.payment_id is None:
-            return
-        gateway_refund_id = self.gateway.refund(order.payment_id, refund.breakdown.amount,
-                                                idempotency_key=f"refund:{refund_id}")
+            return True
+        try:
+            gateway_refund_id = self.gateway.refund(order.payment_id, refund.breakdown.amount,
+                                                    idempotency_key=f"refund:{refund_id}")
+        except GatewayUnavailableError as error:
+            log.warning("refund %s of order %s left to the refunds job: no answer (%s)",
+                        refund_id, order_id, error.reason)
+            return False
         self._change(order_id, [], lambda o, _: o.settle_refund(merchant_id, refund_id,
                                                                  gateway_refund_id))
+        return True
 
     def _acceptance_deadline(self) -> tuple[datetime | None, float | None]:
         if self.acceptance_window is None:

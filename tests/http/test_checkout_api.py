@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from application.actors import Role
@@ -129,6 +130,35 @@ def test_a_declined_part_returns_its_stock_and_its_money(api: Api) -> None:
     assert mo["refunds"][0]["amount"] == mo["total"] and mo["refunds"][0]["status"] == "settled"
     assert api.client.get(f"/v1/listings/{listing}", headers=owner).json()["stock"] == {
         "available": 4, "on_hand": 4, "reserved": 0}
+
+
+def test_a_refund_the_gateway_does_not_answer_is_pending_then_done_by_the_job(
+        api: Api) -> None:
+    from tests.integration.test_payouts import RefundsUnanswered
+
+    shop = Shop(api)
+    m, owner = shop.merchant()
+    listing = api.listing(m, owner, publish=True, stock=4, price_cents=8_00)
+    order = shop.check_out(shop.cart({listing: 2})).json()
+    part = f"/v1/orders/{order['id']}/merchant-orders/{m}"
+    payments = api.container.payments
+    real, payments.gateway = payments.gateway, RefundsUnanswered(payments.gateway)
+    refund = api.client.post(f"{part}/refunds", headers=owner,
+                             json={"amount_cents": 8_00, "reason": "Un pot fêlé"})
+    # Decided and said pending, not a server error; asked again without the gateway: nothing.
+    assert refund.status_code == 201, refund.text
+    [pending] = refund.json()["merchant_orders"][0]["refunds"]
+    assert (pending["amount"]["cents"], pending["status"]) == (8_00, "pending")
+    api.container.projections.settle()
+    deadlines = api.container.projections["deadlines"].store
+    due = deadlines.unsettled_refunds(datetime.now(UTC) + timedelta(minutes=1), 10)  # type: ignore[attr-defined]
+    assert payments.retry_refunds(due) == 0
+
+    payments.gateway = real
+    assert payments.retry_refunds(due) == 1
+    [settled] = api.client.get(f"/v1/orders/{order['id']}", headers=owner).json()[
+        "merchant_orders"][0]["refunds"]
+    assert (settled["id"], settled["status"]) == (pending["id"], "settled")
 
 
 def test_a_declined_card_releases_everything_and_says_why(api: Api) -> None:

@@ -314,6 +314,56 @@ def test_an_unavailable_gateway_leaves_the_transfer_due_for_the_job(shop: Contai
     assert market.transfers(order.id) == {merchant_id: (shares(order)[merchant_id], 0)}
 
 
+class RefundsUnanswered:
+    """The gateway, except that refunds get no answer."""
+
+    def __init__(self, gateway: Any) -> None:
+        self.gateway = gateway
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.gateway, name)
+
+    def refund(self, *args: Any, **kwargs: Any) -> str:
+        raise GatewayUnavailableError("timeout")
+
+
+def test_a_refund_the_gateway_did_not_answer_is_done_once_by_the_job(shop: Container) -> None:
+    market = Market(shop)
+    order = market.buy()
+    merchant_id = next(iter(market.listings))
+    real = shop.payments.gateway
+    shop.payments.gateway = RefundsUnanswered(real)  # type: ignore[assignment]
+    # The merchant's refund is decided and shown pending, not an error.
+    refunded = market.refund(order.id, merchant_id, 12_99)
+    assert [(r.breakdown.amount.cents, r.gateway_refund_id) for p in refunded.parts
+            for r in p.refunds] == [(12_99, None)]
+    store = shop.projections["deadlines"].store
+    assert shop.jobs.every["retry_refunds"] == 60  # a minute after the decision, each minute
+
+    def due(within: timedelta = timedelta(minutes=1)) -> list[Any]:
+        return store.unsettled_refunds(datetime.now(UTC) + within, 100)  # type: ignore[attr-defined]
+
+    assert store.unsettled_refunds(datetime.now(UTC) - timedelta(minutes=1), 100) == []  # type: ignore[attr-defined]
+    [unsettled] = due()
+    assert (unsettled.order_id, unsettled.merchant_id) == (order.id, merchant_id)
+    assert shop.payments.retry_refunds(due()) == 0  # still no answer: due again next round
+    assert due() == [unsettled]
+    payment_id = market.payout(order.id, merchant_id).payment_id
+    assert shop.gateway.order_records(order.id, payment_id).refunded == Money(0)
+
+    shop.payments.gateway = real
+    assert shop.payments.retry_refunds(due()) == 1
+    market.settle()
+    assert due() == []
+    refunds = [r for p in shop.orders.get(market.owners[merchant_id], order.id).parts
+               for r in p.refunds]
+    assert [(r.breakdown.amount.cents, r.gateway_refund_id is not None) for r in refunds] == [
+        (12_99, True)]
+    assert shop.gateway.order_records(order.id, payment_id).refunded == Money(12_99)
+    assert shop.payments.retry_refunds(due()) == 0
+    assert reconcile(shop.ledger.payouts_of(), shop.gateway) == []
+
+
 def test_reconciliation_lists_what_the_gateway_did_that_the_ledger_does_not_know(
     shop: Container,
 ) -> None:
