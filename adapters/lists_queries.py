@@ -107,6 +107,12 @@ class ListsQueries:
         return [ListingRow(UUID(r[0]), UUID(r[1]), r[2], r[3], r[4], r[5], int(r[6]), int(r[7]),
                            int(r[8]), from_key(r[9]), (r[9], r[0])) for r in rows], total
 
+    def members_of(self, merchant_id: UUID) -> list[UUID]:
+        """The account ids of the merchant's people, in the order they joined."""
+        return [UUID(r[0]) for r in self._select(
+            "SELECT account_id FROM {p}list_members WHERE merchant_id = ? "
+            "ORDER BY joined_at, account_id", (str(merchant_id),))]
+
     def _page(self, table: str, columns: str, key: str, ident: str, where: Where,
               window: Window) -> tuple[list[tuple], int]:
         """The window's rows, ordered by (key, ident), and how many rows match `where`."""
@@ -134,6 +140,7 @@ class ListsQueries:
         """Every row of every table, in key order (a rebuild must give the same)."""
         keys = {"list_applications": "merchant_id", "list_orders": "order_id",
                 "list_merchant_orders": "order_id, merchant_id", "list_listings": "listing_id",
-                "list_identity_changes": "merchant_id"}
+                "list_identity_changes": "merchant_id",
+                "list_members": "merchant_id, account_id"}
         return tuple(self._select(f"SELECT * FROM {{p}}{table} ORDER BY {key}")  # noqa: S608
                      for table, key in keys.items())

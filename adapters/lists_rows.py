@@ -57,12 +57,15 @@ TABLES = (
     "(merchant_id, created_at, listing_id)",
     "CREATE INDEX IF NOT EXISTS list_listings_by_status ON {p}list_listings "
     "(merchant_id, status, created_at, listing_id)",
+    "CREATE TABLE IF NOT EXISTS {p}list_members (merchant_id {key} NOT NULL, "
+    "account_id {key} NOT NULL, membership TEXT NOT NULL, joined_at {key} NOT NULL, "
+    "PRIMARY KEY (merchant_id, account_id))",
 )
 STOCK_ROWS = 250  # listings per statement (4 parameters each)
 # The first row names the types (PostgreSQL infers a VALUES column's from it; SQLite keeps them).
 STOCK_FIRST_ROW = "(CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))"
 NAMES = ("list_applications", "list_orders", "list_merchant_orders", "list_listings",
-         "list_identity_changes")
+         "list_identity_changes", "list_members")
 
 
 def eligibility_json(findings: Sequence[Finding]) -> str:
@@ -205,3 +208,15 @@ class ListsRows:
             change[0], change[1] = on_hand, 0  # what was added before is replaced
         change[1] += on_hand_delta
         change[2] += reserved_delta
+
+    # -- merchants' people -------------------------------------------------------------------
+
+    def member_joined(self, merchant_id: UUID, account_id: UUID, membership: str,
+                      at: datetime) -> None:
+        self._x("INSERT INTO {p}list_members VALUES (?, ?, ?, ?) ON CONFLICT (merchant_id, "
+                "account_id) DO UPDATE SET membership = excluded.membership",
+                (str(merchant_id), str(account_id), membership, utc_key(at)))
+
+    def member_left(self, merchant_id: UUID, account_id: UUID) -> None:
+        self._x("DELETE FROM {p}list_members WHERE merchant_id = ? AND account_id = ?",
+                (str(merchant_id), str(account_id)))

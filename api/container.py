@@ -285,7 +285,7 @@ def compose(settings: Settings, backend: Backend, secrets: Path, mailer: Any,
     accounts = Accounts(app, hasher=Argon2Passwords(), limiter=rate_limits,
                         links=LinkTokens(secret(settings.link_signing_key, secrets, "links")),
                         index_key=secret(settings.email_index_key, secrets, "email-index"),
-                        **shared)
+                        members=models.lists, **shared)
     api_keys = ApiKeys(app, **shared)
     tokens = Tokens.from_settings(settings)
     authenticator = Authenticator(tokens, accounts, api_keys, sessions, oidc_tokens(settings))

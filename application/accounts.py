@@ -149,11 +149,19 @@ class Invitation(Aggregate):
         self.accepted_by = account_id
 
 
+class MembersIndex(Protocol):
+    def members_of(self, merchant_id: UUID) -> list[UUID]:
+        """The account ids of the merchant's people, in the order they joined (a read model:
+        a moment behind the log)."""
+
+
 class Accounts(Service):
     def __init__(self, *args: Any, hasher: PasswordHasher, limiter: RateLimiter,
-                 links: LinkSigner, index_key: bytes, **kwargs: Any) -> None:
+                 links: LinkSigner, index_key: bytes, members: MembersIndex,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.hasher, self.limiter, self.links, self.index_key = hasher, limiter, links, index_key
+        self.index = members
 
     # -- signing up -------------------------------------------------------------------------
 
@@ -393,17 +401,19 @@ class Accounts(Service):
         return invitation.merchant_id
 
     def members(self, actor: Actor, merchant_id: UUID) -> list[Member]:
-        """Who acts for the merchant, the owner first (its owner asks). Read from the log's
-        joins (rare events, read when an owner looks) and each account as it is now."""
+        """Who acts for the merchant, the owner first, then in the order they joined (its
+        owner asks): found through the index, each account read as it is now (someone just
+        removed is not listed, even before the index knows)."""
         self._owner_of(actor, merchant_id)
-        joined = dict.fromkeys(e.originator_id for e in self.events(
-            "comptoir.Account.MerchantJoined") if e.merchant_id == merchant_id)
-        found = self.app.aggregates(list(joined))
-        people = [a for a in map(found.get, joined)
-                  if isinstance(a, Account) and a.membership(merchant_id) is not None]
+        people = self._people(merchant_id)
         people.sort(key=lambda a: a.membership(merchant_id) != Membership.OWNER)  # stable
         return [Member(a.person_id, a.email.get("email"), str(a.membership(merchant_id)))
                 for a in people]
+
+    def owner(self, merchant_id: UUID) -> Account | None:
+        """The account that owns the merchant (it applied signed in), if there is one."""
+        return next((a for a in self._people(merchant_id)
+                     if a.membership(merchant_id) == Membership.OWNER), None)
 
     def remove_member(self, actor: Actor, merchant_id: UUID, person_id: UUID) -> UUID:
         """The person no longer acts for the merchant (its owner asks); every session of
@@ -415,6 +425,12 @@ class Accounts(Service):
         account.leave(merchant_id, by=actor.subject)
         self.save(account)
         return account.person_id
+
+    def _people(self, merchant_id: UUID) -> list[Account]:
+        ids = self.index.members_of(merchant_id)
+        found = self.app.aggregates(ids)
+        return [a for a in map(found.get, ids)
+                if isinstance(a, Account) and a.membership(merchant_id) is not None]
 
     def _invitation(self, token: str) -> Invitation:
         payload = self.links.open("invite", token, max_age_seconds=INVITATION_DAYS * 24 * 3600)

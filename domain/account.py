@@ -13,6 +13,7 @@ person's (same subject, same key). The aggregate's own id derives from it.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -54,6 +55,12 @@ class Account(Aggregate):
 
     class Created(Aggregate.Created):
         TOPIC = "comptoir.Account.Created"  # never triggered: an account signs up
+
+    # The event classes the @event methods below generate, declared for type checkers
+    # because the lists read model names them.
+    if TYPE_CHECKING:
+        MerchantJoined: ClassVar[type[Aggregate.Event]]
+        MerchantLeft: ClassVar[type[Aggregate.Event]]
 
     @classmethod
     def sign_up(cls, person_id: UUID, email: PersonalData, password_hash: PersonalData,

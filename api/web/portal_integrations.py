@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ApiKeysDep, MerchantsDep, ProjectionsDep, WebhookEndpointsDep
 from api.routing import OneHopRoute
+from api.web.portal import settled
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep, not_found
 from api.web.spaces import space_required
@@ -32,7 +33,6 @@ from application.merchants import Merchants
 from application.webhook_endpoints import WebhookEndpoints
 from domain.errors import DomainError, InvalidValueError
 from domain.webhook_endpoint import EVENT_TYPES
-from projections.workers import Projections
 
 router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 HERE = "/portail/integrations"
@@ -111,7 +111,7 @@ async def add_endpoint(request: Request, page: PagesDep, keys: ApiKeysDep,
     except DomainError as refused:
         return await run_in_threadpool(_page, page, keys, endpoints, merchants, None, form,
                                        Errors.of(refused, page.language), 422)
-    await run_in_threadpool(_settled, page, projections)
+    await run_in_threadpool(settled, page, projections)
     return _reveal("#webhooks", {"kind": "hook", "name": made.url, "secret": made.secret or ""},
                    page)
 
@@ -163,12 +163,6 @@ async def replay_delivery(endpoint_id: str, delivery_id: str, page: PagesDep,
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-def _settled(page: Pages, projections: Projections) -> None:
-    """The page lists endpoints from the outbox's index: it shows the new one (the API's
-    `Prefer: read-your-writes`)."""
-    projections.wait_for(projections.head(), page.settings.read_your_writes_timeout)
-
 
 def _merchant(page: Pages) -> UUID:
     """Always the session's merchant: never an id from the form or the URL."""

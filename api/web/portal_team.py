@@ -16,9 +16,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AccountsDep, AuthenticatorDep, MerchantsDep, SessionsDep
+from api.deps import AccountsDep, AuthenticatorDep, MerchantsDep, ProjectionsDep, SessionsDep
 from api.routers.accounts import sessions_ended
 from api.routing import OneHopRoute
+from api.web.portal import settled
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep, not_found, sign_in_first
 from api.web.spaces import moved, space_required
@@ -35,9 +36,10 @@ INVITATION = "/portail/invitation"
 
 @router.get(HERE, response_class=HTMLResponse)
 def team_page(page: PagesDep, accounts: AccountsDep, merchants: MerchantsDep,
-              envoyee: str = "") -> Response:
+              projections: ProjectionsDep, envoyee: str = "") -> Response:
     if guard := space_required(page, Role.MERCHANT):
         return guard
+    settled(page, projections)  # someone who just joined is listed (an index, a moment behind)
     return _page(page, accounts, merchants, {}, Errors(), sent=envoyee == "1")
 
 

@@ -37,7 +37,6 @@ class Addressees(Service):
     def __init__(self, *args: Any, accounts: Accounts, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.accounts = accounts
-        self._owners: dict[UUID, UUID] = {}  # merchant -> its owner's account aggregate
 
     def of(self, mail: OutboxMail) -> Addressee | None:
         """None when the person is erased (or never gave an address)."""
@@ -69,16 +68,9 @@ class Addressees(Service):
 
     def _owner_language(self, merchant_id: UUID) -> str | None:
         """The language of the account that owns the merchant (it applied signed in), or
-        None (an imported merchant, an application made without an account). An owner is
-        never replaced: once found in the log, remembered."""
-        owner = self._owners.get(merchant_id)
-        if owner is None:
-            owner = next((e.originator_id for e in self.events("comptoir.Account.MerchantJoined")
-                          if e.merchant_id == merchant_id and e.membership == "owner"), None)
-            if owner is not None:
-                self._owners[merchant_id] = owner
-        account = self.find(owner) if owner is not None else None
-        return account.language if isinstance(account, Account) else None
+        None (an imported merchant, an application made without an account)."""
+        owner = self.accounts.owner(merchant_id)
+        return owner.language if owner is not None else None
 
     def _shopper(self, person_id: UUID) -> PersonalData | None:
         """The profile's address (given for orders), else the account's."""

@@ -36,6 +36,7 @@ def test_an_owner_invites_a_clerk_who_joins_through_the_mails_link_and_is_later_
     for email in (CLERK, "autre@courriel.example"):
         api.container.accounts.create_verified(email, PASSWORD)
     owner = browser(api, OWNER, "/portail")
+    api.container.projections.settle()  # here the test follows the log (no threads)
 
     team = owner.get("/portail/equipe").text
     assert OWNER in team and "Propriétaire" in team and "/retrait" not in team  # not the owner
@@ -49,6 +50,7 @@ def test_an_owner_invites_a_clerk_who_joins_through_the_mails_link_and_is_later_
     sent = owner.post("/portail/equipe/invitations", data={"csrftoken": token, "email": CLERK},
                       follow_redirects=False)
     assert sent.headers["location"] == "/portail/equipe?envoyee=1#inviter"  # no address in it
+    api.container.projections.settle()
     assert "Invitation envoyée." in owner.get(sent.headers["location"]).text
     deliver(api)
     [link] = links(inbox.one(CLERK, "Fromagerie Boréale vous invite sur Comptoir"))
@@ -77,6 +79,7 @@ def test_an_owner_invites_a_clerk_who_joins_through_the_mails_link_and_is_later_
         "csrftoken": csrf_of(clerk, path_of(link)),
         "token": parse_qs(urlsplit(link).query)["token"][0]}, follow_redirects=False)
     assert joined.headers["location"] == "/portail"
+    api.container.projections.settle()
     assert "Fromagerie Boréale" in clerk.get("/portail").text
     # A member manages no one.
     assert "Seul le propriétaire du commerce gère l&#39;équipe." in clerk.get(
@@ -93,6 +96,7 @@ def test_an_owner_invites_a_clerk_who_joins_through_the_mails_link_and_is_later_
     removed = owner.post(f"/portail/equipe/{member_id}/retrait", data={
         "csrftoken": csrf_of(owner, "/portail/equipe")}, follow_redirects=False)
     assert removed.headers["location"] == "/portail/equipe"
+    api.container.projections.settle()
     assert CLERK not in owner.get("/portail/equipe").text
     # Her session ended with her membership.
     assert clerk.get("/portail", follow_redirects=False).headers["location"].startswith(
