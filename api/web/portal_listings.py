@@ -45,19 +45,25 @@ TEXTS = ("title_fr", "title_en", "description_fr", "description_en", "category",
 
 
 @router.get(HERE, response_class=HTMLResponse)
-def listings_page(page: PagesDep, lists: ListsDep, merchants: MerchantsDep) -> Response:
+def listings_page(page: PagesDep, lists: ListsDep, merchants: MerchantsDep,
+                  apres: str = "") -> Response:
+    """Newest first, SHOWN a page; `apres`: the cursor of a later page."""
     if guard := space_required(page, Role.MERCHANT):
         return guard
-    return _listings(page, lists, merchants)
+    try:
+        return _listings(page, lists, merchants, cursor=apres[:400] or None)
+    except DomainError:  # a cursor of another list, or none of ours: the first page
+        return redirect(HERE)
 
 
 def _listings(page: Pages, lists: Any, merchants: Any, status: int = 200,
               errors: Errors | None = None, report: list[dict[str, Any]] | None = None,
-              file_errors: list[str] | None = None) -> HTMLResponse:
+              file_errors: list[str] | None = None, cursor: str | None = None) -> HTMLResponse:
     merchant_id = page.actor.merchant_id
     assert merchant_id is not None
-    rows = lists.merchant_listings(page.actor, merchant_id, page=PageRequest(SHOWN)).items
-    return page.render("portal/listings.html", status, section="listings", rows=rows,
+    listed = lists.merchant_listings(page.actor, merchant_id, page=PageRequest(SHOWN, cursor))
+    return page.render("portal/listings.html", status, section="listings", rows=listed.items,
+                       listed=listed, later=cursor is not None, request_path=HERE,
                        merchant=merchants.get(page.actor, merchant_id), errors=errors,
                        report=report, file_errors=file_errors or [])
 

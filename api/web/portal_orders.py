@@ -33,13 +33,20 @@ SHOWN = 100
 
 
 @router.get(HERE, response_class=HTMLResponse)
-def orders_page(page: PagesDep, lists: ListsDep, merchants: MerchantsDep) -> Response:
+def orders_page(page: PagesDep, lists: ListsDep, merchants: MerchantsDep,
+                apres: str = "") -> Response:
+    """Newest first, SHOWN a page; `apres`: the cursor of a later page."""
     if guard := space_required(page, Role.MERCHANT):
         return guard
     merchant_id = page.actor.merchant_id
     assert merchant_id is not None
-    rows = lists.merchant_orders(page.actor, merchant_id, page=PageRequest(SHOWN)).items
-    return page.render("portal/orders.html", section="orders", rows=rows,
+    try:
+        listed = lists.merchant_orders(page.actor, merchant_id,
+                                       page=PageRequest(SHOWN, apres[:400] or None))
+    except DomainError:  # a cursor of another list, or none of ours: the first page
+        return redirect(HERE)
+    return page.render("portal/orders.html", section="orders", rows=listed.items,
+                       listed=listed, later=bool(apres), request_path=HERE,
                        merchant=merchants.get(page.actor, merchant_id))
 
 

@@ -13,6 +13,9 @@ PORTAL_TEXTS: dict[str, tuple[str, str]] = {
     "portal_insight": ("Statistiques", "Insight"),
     "portal_integrations": ("Clés d'API et webhooks", "API keys and webhooks"),
     "portal_team": ("Équipe", "Team"),
+    "portal_pages": ("Pages de la liste", "Pages of the list"),
+    "portal_first_page": ("Première page", "First page"),
+    "portal_next_page": ("Page suivante (plus anciennes)", "Next page (older)"),
     # -- home and application (api/web/portal.py) --
     "portal_status": ("État de votre demande", "Status of your application"),
     "portal_st_under_review": ("En cours d'examen", "Under review"),
@@ -69,7 +72,8 @@ PORTAL_TEXTS: dict[str, tuple[str, str]] = {
     "portal_f_pickup": ("Cueillette sur place", "Pickup in store"),
     "portal_apply_button": ("Envoyer ma demande", "Send my application"),
     # -- orders (api/web/portal_orders.py) --
-    "portal_or_caption": ("Vos commandes ({count})", "Your orders ({count})"),
+    "portal_or_caption": ("Vos commandes ({count} sur {total})",
+                          "Your orders ({count} of {total})"),
     "portal_or_placed": ("Passée le", "Placed on"),
     "portal_or_units": ("Articles", "Items"),
     "portal_or_total": ("Total", "Total"),
@@ -94,7 +98,8 @@ PORTAL_TEXTS: dict[str, tuple[str, str]] = {
     "portal_or_back": ("Toutes les commandes", "All orders"),
     # -- listings (api/web/portal_listings.py) --
     "portal_li_new": ("Nouvelle fiche", "New listing"),
-    "portal_li_caption": ("Vos fiches ({count})", "Your listings ({count})"),
+    "portal_li_caption": ("Vos fiches ({count} sur {total})",
+                          "Your listings ({count} of {total})"),
     "portal_li_none": ("Aucune fiche pour l'instant.", "No listings yet."),
     "portal_li_title": ("Produit", "Product"),
     "portal_li_price": ("Prix", "Price"),

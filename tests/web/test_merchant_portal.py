@@ -380,3 +380,45 @@ def test_the_portal_speaks_english_through_the_switch(api: Api) -> None:
         answer = client.get(path)
         assert answer.status_code == 200 and words in answer.text, path
         assert 'lang="en-CA"' in answer.text
+
+
+def test_long_lists_page_newest_first_and_a_foreign_cursor_starts_over(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.web import portal_listings, portal_orders
+
+    monkeypatch.setattr(portal_listings, "SHOWN", 2)
+    monkeypatch.setattr(portal_orders, "SHOWN", 1)
+    mine, owner = api.approved_merchant(name="Miellerie des Cantons")
+    titles = ["Miel de trèfle", "Miel de sarrasin", "Cire d'abeille"]
+    listings = [api.listing(mine, owner, publish=True, stock=5, title_fr=t) for t in titles]
+    shop = Shop(api)
+    for listing in listings[:2]:
+        shop.check_out(shop.cart({listing: 1}))
+    theirs, their_owner = api.approved_merchant(name="Boulangerie d'en face")
+    for n in range(3):
+        api.listing(theirs, their_owner, title_fr=f"Pain {n}")
+    their_next = api.client.get(f"/v1/merchants/{theirs}/listings?limit=1",
+                                headers=their_owner).json()["next"]
+    client = owner_session(api, mine)
+    fresh = {"Prefer": "read-your-writes"}
+
+    first = client.get("/portail/fiches", headers=fresh).text
+    assert "Vos fiches (2 sur 3)" in first and "Première page" not in first
+    assert "Cire d&#39;abeille" in first and "Miel de sarrasin" in first
+    later = re.search(r'href="(/portail/fiches\?apres=[^"]+)" rel="next"', first)
+    assert later is not None
+    second = client.get(later.group(1)).text
+    assert "Vos fiches (1 sur 3)" in second and "Miel de trèfle" in second
+    assert 'rel="next"' not in second and 'href="/portail/fiches">Première page' in second
+
+    orders = client.get("/portail/commandes", headers=fresh).text
+    assert "Vos commandes (1 sur 2)" in orders
+    older = re.search(r'href="(/portail/commandes\?apres=[^"]+)" rel="next"', orders)
+    assert older is not None and "Vos commandes (1 sur 2)" in client.get(older.group(1)).text
+
+    # Another merchant's cursor, or none of ours: the first page again, nothing of theirs.
+    for path in (f"/portail/fiches?apres={their_next}", "/portail/fiches?apres=%00abc",
+                 f"/portail/commandes?apres={their_next}"):
+        answer = client.get(path, follow_redirects=False)
+        assert (answer.status_code, answer.headers["location"]) == (
+            303, path.split("?")[0]), path
