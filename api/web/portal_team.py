@@ -102,8 +102,9 @@ def invitation_page(page: PagesDep, accounts: AccountsDep, merchants: MerchantsD
     whoever is not signed in signs in (or up) first and comes back here."""
     if page.actor.is_anonymous:
         return sign_in_first(page, f"{INVITATION}?{urlencode({'token': token})}")
+    token = token[:2000]
     try:
-        merchant_id = accounts.invited_to(token[:2000])
+        merchant_id = accounts.invited_to(token)
         merchant = merchants.get(page.actor, merchant_id)
     except (DomainError, ValueError):
         return _no_longer_valid(page)
