@@ -419,12 +419,17 @@ class Accounts(Service):
         """The person no longer acts for the merchant (its owner asks); every session of
         theirs ends. An owner is not removed."""
         self._owner_of(actor, merchant_id)
-        account = self.find(Account.create_id(person_id))
-        if not isinstance(account, Account) or account.membership(merchant_id) is None:
-            raise NotFoundError("member")
-        account.leave(merchant_id, by=actor.subject)
-        self.save(account)
-        return account.person_id
+        account_id = Account.create_id(person_id)
+
+        def attempt() -> UUID:
+            account = self.find(account_id)
+            if not isinstance(account, Account) or account.membership(merchant_id) is None:
+                raise NotFoundError("member")
+            account.leave(merchant_id, by=actor.subject)
+            self.save(account)
+            return account.person_id
+
+        return self.retrying(attempt, serialise=[account_id])
 
     def _people(self, merchant_id: UUID) -> list[Account]:
         ids = self.index.members_of(merchant_id)
