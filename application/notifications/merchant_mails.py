@@ -71,7 +71,7 @@ def _payout_news(r: Reader, d: Draft, template: str, payout: Payout, amount: Any
               "merchant": r.merchant(payout.merchant_id).name}
     return d.content(t[f"{template}.subject"].format(**fields),
                      t[f"{template}.body"].format(**fields),
-                     t["payouts_link"].format(url=r.url("/portail/virements")))
+                     t["payouts_link"].format(url=r.url("/portail/versements")))
 
 
 WRITERS = {"merchant_new_order": merchant_new_order, "merchant_approved": merchant_approved,

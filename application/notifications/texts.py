@@ -90,7 +90,7 @@ FR: dict[str, str] = {
     "payout_reversed.body": (
         "À la suite d'un remboursement sur la commande {ref}, {amount} du virement versé à "
         "{merchant} a été repris."),
-    "payouts_link": "Vos virements : {url}",
+    "payouts_link": "Vos versements : {url}",
     # Accounts
     "email_verification.subject": "Confirmez votre adresse courriel",
     "email_verification.body": (

@@ -259,7 +259,7 @@ def test_a_merchant_is_told_of_each_transfer_and_of_each_reversal(
 Nous avons viré 27,79 $ à Commerce 0 pour la commande {ref}. Le délai de dépôt dépend de \
 votre institution financière.
 
-Vos virements : http://127.0.0.1:8000/portail/virements
+Vos versements : http://127.0.0.1:8000/portail/versements
 
 — L'équipe Comptoir
 """
