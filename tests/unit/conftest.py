@@ -72,16 +72,25 @@ class Gateway(LocalGateway):
 
 
 class Deadlines:
-    """The deadlines read model, in a dict: orders awaiting payment, by deadline."""
+    """The deadlines read model, in dicts: orders awaiting payment, by deadline, and refunds
+    awaiting the gateway."""
 
     def __init__(self) -> None:
         self.expiring: dict[UUID, datetime] = {}
+        self.unsettled: dict[UUID, tuple[UUID, UUID, datetime]] = {}
 
     def add(self, order_id: UUID, expires_at: datetime) -> None:
         self.expiring[order_id] = expires_at
 
     def remove(self, order_id: UUID) -> None:
         self.expiring.pop(order_id, None)
+
+    def refund_decided(self, refund_id: UUID, order_id: UUID, merchant_id: UUID,
+                       decided_at: datetime) -> None:
+        self.unsettled.setdefault(refund_id, (order_id, merchant_id, decided_at))
+
+    def refund_settled(self, refund_id: UUID) -> None:
+        self.unsettled.pop(refund_id, None)
 
     def due(self, now: object, limit: int) -> list[UUID]:
         assert isinstance(now, datetime)
