@@ -16,8 +16,10 @@ from api.schemas.listings import (
     StockAdjustmentIn,
     StockIn,
     VariantIn,
+    VariantOut,
     VariantPatch,
 )
+from application.errors import NotFoundError
 
 router = APIRouter(route_class=OneHopRoute, prefix="/v1", tags=["listings"],
                    responses=PROBLEM_RESPONSES)
@@ -93,6 +95,17 @@ def add_variant(
         actor, listing_id, body.model_dump(), keyed(key, actor, "listings.add_variant", request))
     response.headers["Location"] = f"/v1/listings/{listing_id}/variants/{variant_id}"
     return ListingOut.of(view)
+
+
+@router.get("/listings/{listing_id}/variants/{variant_id}", operation_id="getListingVariant",
+            summary="A variant (where adding one points)")
+def get_variant(listing_id: UUID, variant_id: UUID, catalog: CatalogDep,
+                actor: ActorDep) -> VariantOut:
+    listing = catalog.get(actor, listing_id)
+    found = next((v for v in listing.variants if v.id == variant_id), None)
+    if found is None:
+        raise NotFoundError("variant")
+    return VariantOut.of(found)
 
 
 @router.patch("/listings/{listing_id}/variants/{variant_id}", operation_id="reviseListingVariant",

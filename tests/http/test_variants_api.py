@@ -189,3 +189,28 @@ def test_hostile_skus_and_stock_figures_are_refused_as_problems(api: Api) -> Non
     english = api.client.post(feed, headers={**owner, "Accept-Language": "en"},
                               json=[{"sku": "MIEL\t250", "on_hand": 1}])
     assert english.json()["errors"][0]["detail"].startswith("Invalid SKU")
+
+
+def test_where_adding_a_variant_points_answers_with_that_variant(api: Api) -> None:
+    merchant_id, owner = api.approved_merchant()
+    listing_id = api.listing(merchant_id, owner, title_fr="Sirop d'érable", price_cents=1_299)
+    added = api.client.post(f"/v1/listings/{listing_id}/variants", headers=owner,
+                            json={"sku": "SIROP-540", "label": "540 ml", "price_cents": 1_499})
+    assert added.status_code == 201, added.text
+    location = added.headers["location"]
+    mine = api.client.get(location, headers=owner)
+    assert mine.status_code == 200, mine.text
+    assert {k: mine.json()[k] for k in ("sku", "label", "price", "stock")} == {
+        "sku": "SIROP-540", "label": "540 ml",
+        "price": {"cents": 1_499, "currency": "CAD"},
+        "stock": {"available": 0, "on_hand": 0, "reserved": 0}}
+    # A draft is its merchant's alone; once published, a shopper sees neither SKU nor levels.
+    assert api.client.get(location).status_code == 404
+    assert api.client.post(f"/v1/listings/{listing_id}/publication",
+                           headers=owner).status_code == 200
+    public = api.client.get(location).json()
+    assert (public["sku"], public["stock"]) == (
+        None, {"available": 0, "on_hand": None, "reserved": None})
+    unknown = api.client.get(f"/v1/listings/{listing_id}/variants/{merchant_id}")
+    assert (unknown.status_code, unknown.json()["detail"]) == (
+        404, "Ressource introuvable : variant.")
