@@ -86,8 +86,10 @@ class Authenticator:
         except TokenError:
             raise NotAuthenticatedError() from None
 
-    def forget(self, account_id: UUID) -> None:
-        """The account just ended its sessions: nothing remembered for it may stand."""
+    def end_sessions(self, account_id: UUID) -> None:
+        """Every session of the account closed, and its epoch no longer remembered as current
+        here: its sessions and tokens fail at once, not when the epoch check expires."""
+        self.sessions.close_all(account_id)
         for key in [k for k in self._epochs if k[0] == account_id]:
             self._epochs.pop(key, None)
 

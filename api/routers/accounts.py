@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
-from api.authentication import SESSION_COOKIE, Authenticator
+from api.authentication import SESSION_COOKIE
 from api.deps import (
     AccountsDep,
     ApiKeysDep,
@@ -26,7 +26,7 @@ from api.deps import (
 from api.problems import PROBLEM_RESPONSES
 from api.routing import OneHopRoute
 from api.schemas.common import Input
-from application.accounts import Identity, SessionStore
+from application.accounts import Identity
 from domain.account import MAX_PASSWORD, StaffRole
 
 router = APIRouter(route_class=OneHopRoute, prefix="/v1", tags=["accounts"],
@@ -182,9 +182,9 @@ def sign_out(request: Request, response: Response, sessions: SessionsDep) -> Non
              operation_id="signOutEverywhere",
              summary="End every session and token of this account")
 def sign_out_everywhere(actor: SignedInDep, response: Response, accounts: AccountsDep,
-                        sessions: SessionsDep, authenticator: AuthenticatorDep) -> None:
+                        authenticator: AuthenticatorDep) -> None:
     accounts.end_sessions(actor)
-    sessions_ended(UUID(actor.subject), sessions, authenticator)
+    authenticator.end_sessions(UUID(actor.subject))
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
@@ -199,10 +199,9 @@ def me(actor: SignedInDep, accounts: AccountsDep) -> AccountOut:
 @router.put("/accounts/me/password", status_code=204, operation_id="changePassword",
             summary="A new password; every session and token of the account ends")
 def change_password(body: PasswordChangeIn, actor: SignedInDep, response: Response,
-                    accounts: AccountsDep, sessions: SessionsDep,
-                    authenticator: AuthenticatorDep) -> None:
+                    accounts: AccountsDep, authenticator: AuthenticatorDep) -> None:
     accounts.change_password(actor, body.current_password, body.new_password)
-    sessions_ended(UUID(actor.subject), sessions, authenticator)
+    authenticator.end_sessions(UUID(actor.subject))
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
@@ -222,10 +221,9 @@ def ask_password_reset(body: ResetIn, accounts: AccountsDep, client: ClientDep) 
 
 @router.post("/password-resets/completion", status_code=204, operation_id="resetPassword",
              summary="A new password with the token of the mail's link; sessions end")
-def reset_password(body: ResetDoneIn, accounts: AccountsDep, sessions: SessionsDep,
+def reset_password(body: ResetDoneIn, accounts: AccountsDep,
                    authenticator: AuthenticatorDep) -> None:
-    account_id = accounts.reset_password(body.token, body.new_password)
-    sessions_ended(account_id, sessions, authenticator)
+    authenticator.end_sessions(accounts.reset_password(body.token, body.new_password))
 
 
 # -- staff and merchants' people ---------------------------------------------------------------
@@ -239,9 +237,8 @@ def grant_role(body: RoleIn, actor: SignedInDep, accounts: AccountsDep) -> None:
 @router.post("/role-revocations", status_code=204, operation_id="revokeRole",
              summary="Revoke a staff role (admin); the account's sessions end")
 def revoke_role(body: RoleIn, actor: SignedInDep, accounts: AccountsDep,
-                sessions: SessionsDep, authenticator: AuthenticatorDep) -> None:
-    account_id = accounts.revoke(actor, body.email, body.role)
-    sessions_ended(account_id, sessions, authenticator)
+                authenticator: AuthenticatorDep) -> None:
+    authenticator.end_sessions(accounts.revoke(actor, body.email, body.role))
 
 
 @router.post("/merchants/{merchant_id}/invitations", status_code=201,
@@ -262,8 +259,8 @@ def members(merchant_id: UUID, actor: SignedInDep, accounts: AccountsDep) -> lis
                operation_id="removeMember", tags=["merchants"],
                summary="Someone no longer acts for the merchant (its owner); their sessions end")
 def remove_member(merchant_id: UUID, person_id: UUID, actor: SignedInDep, accounts: AccountsDep,
-                  sessions: SessionsDep, authenticator: AuthenticatorDep) -> None:
-    sessions_ended(accounts.remove_member(actor, merchant_id, person_id), sessions, authenticator)
+                  authenticator: AuthenticatorDep) -> None:
+    authenticator.end_sessions(accounts.remove_member(actor, merchant_id, person_id))
 
 
 @router.post("/invitations/acceptance", operation_id="acceptInvitation",
@@ -303,14 +300,6 @@ def _csrf(request: Request) -> str:
     """The CSRF token of this browser (asgi-csrf sets its cookie in this answer)."""
     make = request.scope.get("csrftoken")
     return make() if make else ""
-
-
-def sessions_ended(account_id: UUID, sessions: SessionStore,
-                   authenticator: Authenticator) -> None:
-    """Every session of the account closed, and its epoch no longer remembered as current
-    here (its tokens then fail at once, not a moment later)."""
-    sessions.close_all(account_id)
-    authenticator.forget(account_id)
 
 
 __all__ = ["Identity", "router"]

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import AuthenticatorDep, PrivacyDep, SessionsDep, SignedInDep
+from api.deps import AuthenticatorDep, PrivacyDep, SignedInDep
 from api.problems import PROBLEM_RESPONSES
 from api.routing import OneHopRoute
 from api.spreadsheet import csv_writer
@@ -19,12 +19,10 @@ router = APIRouter(route_class=OneHopRoute, prefix="/v1/privacy", tags=["privacy
 
 @router.post("/subjects/{subject_id}/erasure", operation_id="erasePerson",
              summary="Erase a person (themselves or an admin)")
-def erase(subject_id: UUID, privacy: PrivacyDep, actor: SignedInDep, sessions: SessionsDep,
+def erase(subject_id: UUID, privacy: PrivacyDep, actor: SignedInDep,
           authenticator: AuthenticatorDep) -> dict[str, Any]:
     newly = privacy.erase(actor, subject_id)
-    # An erased account's sessions and tokens end now, not when the epoch cache expires.
-    sessions.close_all(subject_id)
-    authenticator.forget(subject_id)
+    authenticator.end_sessions(subject_id)  # now, not when the epoch cache expires
     return {"subject_id": str(subject_id), "erased": True, "already_erased": not newly}
 
 

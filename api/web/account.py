@@ -174,7 +174,7 @@ def new_password_form(page: PagesDep, token: str = "") -> HTMLResponse:
 
 @router.post("/compte/nouveau-mot-de-passe", response_class=HTMLResponse)
 async def new_password(request: Request, page: PagesDep, accounts: AccountsDep,
-                       sessions: SessionsDep, authenticator: AuthenticatorDep) -> Response:
+                       authenticator: AuthenticatorDep) -> Response:
     """A new password with the mail's token; every session of the account ends."""
     form = {k: str(v) for k, v in (await request.form()).items()}
     token = form.get("token", "")[:2000]
@@ -184,8 +184,7 @@ async def new_password(request: Request, page: PagesDep, accounts: AccountsDep,
     except DomainError as refused:
         return page.render("shop/new_password.html", 422, token=token,
                            errors=Errors.of(refused, page.language, {"token": ""}))
-    await run_in_threadpool(sessions.close_all, account_id)
-    authenticator.forget(account_id)
+    await run_in_threadpool(authenticator.end_sessions, account_id)
     return _signed_out(page.render("shop/message.html", title=page.t["password_changed_title"],
                                    text=page.t["password_changed"],
                                    link=("/compte/connexion", page.t["sign_in_title"])))
@@ -223,7 +222,7 @@ def erase_form(page: PagesDep) -> Response:
 
 
 @router.post("/compte/effacement", response_class=HTMLResponse)
-async def erase(request: Request, page: PagesDep, privacy: PrivacyDep, sessions: SessionsDep,
+async def erase(request: Request, page: PagesDep, privacy: PrivacyDep,
                 authenticator: AuthenticatorDep) -> Response:
     """Law 25 erasure, confirmed by a ticked box: the person's key is destroyed, every session
     ends (as `POST /v1/privacy/subjects/{id}/erasure`)."""
@@ -235,6 +234,5 @@ async def erase(request: Request, page: PagesDep, privacy: PrivacyDep, sessions:
                            errors=Errors(fields={"confirm": page.t["erase_required"]}))
     subject = UUID(page.actor.subject)
     await run_in_threadpool(privacy.erase, page.actor, subject)
-    await run_in_threadpool(sessions.close_all, subject)
-    authenticator.forget(subject)
+    await run_in_threadpool(authenticator.end_sessions, subject)
     return _signed_out(redirect("/?" + urlencode({"efface": "1"})))

@@ -17,7 +17,6 @@ from api.deps import (
     AuthenticatorDep,
     PrivacyDep,
     ProjectionsDep,
-    SessionsDep,
     StorefrontsDep,
 )
 from api.routing import OneHopRoute
@@ -76,7 +75,7 @@ async def open_storefront(request: Request, page: PagesDep, storefronts: Storefr
 
 @router.post("/admin/roles")
 async def change_role(request: Request, page: PagesDep, accounts: AccountsDep,
-                      sessions: SessionsDep, authenticator: AuthenticatorDep,
+                      authenticator: AuthenticatorDep,
                       storefronts: StorefrontsDep, projections: ProjectionsDep) -> Response:
     if guard := space_required(page, Role.ADMIN):
         return guard
@@ -86,8 +85,8 @@ async def change_role(request: Request, page: PagesDep, accounts: AccountsDep,
         if form.get("action") == "revoke":
             account_id = await run_in_threadpool(accounts.revoke, page.actor, email,
                                                  StaffRole(role))
-            sessions.close_all(account_id)  # as the API's revocation: its sessions end
-            authenticator.forget(account_id)
+            # As the API's revocation: its sessions end.
+            await run_in_threadpool(authenticator.end_sessions, account_id)
         else:
             await run_in_threadpool(accounts.grant, page.actor, email, StaffRole(role))
     except ValueError:

@@ -17,7 +17,7 @@ from api.pages_text import category_label
 from api.routing import OneHopRoute
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep, sign_in_first
-from api.web.spaces import moved, space_required
+from api.web.spaces import moved, session_merchant, space_required
 from application.accounts import Accounts, SessionStore
 from application.actors import Role
 from application.merchants import Merchants
@@ -41,8 +41,7 @@ TEXTS = ("name", "legal_name", "neq", "street", "municipality", "postal_code", "
 def home(page: PagesDep, merchants: MerchantsDep) -> Response:
     if guard := space_required(page, Role.MERCHANT):
         return guard
-    assert page.actor.merchant_id is not None
-    merchant = merchants.get(page.actor, page.actor.merchant_id)
+    merchant = merchants.get(page.actor, session_merchant(page))
     return page.render("portal/home.html", section="home", merchant=merchant)
 
 

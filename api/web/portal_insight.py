@@ -15,7 +15,7 @@ from api.deps import InsightsDep, MerchantsDep
 from api.routing import OneHopRoute
 from api.web.render import Errors, Pages
 from api.web.shop import PagesDep
-from api.web.spaces import space_required
+from api.web.spaces import session_merchant, space_required
 from application.actors import Role
 from application.insights import KINDS
 from domain.errors import DomainError, FieldErrors, InvalidValueError
@@ -29,8 +29,7 @@ def insight_page(page: PagesDep, insights: InsightsDep, merchants: MerchantsDep,
                  du: str = "", au: str = "") -> Response:
     if guard := space_required(page, Role.MERCHANT):
         return guard
-    merchant_id = page.actor.merchant_id
-    assert merchant_id is not None
+    merchant_id = session_merchant(page)
     merchant = merchants.get(page.actor, merchant_id)
     try:
         first, last = _dates(du, au)

@@ -25,7 +25,7 @@ from api.routing import OneHopRoute
 from api.web.portal import settled
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep, not_found
-from api.web.spaces import space_required
+from api.web.spaces import session_merchant, space_required
 from application.actors import Role
 from application.api_keys import ApiKeys
 from application.errors import NotFoundError
@@ -53,8 +53,7 @@ def integrations_page(request: Request, page: PagesDep, keys: ApiKeysDep,
 def _page(page: Pages, keys: ApiKeys, endpoints: WebhookEndpoints, merchants: Merchants,
           secret: dict[str, str] | None, form: dict[str, Any], errors: Errors,
           status: int = 200) -> Response:
-    merchant_id = page.actor.merchant_id
-    assert merchant_id is not None
+    merchant_id = session_merchant(page)
     try:
         listed = keys.list(page.actor, merchant_id)
     except NotFoundError:
@@ -76,7 +75,7 @@ async def issue_key(request: Request, page: PagesDep, keys: ApiKeysDep,
         return guard
     name = str((await request.form()).get("name", ""))[:200]
     try:
-        made = await run_in_threadpool(keys.issue, page.actor, _merchant(page), name)
+        made = await run_in_threadpool(keys.issue, page.actor, session_merchant(page), name)
     except InvalidValueError as refused:
         refused.field = refused.field or "name"
         return await run_in_threadpool(_page, page, keys, endpoints, merchants, None,
@@ -90,7 +89,7 @@ async def issue_key(request: Request, page: PagesDep, keys: ApiKeysDep,
 async def revoke_key(key_id: str, page: PagesDep, keys: ApiKeysDep) -> Response:
     if guard := space_required(page, Role.MERCHANT):
         return guard
-    return await _act(page, lambda: keys.revoke(page.actor, _merchant(page), UUID(key_id)),
+    return await _act(page, lambda: keys.revoke(page.actor, session_merchant(page), UUID(key_id)),
                       "#cles")
 
 
@@ -107,7 +106,7 @@ async def add_endpoint(request: Request, page: PagesDep, keys: ApiKeysDep,
             "event_types": [str(v) for v in posted.getlist("event_types")][:len(EVENT_TYPES)],
             "description": str(posted.get("description", ""))[:300] or None}
     try:
-        made = await run_in_threadpool(endpoints.register, page.actor, _merchant(page), form)
+        made = await run_in_threadpool(endpoints.register, page.actor, session_merchant(page), form)
     except DomainError as refused:
         return await run_in_threadpool(_page, page, keys, endpoints, merchants, None, form,
                                        Errors.of(refused, page.language), 422)
@@ -123,7 +122,7 @@ async def switch_endpoint(endpoint_id: str, request: Request, page: PagesDep,
         return guard
     enabled = (await request.form()).get("enabled") == "1"
     return await _act(page, lambda: endpoints.update(
-        page.actor, _merchant(page), UUID(endpoint_id), {"enabled": enabled}), "#webhooks")
+        page.actor, session_merchant(page), UUID(endpoint_id), {"enabled": enabled}), "#webhooks")
 
 
 @router.post(HERE + "/webhooks/{endpoint_id}/secret")
@@ -134,7 +133,7 @@ async def rotate_secret(endpoint_id: str, page: PagesDep,
         return guard
     done: list[Any] = []
     answer = await _act(page, lambda: done.append(endpoints.rotate_secret(
-        page.actor, _merchant(page), UUID(endpoint_id), timedelta(hours=24))), "#webhooks")
+        page.actor, session_merchant(page), UUID(endpoint_id), timedelta(hours=24))), "#webhooks")
     if not done:
         return answer
     return _reveal("#webhooks", {"kind": "hook", "name": done[0].url,
@@ -148,7 +147,7 @@ async def delete_endpoint(endpoint_id: str, page: PagesDep,
     if guard := space_required(page, Role.MERCHANT):
         return guard
     return await _act(page, lambda: endpoints.delete(
-        page.actor, _merchant(page), UUID(endpoint_id)), "#webhooks")
+        page.actor, session_merchant(page), UUID(endpoint_id)), "#webhooks")
 
 
 @router.post(HERE + "/webhooks/{endpoint_id}/envois/{delivery_id}/renvoi")
@@ -159,15 +158,10 @@ async def replay_delivery(endpoint_id: str, delivery_id: str, page: PagesDep,
     if guard := space_required(page, Role.MERCHANT):
         return guard
     return await _act(page, lambda: endpoints.replay(
-        page.actor, _merchant(page), UUID(endpoint_id), UUID(delivery_id)), "#webhooks")
+        page.actor, session_merchant(page), UUID(endpoint_id), UUID(delivery_id)), "#webhooks")
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-def _merchant(page: Pages) -> UUID:
-    """Always the session's merchant: never an id from the form or the URL."""
-    assert page.actor.merchant_id is not None
-    return page.actor.merchant_id
 
 
 async def _act(page: Pages, change: Callable[[], Any], anchor: str) -> Response:

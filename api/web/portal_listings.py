@@ -26,7 +26,7 @@ from api.schemas.catalogue import STOCK_FEED
 from api.web.portal import settled
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep, not_found
-from api.web.spaces import space_required
+from api.web.spaces import session_merchant, space_required
 from application.actors import Role
 from application.catalog import Catalog, ListingView
 from application.errors import NotFoundError
@@ -59,8 +59,7 @@ def listings_page(page: PagesDep, lists: ListsDep, merchants: MerchantsDep,
 def _listings(page: Pages, lists: Any, merchants: Any, status: int = 200,
               errors: Errors | None = None, report: list[dict[str, Any]] | None = None,
               file_errors: list[str] | None = None, cursor: str | None = None) -> HTMLResponse:
-    merchant_id = page.actor.merchant_id
-    assert merchant_id is not None
+    merchant_id = session_merchant(page)
     listed = lists.merchant_listings(page.actor, merchant_id, page=PageRequest(SHOWN, cursor))
     return page.render("portal/listings.html", status, section="listings", rows=listed.items,
                        listed=listed, later=cursor is not None, request_path=HERE,
@@ -83,8 +82,7 @@ async def create(request: Request, page: PagesDep, catalog: CatalogDep,
     if guard := space_required(page, Role.MERCHANT):
         return guard
     form = await _fields(request)
-    merchant_id = page.actor.merchant_id
-    assert merchant_id is not None
+    merchant_id = session_merchant(page)
     try:
         listing_id = await run_in_threadpool(
             lambda: catalog.create_listing(page.actor, merchant_id, _details(form)))
@@ -179,8 +177,7 @@ def _own(page: Pages, catalog: Catalog, listing_id: str) -> ListingView | None:
 
 def _feed(page: Pages, feeds: StockFeeds, kind: str, body: bytes) -> list[dict[str, Any]]:
     """The API's stock feed (the same parsing, rules and use case); each line's outcome."""
-    merchant_id = page.actor.merchant_id
-    assert merchant_id is not None
+    merchant_id = session_merchant(page)
     feeds.check_may_change(page.actor, merchant_id)
     rows = _rows(kind, body)
     try:
@@ -243,10 +240,9 @@ def _count(text: str) -> int:
 
 def _form(page: Pages, merchants: Any, listing: ListingView | None, form: dict[str, Any],
           errors: Errors | None = None, status: int = 200) -> HTMLResponse:
-    assert page.actor.merchant_id is not None
     return page.render(
         "portal/listing_form.html", status, section="listings", listing=listing, form=form,
-        errors=errors, merchant=merchants.get(page.actor, page.actor.merchant_id),
+        errors=errors, merchant=merchants.get(page.actor, session_merchant(page)),
         categories=sorted(((c, category_label(c, page.language)) for c in CATEGORIES),
                           key=lambda c: c[1]),
         tax_classes=[(str(c), page.t["portal_li_tax_" + str(c)]) for c in TaxClass],

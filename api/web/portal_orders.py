@@ -19,7 +19,7 @@ from api.routing import OneHopRoute
 from api.web.portal import settled
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep, not_found
-from api.web.spaces import space_required
+from api.web.spaces import session_merchant, space_required
 from application.actors import Actor, Role
 from application.errors import NotFoundError
 from application.orders import Orders
@@ -38,8 +38,7 @@ def orders_page(page: PagesDep, lists: ListsDep, merchants: MerchantsDep,
     """Newest first, SHOWN a page; `apres`: the cursor of a later page."""
     if guard := space_required(page, Role.MERCHANT):
         return guard
-    merchant_id = page.actor.merchant_id
-    assert merchant_id is not None
+    merchant_id = session_merchant(page)
     try:
         listed = lists.merchant_orders(page.actor, merchant_id,
                                        page=PageRequest(SHOWN, apres[:400] or None))
@@ -74,8 +73,7 @@ async def act(order_id: str, action: str, request: Request, page: PagesDep, orde
     if guard := space_required(page, Role.MERCHANT):
         return guard
     form = {k: str(v)[:600].strip() for k, v in (await request.form()).items()}
-    merchant_id = page.actor.merchant_id
-    assert merchant_id is not None
+    merchant_id = session_merchant(page)
     try:
         order = UUID(order_id)
         done = ACTIONS[action]
@@ -99,10 +97,9 @@ def _page(page: Pages, orders: Orders, merchants: Any, order_id: str, action: st
         order = orders.get(page.actor, UUID(order_id))
     except (ValueError, NotFoundError):
         return not_found(page)
-    assert page.actor.merchant_id is not None
     return page.render("portal/order.html", 422 if errors else 200, section="orders",
                        order=order, part=order.parts[0], action=action, form=form or {},
-                       errors=errors, merchant=merchants.get(page.actor, page.actor.merchant_id))
+                       errors=errors, merchant=merchants.get(page.actor, session_merchant(page)))
 
 
 def _amount(text: str) -> Money:

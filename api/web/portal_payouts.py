@@ -15,7 +15,7 @@ from api.routers.payouts import statement
 from api.routing import OneHopRoute
 from api.web.render import Errors, redirect
 from api.web.shop import PagesDep, not_found
-from api.web.spaces import space_required
+from api.web.spaces import session_merchant, space_required
 from application.actors import Role
 from application.paging import PageRequest
 from domain.errors import DomainError
@@ -31,8 +31,7 @@ def payouts_page(page: PagesDep, payouts: PayoutsDep, statements: PayoutStatemen
                  merchants: MerchantsDep) -> Response:
     if guard := space_required(page, Role.MERCHANT):
         return guard
-    merchant_id = page.actor.merchant_id
-    assert merchant_id is not None
+    merchant_id = session_merchant(page)
     ledger = statements.ledger(page.actor, merchant_id, (), PageRequest(SHOWN))
     this_month = _month(datetime.now(CIVIL_TIME))
     months = sorted({_month(o.captured_at) for o in ledger.orders} | {this_month}, reverse=True)
@@ -49,8 +48,7 @@ def statement_file(month: str, kind: str, page: PagesDep,
     """The month's statement as the API makes it, to download (`csv` or `json`)."""
     if guard := space_required(page, Role.MERCHANT):
         return guard
-    merchant_id = page.actor.merchant_id
-    assert merchant_id is not None
+    merchant_id = session_merchant(page)
     if kind not in ("csv", "json"):
         return not_found(page)
     try:
@@ -69,8 +67,7 @@ async def open_onboarding(page: PagesDep, payouts: PayoutsDep) -> Response:
     """The owner's button: the payout account opened if needed, and its onboarding link."""
     if guard := space_required(page, Role.MERCHANT):
         return guard
-    merchant_id = page.actor.merchant_id
-    assert merchant_id is not None
+    merchant_id = session_merchant(page)
     back = str(page.request.base_url).rstrip("/") + HERE  # where the gateway sends her back
     try:
         view = await run_in_threadpool(payouts.set_up_account, page.actor, merchant_id,

@@ -17,12 +17,11 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AccountsDep, AuthenticatorDep, MerchantsDep, ProjectionsDep, SessionsDep
-from api.routers.accounts import sessions_ended
 from api.routing import OneHopRoute
 from api.web.portal import settled
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep, not_found, sign_in_first
-from api.web.spaces import moved, space_required
+from api.web.spaces import moved, session_merchant, space_required
 from application.accounts import Accounts
 from application.actors import Role
 from application.errors import NotFoundError
@@ -45,7 +44,7 @@ def team_page(page: PagesDep, accounts: AccountsDep, merchants: MerchantsDep,
 
 def _page(page: Pages, accounts: Accounts, merchants: Merchants, form: dict[str, Any],
           errors: Errors, status: int = 200, sent: bool = False) -> Response:
-    merchant_id = _merchant(page)
+    merchant_id = session_merchant(page)
     try:
         members = accounts.members(page.actor, merchant_id)
     except NotFoundError:
@@ -62,7 +61,7 @@ async def invite(request: Request, page: PagesDep, accounts: AccountsDep,
         return guard
     email = str((await request.form()).get("email", "")).strip()[:254]
     try:
-        await run_in_threadpool(accounts.invite, page.actor, _merchant(page), email)
+        await run_in_threadpool(accounts.invite, page.actor, session_merchant(page), email)
     except NotFoundError:
         return not_found(page)
     except InvalidValueError as refused:
@@ -78,18 +77,18 @@ async def invite(request: Request, page: PagesDep, accounts: AccountsDep,
 
 @router.post(HERE + "/{person_id}/retrait")
 async def remove(person_id: str, page: PagesDep, accounts: AccountsDep,
-                 sessions: SessionsDep, authenticator: AuthenticatorDep) -> Response:
+                 authenticator: AuthenticatorDep) -> Response:
     if guard := space_required(page, Role.MERCHANT):
         return guard
     try:
-        removed = await run_in_threadpool(accounts.remove_member, page.actor, _merchant(page),
-                                          UUID(person_id))
+        removed = await run_in_threadpool(accounts.remove_member, page.actor,
+                                          session_merchant(page), UUID(person_id))
     except (ValueError, NotFoundError):
         return not_found(page)
     except DomainError as refused:  # the owner itself
         return page.render("shop/problem.html", 409, errors=Errors.of(refused, page.language),
                            back=HERE)
-    await run_in_threadpool(sessions_ended, removed, sessions, authenticator)
+    await run_in_threadpool(authenticator.end_sessions, removed)
     return redirect(HERE)
 
 
@@ -131,7 +130,3 @@ def _no_longer_valid(page: Pages) -> HTMLResponse:
     return page.render("shop/problem.html", 404, errors=Errors(
         general=[page.t["portal_team_link_invalid"]]), back="/compte")
 
-
-def _merchant(page: Pages) -> UUID:
-    assert page.actor.merchant_id is not None
-    return page.actor.merchant_id

@@ -37,6 +37,13 @@ def space_required(page: Pages, role: Role, *others: Role) -> Response | None:
     return redirect("/compte/espaces?" + urlencode({"suivant": page.request.url.path}))
 
 
+def session_merchant(page: Pages) -> UUID:
+    """The merchant a session in the merchant space acts for (after `space_required`): always
+    the session's, never an id from a form or a URL."""
+    assert page.actor.merchant_id is not None
+    return page.actor.merchant_id
+
+
 @router.get("/compte/espaces", response_class=HTMLResponse)
 def spaces_page(page: PagesDep, accounts: AccountsDep, merchants: MerchantsDep,
                 suivant: str = "") -> Response:
