@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import itertools
 import os
@@ -19,6 +20,7 @@ import httpx
 import psycopg
 from fastapi.testclient import TestClient
 from psycopg import sql
+from starlette.routing import Match
 
 from api.container import Container
 from api.settings import Settings
@@ -60,6 +62,19 @@ def listing_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def literal_path(node: ast.expr, names: dict[str, str] | None = None) -> str | None:
+    """The path a string or f-string of the code spells, each placeholder filled with an id
+    (or with `names`' value for a constant it names); None for a computed value."""
+    if isinstance(node, ast.Constant):
+        return str(node.value)
+    if not isinstance(node, ast.JoinedStr):
+        return None
+    return "".join(
+        str(part.value) if isinstance(part, ast.Constant)
+        else (names or {}).get(getattr(part.value, "id", ""), str(uuid4()))
+        if isinstance(part, ast.FormattedValue) else str(uuid4()) for part in node.values)
+
+
 class Api:
     """A TestClient with the container behind it (tokens, log position)."""
 
@@ -81,6 +96,14 @@ class Api:
 
     def log_length(self) -> int:
         return self.container.app.log_position()
+
+    def routes(self, method: str, path: str) -> bool:
+        """Whether the app has a route for this request (the route checks of links read from
+        the code: tests/mail/test_links.py, tests/web/test_page_links.py,
+        tests/http/test_locations.py)."""
+        request = {"type": "http", "path": path, "method": method}
+        return any(route.matches(request)[0] == Match.FULL
+                   for route in self.client.app.routes)  # type: ignore[attr-defined]
 
     def apply(self, **overrides: Any) -> str:
         response = self.client.post("/v1/merchants", json=merchant_body(**overrides))
