@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import boto3
 import pytest
@@ -46,7 +47,7 @@ def s3_client(endpoint: str) -> Any:
 
 
 def new_bucket(endpoint: str) -> str:
-    name = f"{BUCKET}-{free_port()}"
+    name = f"{BUCKET}-{uuid4().hex[:16]}"  # a free port number may come back: not unique
     s3_client(endpoint).create_bucket(
         Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ca-central-1"})
     return name
