@@ -15,7 +15,7 @@ from email.parser import BytesParser
 from pathlib import Path
 from uuid import UUID
 
-from application.notifications.mailer import DevMail, Outgoing
+from application.notifications.mailer import DevMail, Outgoing, wire_bytes
 
 
 class FileMailbox:
@@ -27,7 +27,7 @@ class FileMailbox:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{mail.mail_id}.eml"
         partial = path.with_suffix(".part")  # never a half-written mail in the list
-        partial.write_bytes(mail.message.as_bytes())
+        partial.write_bytes(wire_bytes(mail.message))
         os.replace(partial, path)
 
     def done(self) -> None:

@@ -38,6 +38,12 @@ class SmtpMailer:
             codes = sorted(code for code, _ in error.recipients.values())
             raise MailNotSent(f"recipient refused ({', '.join(map(str, codes))})",
                               permanent=all(code >= 500 for code in codes)) from None
+        except smtplib.SMTPNotSupportedError as error:
+            if "SMTPUTF8" not in str(error):  # STARTTLS not offered: the configuration's
+                raise MailNotSent(type(error).__name__) from None
+            # An address with accents before the @ needs SMTPUTF8, which this server does not
+            # offer: no later try changes that.
+            raise MailNotSent("SMTPUTF8 not offered by the server", permanent=True) from None
         except (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused) as error:
             raise MailNotSent(f"{type(error).__name__} {error.smtp_code}") from None
         except smtplib.SMTPResponseException as error:

@@ -79,10 +79,12 @@ def links(message: EmailMessage) -> list[str]:
 
 
 @contextmanager
-def smtp_server() -> Iterator[Inbox]:
+def smtp_server(smtputf8: bool = True) -> Iterator[Inbox]:
+    """`smtputf8`: the server offers SMTPUTF8 (RFC 6531), as most do; an older relay does not."""
     inbox = Inbox()
     inbox.port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port,
+                            enable_SMTPUTF8=smtputf8)
     controller.start()
     try:
         yield inbox

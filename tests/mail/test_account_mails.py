@@ -51,6 +51,23 @@ http://127.0.0.1:8000/compte/mot-de-passe-oublie
 """
 
 
+def test_people_whose_address_has_accents_get_their_link_and_sign_in_with_it_as_they_typed_it(
+        mail_api: Api, inbox: Inbox) -> None:
+    # Before the @ (RFC 6531, sent with SMTPUTF8), and a domain under Québec's own .québec,
+    # which SMTP carries in its ASCII form.
+    verified_account(mail_api, inbox, "josée.tremblay@courriel.example")
+    assert inbox.messages[-1]["To"] == "josée.tremblay@courriel.example"
+    assert mail_api.client.post("/v1/accounts", json={
+        "email": "rene@boulangerie.québec", "password": PASSWORD}).status_code == 202
+    deliver(mail_api)
+    [mail] = inbox.to("rene@boulangerie.xn--qubec-csa")
+    assert mail["Subject"] == "Confirmez votre adresse courriel"
+    assert mail_api.client.get(path_of(links(mail)[0])).json() == {"verified": True}
+    signed_in = mail_api.client.post("/v1/sessions", json={"email": "rene@boulangerie.québec",
+                                                           "password": PASSWORD})
+    assert signed_in.status_code == 201, signed_in.text
+
+
 def test_repeated_sign_ups_with_a_taken_address_stop_mailing_its_owner_after_three(
         mail_api: Api, inbox: Inbox) -> None:
     verified_account(mail_api, inbox, "eloise@courriel.example")

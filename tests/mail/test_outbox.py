@@ -22,7 +22,7 @@ from application.notifications.outbox import mail_id_for
 from application.notifications.sender import CLAIM, MARK_EVERY
 from projections.follower import RebuildRefusedError
 from tests.integration.test_payouts import Market
-from tests.mail.inbox import Inbox, text, with_smtp
+from tests.mail.inbox import Inbox, smtp_server, text, with_smtp
 
 PASSWORD = "érable en fût 2026"
 
@@ -239,6 +239,26 @@ def test_a_busy_server_is_tried_again_later_and_a_refused_mail_is_given_up(
     assert outbox(shop).counts() == {"sent": 1, "failed": 1}
     assert "SMTPDataError 451" in caplog.text and "SMTPDataError 550" in caplog.text
     assert "courriel.example" not in caplog.text  # logs never hold an address
+
+
+def test_a_server_without_smtputf8_gives_up_at_once_on_an_address_with_accents_only(
+        settings: Settings, clock: FixedClock, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="comptoir.mail")
+    with smtp_server(smtputf8=False) as old_relay:
+        container = build_container(with_smtp(settings, old_relay, run_projections=False),
+                                    clock=clock)
+        try:
+            sign_up(container, "josée@courriel.example", "rene@boulangerie.québec")
+            container.projections.settle()
+            assert container.mail.send_due() == 1
+            assert [m["To"] for m in old_relay.messages] == ["rene@boulangerie.xn--qubec-csa"]
+            clock.advance(timedelta(days=2))
+            assert container.mail.send_due() == 0  # no later try changes what a server offers
+            assert outbox(container).counts() == {"sent": 1, "failed": 1}
+            assert "SMTPUTF8 not offered by the server" in caplog.text
+            assert "josée" not in caplog.text
+        finally:
+            container.close()
 
 
 def test_a_merchant_is_told_of_each_transfer_and_of_each_reversal(
