@@ -356,6 +356,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "closing (24:00 at the latest)."),
     "hours_overlap": ("Des périodes du même jour se chevauchent.",
                       "Periods of the same day overlap."),
+    "hours_as_typed": ("Écrivez les heures d'un jour ainsi : 9:00-17:00, ou 9 h à 12 h, 13 h à "
+                       "17 h (au plus 4 périodes, l'ouverture avant la fermeture, au plus "
+                       "24:00) ; laissez vide un jour de fermeture.",
+                       "Write a day's hours as 9:00-17:00, or 9:00-12:00, 13:00-17:00 (at most "
+                       "4 periods, opening before closing, 24:00 at the latest); leave a day "
+                       "you are closed empty."),
     "profile_change_empty": ("Aucun champ à modifier.", "No field to change."),
     "location_without_address": ("Des coordonnées accompagnent une adresse.",
                                  "A location comes with an address."),

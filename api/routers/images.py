@@ -20,7 +20,9 @@ from application.images import CONTENT_TYPE
 from domain.images import MAX_PHOTOS
 
 router = APIRouter(route_class=OneHopRoute, responses=PROBLEM_RESPONSES)
-UPLOADS = re.compile(r"^/v1/merchants/[^/]+/images/?$")  # the body guard's larger limit
+# the body guard's larger limit: the API's uploads, and the portal's logo and photo forms
+UPLOADS = re.compile(r"^(/v1/merchants/[^/]+/images/?|/portail/commerce/logo"
+                     r"|/portail/fiches/[^/]+/photos)$")
 MULTIPART_OVERHEAD = 64 * 1024
 IMMUTABLE = "public, max-age=31536000, immutable"
 

@@ -18,6 +18,7 @@ from api.web import (
     portal_listings,
     portal_orders,
     portal_payouts,
+    portal_profile,
     portal_team,
     shop,
     spaces,
@@ -31,8 +32,9 @@ def install(app: FastAPI) -> None:
     app.include_router(account.router)
     app.include_router(spaces.router)
     app.include_router(merchant_page.router)  # /m/{slug}, the shareable page
-    for module in (portal, portal_listings, portal_orders, portal_payouts, portal_insight,
-                   portal_integrations, portal_team, validation, audit_console, admin):
+    for module in (portal, portal_profile, portal_listings, portal_orders, portal_payouts,
+                   portal_insight, portal_integrations, portal_team, validation, audit_console,
+                   admin):
         app.include_router(module.router)
     app.mount("/static/shop", StaticFiles(directory=STATIC), name="shop-static")
     app.mount("/static/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")

@@ -1,9 +1,11 @@
 """The portal's listings (`/portail/fiches`): the merchant's catalogue (`Lists.merchant_listings`,
 as `GET /v1/merchants/{id}/listings`), a listing created or edited (`Catalog.create_listing`,
-`Catalog.revise`), published or withdrawn, its stock (or each variant's) set in place
-(`Catalog.set_stock`, `set_variant_stock`: `PUT .../stock`), and a stock file by SKU (CSV or
-JSON, the API's stock feed: the same parsing and `StockFeeds.feed_stock`) reported line by
-line. A listing of another merchant is not found, whatever its id."""
+`Catalog.revise`), published or withdrawn, its variants added and revised
+(`Catalog.add_variant`, `revise_variant`), its stock (or each variant's) set in place
+(`Catalog.set_stock`, `set_variant_stock`: `PUT .../stock`), its photos uploaded, put first or
+removed (`Images.upload`, `set_listing_photos`), and a stock file by SKU (CSV or JSON, the
+API's stock feed: the same parsing and `StockFeeds.feed_stock`) reported line by line. A
+listing of another merchant is not found, whatever its id."""
 
 from __future__ import annotations
 
@@ -17,7 +19,14 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from api.deps import CatalogDep, ListsDep, MerchantsDep, ProjectionsDep, StockFeedsDep
+from api.deps import (
+    CatalogDep,
+    ImagesDep,
+    ListsDep,
+    MerchantsDep,
+    ProjectionsDep,
+    StockFeedsDep,
+)
 from api.i18n import message
 from api.pages_text import category_label
 from api.routers.catalogue import _rows
@@ -30,12 +39,14 @@ from api.web.spaces import session_merchant, space_required
 from application.actors import Role
 from application.catalog import Catalog, ListingView
 from application.errors import NotFoundError
+from application.images import Images
 from application.paging import PageRequest
 from application.stock_feed import FeedLine, StockFeeds
 from domain.errors import DomainError, FieldError, InvalidValueError, ValidationFailedError
 from domain.listing import ListingDetails
 from domain.money import Money
 from domain.taxonomy import CATEGORIES, OriginLabel, TaxClass
+from domain.variants import VariantDetails
 
 router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 HERE = "/portail/fiches"
@@ -100,12 +111,16 @@ def edit_form(listing_id: str, page: PagesDep, catalog: CatalogDep,
     listing = _own(page, catalog, listing_id)
     if listing is None:
         return not_found(page)
+    return _form(page, merchants, listing, _shown(listing))
+
+
+def _shown(listing: ListingView) -> dict[str, str]:
+    """The edit form's values as the listing stands."""
     d = listing.details
-    form = {"title_fr": d.title_fr, "title_en": d.title_en or "",
+    return {"title_fr": d.title_fr, "title_en": d.title_en or "",
             "description_fr": d.description_fr, "description_en": d.description_en or "",
             "category": d.category, "price": f"{d.price.cents / 100:.2f}",
             "tax_class": str(d.tax_class), "origin": str(d.origin), "sku": d.sku or ""}
-    return _form(page, merchants, listing, form)
 
 
 # -- a stock file by SKU -------------------------------------------------------------------------
@@ -136,7 +151,53 @@ CHANGES: dict[str, Any] = {
     "stock": lambda c, p, i, f: (
         c.set_variant_stock(p.actor, i, UUID(f["variant_id"]), _count(f.get("on_hand", "")))
         if f.get("variant_id") else c.set_stock(p.actor, i, _count(f.get("on_hand", "")))),
+    "variante": lambda c, p, i, f: c.add_variant(p.actor, i, _variant(f)),
+    "variante-modifiee": lambda c, p, i, f: c.revise_variant(
+        p.actor, i, UUID(f.get("variant_id", "")), _variant(f)),
 }
+
+
+# -- photos (multipart: declared before the buttons' route, which would take `photos`) -----------
+
+@router.post(HERE + "/{listing_id}/photos")
+async def add_photo(listing_id: str, request: Request, page: PagesDep, catalog: CatalogDep,
+                    images: ImagesDep, merchants: MerchantsDep) -> Response:
+    if guard := space_required(page, Role.MERCHANT):
+        return guard
+    upload = (await request.form()).get("fichier")
+    data = await upload.read(images.limits.max_bytes + 1) if isinstance(upload, UploadFile) \
+        else b""
+    listing = await run_in_threadpool(_own, page, catalog, listing_id)
+    if listing is None:
+        return not_found(page)
+    try:
+        await run_in_threadpool(_with_photo, page, images, listing, data)
+    except DomainError as refused:
+        errors = Errors.of(refused, page.language, {"": "fichier", "photos": "fichier"})
+        return _form(page, merchants, listing, _shown(listing), errors, 422)
+    return redirect(f"{HERE}/{listing.id}#photos")
+
+
+@router.post(HERE + "/{listing_id}/photos/{action}")
+async def arrange_photos(listing_id: str, action: str, request: Request, page: PagesDep,
+                         catalog: CatalogDep, images: ImagesDep) -> Response:
+    """`premiere`: this photo first (the one shown in lists); `retrait`: removed."""
+    if guard := space_required(page, Role.MERCHANT):
+        return guard
+    photo = str((await request.form()).get("photo", ""))[:64]
+    listing = await run_in_threadpool(_own, page, catalog, listing_id)
+    if listing is None or photo not in listing.photos or action not in ("premiere", "retrait"):
+        return not_found(page)
+    others = [p for p in listing.photos if p != photo]
+    await run_in_threadpool(images.set_listing_photos, page.actor, listing.id,
+                            [photo, *others] if action == "premiere" else others)
+    return redirect(f"{HERE}/{listing.id}#photos")
+
+
+def _with_photo(page: Pages, images: Images, listing: ListingView, data: bytes) -> None:
+    stored = images.upload(page.actor, listing.merchant_id, data)
+    if stored.id not in listing.photos:  # the same image twice is one photo
+        images.set_listing_photos(page.actor, listing.id, [*listing.photos, stored.id])
 
 
 @router.post(HERE + "/{listing_id}")
@@ -160,6 +221,13 @@ async def change(listing_id: str, request: Request, page: PagesDep, catalog: Cat
             return _listings(page, lists, merchants, 422, Errors(general=[
                 f"{listing.details.title_fr} : {text}"
                 for text in [*errors.general, *errors.fields.values()]]))
+        if change == "variante":  # the new variant's form, filled as it was sent
+            errors = Errors.of(refused, page.language, VARIANT_NAMES)
+            return _form(page, merchants, listing, {**_shown(listing), **form}, errors, 422)
+        if change == "variante-modifiee":  # one form per variant: said above them all
+            errors = Errors(general=[f"{form.get('v_label', '')} : {text}"
+                                     for text in [*errors.general, *errors.fields.values()]])
+            return _form(page, merchants, listing, _shown(listing), errors, 422)
         return _form(page, merchants, listing, form if change == "" else {}, errors, 422)
     await run_in_threadpool(settled, page, projections)
     in_list = change == "stock" and form.get("back") != "fiche"
@@ -207,6 +275,7 @@ def _problem(error: Any, page: Pages) -> str:
 # -- the form's values ---------------------------------------------------------------------------
 
 NAMES = {"price_cents": "price", "on_hand": "on_hand"}
+VARIANT_NAMES = {"label": "v_label", "sku": "v_sku", "price_cents": "v_price"}
 
 
 async def _fields(request: Request) -> dict[str, str]:
@@ -225,6 +294,21 @@ def _details(form: dict[str, str]) -> dict[str, Any]:
         found = [FieldError("price_cents", bad.code, bad.params)]
         try:
             ListingDetails.check({**raw, "price_cents": 1})
+        except ValidationFailedError as others:
+            found += others.errors
+        raise ValidationFailedError(found) from None
+    return raw
+
+
+def _variant(form: dict[str, str]) -> dict[str, Any]:
+    """A variant's form (`v_label`, `v_sku`, `v_price` in dollars) as the API's body."""
+    raw: dict[str, Any] = {"label": form.get("v_label", ""), "sku": form.get("v_sku") or None}
+    try:
+        raw["price_cents"] = Money.parse(form["v_price"]).cents if form.get("v_price") else None
+    except InvalidValueError as bad:
+        found = [FieldError("price_cents", bad.code, bad.params)]
+        try:
+            VariantDetails.check({**raw, "price_cents": 1})
         except ValidationFailedError as others:
             found += others.errors
         raise ValidationFailedError(found) from None

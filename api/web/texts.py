@@ -60,6 +60,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "next": ("Page suivante", "Next page"),
     "page_of": ("Page {page}", "Page {page}"),
     # listing
+    "photo_alt": ("Photo {n} de {title}", "Photo {n} of {title}"),
     "sold_by": ("Vendu par", "Sold by"),
     "quantity": ("Quantité", "Quantity"),
     "add_to_cart": ("Ajouter au panier", "Add to cart"),

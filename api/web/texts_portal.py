@@ -13,6 +13,7 @@ PORTAL_TEXTS: dict[str, tuple[str, str]] = {
     "portal_insight": ("Statistiques", "Insight"),
     "portal_integrations": ("Clés d'API et webhooks", "API keys and webhooks"),
     "portal_team": ("Équipe", "Team"),
+    "portal_profile": ("Mon commerce", "My business"),
     "portal_pages": ("Pages de la liste", "Pages of the list"),
     "portal_first_page": ("Première page", "First page"),
     "portal_next_page": ("Page suivante (plus anciennes)", "Next page (older)"),
@@ -314,4 +315,53 @@ PORTAL_TEXTS: dict[str, tuple[str, str]] = {
     "portal_int_ds_succeeded": ("Reçu", "Delivered"),
     "portal_int_ds_failed": ("Échec", "Failed"),
     "portal_int_ds_cancelled": ("Annulé", "Cancelled"),
+    # -- the business's fiche (api/web/portal_profile.py) --
+    "portal_pr_intro": ("Ce que votre page publique et la recherche montrent de votre commerce. "
+                        "Vos changements s'appliquent aussitôt.", "What your public page and "
+                        "search show of your business. Your changes apply at once."),
+    "portal_pr_saved": ("Modifications enregistrées.", "Changes saved."),
+    "portal_pr_about": ("Présentation", "About"),
+    "portal_pr_description_fr": ("Description en français", "Description in French"),
+    "portal_pr_description_en": ("Description en anglais (facultative)",
+                                 "Description in English (optional)"),
+    "portal_pr_hours": ("Heures d'ouverture", "Opening hours"),
+    "portal_pr_hours_hint": ("Par exemple 9:00-17:00, ou 9 h à 12 h, 13 h à 17 h. Laissez vide "
+                             "un jour de fermeture.", "For example 9:00-17:00, or 9:00-12:00, "
+                             "13:00-17:00. Leave a day you are closed empty."),
+    "portal_pr_address": ("Adresse du commerce", "Business address"),
+    "portal_pr_address_hint": ("Une nouvelle adresse déplace le commerce et ses fiches sur la "
+                               "carte et dans la recherche.", "A new address moves the business "
+                               "and its listings on the map and in search."),
+    "portal_pr_save": ("Enregistrer", "Save"),
+    "portal_pr_logo": ("Logo", "Logo"),
+    "portal_pr_logo_alt": ("Logo de {name}", "{name}'s logo"),
+    "portal_pr_no_logo": ("Aucun logo pour l'instant.", "No logo yet."),
+    "portal_pr_image_file": ("Image (JPEG, PNG ou WebP, 8 Mo au plus)",
+                             "Image (JPEG, PNG or WebP, 8 MB at most)"),
+    "portal_pr_logo_upload": ("Téléverser ce logo", "Upload this logo"),
+    "portal_pr_logo_remove": ("Retirer le logo", "Remove the logo"),
+    "portal_pr_public": ("Voir ma page publique", "See my public page"),
+    "portal_pr_fixed": ("Le nom commercial et les catégories, qui forment l'adresse de votre "
+                        "page, et votre identité légale ne changent qu'avec l'équipe de "
+                        "validation.", "Your trade name and categories, which make your page's "
+                        "address, and your legal identity change only with the validation "
+                        "team."),
+    # -- a listing's photos and variants (api/web/portal_listings.py) --
+    "portal_li_photos": ("Photos", "Photos"),
+    "portal_li_no_photos": ("Aucune photo pour l'instant.", "No photos yet."),
+    "portal_li_photo_alt": ("Photo {n} de {title}", "Photo {n} of {title}"),
+    "portal_li_photo_add": ("Ajouter cette photo", "Add this photo"),
+    "portal_li_photo_first": ("Mettre en premier", "Put first"),
+    "portal_li_photo_remove": ("Retirer", "Remove"),
+    "portal_li_variants": ("Variantes", "Variants"),
+    "portal_li_variants_hint": (
+        "Formats, tailles ou saveurs vendus chacun avec son UGS, son prix et son stock. Dès "
+        "la première, la fiche se vend par variante ; elle reprend le stock de la fiche.",
+        "Sizes, formats or flavours, each sold with its own SKU, price and stock. From the "
+        "first one, the listing is sold by variant; it takes over the listing's stock."),
+    "portal_li_variant_label": ("Libellé", "Label"),
+    "portal_li_variant_label_hint": ("Affiché après le titre : « 500 g », « Grand »",
+                                     "Shown after the title: \"500 g\", \"Large\""),
+    "portal_li_variant_add": ("Ajouter une variante", "Add a variant"),
+    "portal_li_variant_sku": ("Code de produit (SKU)", "Product code (SKU)"),
 }
