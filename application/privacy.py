@@ -128,28 +128,48 @@ class Privacy(Service):
     # -- export ----------------------------------------------------------------------------
 
     def export(self, actor: Actor, subject_id: UUID) -> dict[str, Any]:
-        """Everything held about the person, structured (portability)."""
+        """Everything held about the person, structured (portability): as a shopper, as the
+        contact person of a merchant, and the account they sign in with (its address,
+        language, staff roles and the merchants it acts for), whichever they are."""
         kind = self._kind_of(actor, subject_id)
-        erased = self.is_erased(subject_id)
+        found = {"subject_id": str(subject_id), "kind": str(kind),
+                 "erased": self.is_erased(subject_id),
+                 "exported_at": self.clock.now().isoformat(), "consents": []}
         if kind == SubjectKind.MERCHANT_CONTACT:
             merchant = self._merchant_of_contact(subject_id)
             assert merchant is not None
-            return {"subject_id": str(subject_id), "kind": str(kind), "erased": erased,
-                    "exported_at": self.clock.now().isoformat(),
-                    "profile": _person(merchant.contact),
+            return {**found, "profile": _person(merchant.contact),
                     "merchants": [{"id": str(merchant.id), "name": merchant.name,
                                    "role": "contact", "status": str(merchant.status)}],
-                    "orders": [], "carts": [], "consents": []}
+                    "orders": [], "carts": []}
+        account = self.find(Account.create_id(subject_id))
+        signs_in = self._account(account) if isinstance(account, Account) else None
+        if kind == SubjectKind.ACCOUNT:
+            # Someone who signs in and never shopped: staff, a merchant's people. Their
+            # export was a 404 (2026-11-30: it read them as a shopper).
+            assert isinstance(account, Account)
+            return {**found, "profile": _person(account.email), "account": signs_in,
+                    "orders": [], "carts": []}
         consumer = self.load(Consumer, subject_id, "consumer")
         return {
-            "subject_id": str(subject_id), "kind": str(kind), "erased": erased,
-            "exported_at": self.clock.now().isoformat(),
-            "profile": _person(consumer.profile), "postal_area": consumer.postal_area,
+            **found, "profile": _person(consumer.profile), "postal_area": consumer.postal_area,
+            "account": signs_in,
             "orders": [_order(self.load(Order, o, "order")) for o in self._orders_of(subject_id)],
             "carts": [_cart(self.load(Cart, c, "cart")) for c in self._carts_of(subject_id)],
             # Comptoir asks no consent beyond what an order needs (no marketing, no tracking):
-            # there is none to list.
-            "consents": [],
+            # there is none to list (`consents` above).
+        }
+
+    def _account(self, account: Account) -> dict[str, Any]:
+        merchants = self.fetch(account.merchant_ids).found
+        return {
+            "email": account.email.get("email"), "forgotten": account.email.forgotten,
+            "language": account.language, "email_verified": account.verified,
+            "signed_up_at": account.created_on.isoformat(), "staff_roles": sorted(account.roles),
+            "merchants": [{"id": str(merchant_id), "membership": account.membership(merchant_id),
+                           "name": m.name if isinstance(m := merchants.get(merchant_id),
+                                                        Merchant) else None}
+                          for merchant_id in account.merchant_ids],
         }
 
     # -- retention -------------------------------------------------------------------------

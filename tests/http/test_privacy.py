@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
@@ -221,3 +222,49 @@ def test_auditors_see_no_personal_data_unless_the_setting_allows_it(
 
 def order_seen(client: object, order_id: str, headers: dict[str, str]) -> str:
     return client.get(f"/v1/orders/{order_id}", headers=headers).text  # type: ignore[attr-defined]
+
+
+def test_people_who_sign_in_but_never_shopped_download_their_data_too(api: Any) -> None:
+    """A merchant's owner and a validator (Law 25 access and portability): their export was a
+    404, as if only shoppers were people. A shopper's own now says how she signs in."""
+    from domain.account import StaffRole
+
+    merchant_id, _ = api.approved_merchant()
+    accounts = api.container.accounts
+    owner = accounts.create_verified("josee.proprio@fromagerie.example", "une phrase de passe",
+                                     owner_of=UUID(merchant_id))
+    staff = accounts.create_verified("remi.validation@comptoir.example", "une phrase de passe",
+                                     staff=StaffRole.VALIDATOR)
+    for person, email in ((owner, "josee.proprio@fromagerie.example"),
+                          (staff, "remi.validation@comptoir.example")):
+        signed_in = api.client.post("/v1/sessions", json={
+            "email": email, "password": "une phrase de passe"}).json()
+        api.client.cookies.clear()
+        me = {"Authorization": f"Bearer {signed_in['access_token']}"}
+        exported = api.client.get(f"/v1/privacy/subjects/{person}/export", headers=me)
+        assert exported.status_code == 200, exported.text
+        data = exported.json()
+        assert (data["kind"], data["erased"], data["profile"]["email"]) == (
+            "account", False, email)
+        assert data["account"]["email"] == email and data["account"]["email_verified"] is True
+        if person == owner:
+            assert data["account"]["merchants"] == [{
+                "id": merchant_id, "membership": "owner", "name": "Fromagerie du Marché"}]
+            assert data["account"]["staff_roles"] == []
+        else:
+            assert (data["account"]["merchants"], data["account"]["staff_roles"]) == (
+                [], ["validator"])
+        stranger = api.auth_as(Role.CONSUMER, uuid4())
+        assert api.client.get(f"/v1/privacy/subjects/{person}/export",
+                              headers=stranger).status_code == 404
+
+    # The shop's "Mes données" button, signed in as the owner (her portal session).
+    client = api.client
+    client.cookies.clear()
+    assert client.post("/compte/connexion", data={
+        "email": "josee.proprio@fromagerie.example", "password": "une phrase de passe",
+        "suivant": "/portail"}, follow_redirects=False).status_code == 303
+    page = client.get("/compte/donnees")
+    assert page.status_code == 200, page.text
+    assert page.json()["account"]["merchants"][0]["membership"] == "owner"
+    assert "josee.proprio@fromagerie.example" not in page.headers.get("content-disposition", "")
