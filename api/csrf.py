@@ -15,11 +15,10 @@ from typing import Any
 import asgi_csrf as _asgi_csrf
 from asgi_csrf import asgi_csrf
 from python_multipart import FormParser
-from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.authentication import SESSION_COOKIE
-from api.problems import problem_response
+from api.web import error_pages
 
 # Routes that act on what their body carries (a password, a mailed token), never through the
 # session: a stale cookie must not stop someone signing in again. Only as JSON, which no page of
@@ -57,7 +56,7 @@ _asgi_csrf.FormParser = _form_parser
 
 
 async def _refused(scope: Scope, send: Send, _message_id: Any) -> None:
-    response = problem_response(Request(scope), 403, "forbidden", "csrf_failed")
+    response = await error_pages.refused(scope, 403, "csrf_failed")  # a page to a browser
 
     async def no_body() -> Any:
         return {"type": "http.request", "body": b"", "more_body": False}

@@ -34,6 +34,7 @@ from api.routers import (
     webhook_endpoints,
 )
 from api.settings import Settings
+from api.web import error_pages
 from application.demo import demo_activity, load_demo_if_empty
 
 DESCRIPTION = """
@@ -88,11 +89,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.add_middleware(CSRF, secret=csrf_secret(settings),
                        secure=settings.environment != "development")
 
-    async def refuse(scope: Any, status: int, code: str) -> Any:
-        return problem_response(Request(scope), status, "malformed-request", code)
-
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes,
-                       max_depth=settings.max_json_depth, refuse=refuse,
+                       max_depth=settings.max_json_depth, refuse=error_pages.refused,
                        uploads=(images.UPLOADS,
                                 settings.image_max_bytes + images.MULTIPART_OVERHEAD))
     async def internal_error(scope: Any) -> Any:

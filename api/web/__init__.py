@@ -4,6 +4,7 @@ JSON API, French first, usable without JavaScript, and their static files."""
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 from xstatic.pkg import leaflet  # type: ignore[import-untyped]
 
@@ -11,6 +12,7 @@ from api.web import (
     account,
     admin,
     audit_console,
+    error_pages,
     merchant_page,
     portal,
     portal_insight,
@@ -28,6 +30,8 @@ from api.web.render import STATIC
 
 
 def install(app: FastAPI) -> None:
+    # After the API's problems (api/problems.py): a browser is shown a page instead.
+    app.add_exception_handler(StarletteHTTPException, error_pages.http_error)  # type: ignore[arg-type]
     app.include_router(shop.router)
     app.include_router(account.router)
     app.include_router(spaces.router)

@@ -88,6 +88,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "merchant_total": ("Total pour ce commerce", "Total for this business"),
     "grand_total": ("Total à payer", "Total to pay"),
     "to_checkout": ("Passer la commande", "Check out"),
+    "sent_too_large": ("Le fichier envoyé est trop volumineux. Choisissez-en un plus petit.",
+                       "The file sent is too large. Choose a smaller one."),
+    "form_expired": ("Ce formulaire a expiré ou ne vient pas de cette page : rechargez la "
+                     "page, puis recommencez. Rien n'a été changé.", "This form has expired or "
+                     "did not come from this page: reload the page, then try again. Nothing "
+                     "was changed."),
     "line_problem": ("À revoir", "Needs attention"),
     "available_left": ("Il en reste {count}.", "{count} left."),
     # fulfilment
