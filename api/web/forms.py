@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from api.deps import AccountsDep, CartsDep, CheckoutDep, ConsumersDep
 from api.web.render import Errors, Pages, redirect
+from api.web.storefront_scope import STOREFRONT_COOKIE
 from application.cart_quotes import CartQuotes
 from application.carts import Carts, CartView
 from application.checkout import CheckoutChoices
@@ -48,7 +49,14 @@ def cart_of(page: Pages, carts: Carts, create: bool) -> CartView | None:
                 return cart
         except (ValueError, NotFoundError):
             pass
-    return carts.open(page.actor) if create else None
+    if not create:
+        return None
+    # Credited to the storefront this browser shops in, if it still exists.
+    storefront = page.request.cookies.get(STOREFRONT_COOKIE) or None
+    try:
+        return carts.open(page.actor, storefront[:60] if storefront else None)
+    except DomainError:
+        return carts.open(page.actor)
 
 
 def _choices(form: dict[str, str], cart: CartView | None) -> dict[UUID, Fulfilment]:

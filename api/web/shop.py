@@ -24,18 +24,20 @@ from api.deps import (
     OrdersDep,
     SearchDep,
     SettingsDep,
+    StorefrontsDep,
     limited,
 )
 from api.routing import OneHopRoute
 from api.web.forms import CART_COOKIE, Checkout, cart_of, checkout_page, place_order
 from api.web.render import Errors, Pages, local_path, redirect
+from api.web.storefront_scope import remember_storefront, storefront_of
 from application.actors import Actor
 from application.carts import Carts
 from application.errors import NotFoundError
 from domain.errors import DomainError
 from domain.quebec import REGIONS
 from domain.taxonomy import CATEGORIES
-from projections.search.query import check_filters
+from projections.search.query import check_filters, within
 
 router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 RADII = ("5", "10", "25", "50", "100")
@@ -63,10 +65,11 @@ def not_found(page: Pages) -> HTMLResponse:
 @router.get("/", response_class=HTMLResponse,
             dependencies=[limited("search_client", anonymous_only=True)])
 def search_page(page: PagesDep, search: SearchDep, insights: InsightsDep,
+                storefronts: StorefrontsDep,
                 q: str = "", near: str = "", radius_km: str = "", region: str = "",
                 category: str = "", origin: str = "", in_stock: str = "",
                 page_number: Annotated[str, Query(alias="page")] = "1",
-                efface: str = "") -> HTMLResponse:
+                efface: str = "", storefront: str | None = None) -> HTMLResponse:
     asked: dict[str, Any] = {"q": q[:200], "near": near[:100], "radius_km": radius_km[:10],
              "region": region[:2], "category": category[:40], "origin": origin[:20],
              "in_stock": bool(in_stock)}
@@ -80,8 +83,11 @@ def search_page(page: PagesDep, search: SearchDep, insights: InsightsDep,
             page_size=PAGE_SIZE)
     except DomainError as refused:
         errors = Errors.of(refused, page.language)
-    else:
-        found = search.search_listings(filters)
+        filters = None
+    shown_in = storefront_of(page, storefronts, storefront)
+    if filters is not None:
+        found = search.search_listings(
+            within(filters, shown_in.scope) if shown_in is not None else filters)
         insights.saw(page.actor, "search_impression", [h.doc.merchant_id for h in found.hits],
                      asked["q"])
         hits, total, ignored = found.hits, found.total, found.ignored_words
@@ -93,13 +99,17 @@ def search_page(page: PagesDep, search: SearchDep, insights: InsightsDep,
             "distance": hit.distance_km})
     query = {k: v for k, v in asked.items() if v and k != "in_stock"}
     query.update({"in_stock": "1"} if asked["in_stock"] else {})
-    return page.render(
+    query.update({"storefront": shown_in.slug} if shown_in is not None else {})
+    response = page.render(
         "shop/search.html", errors=errors, asked=asked, hits=hits, total=total,
+        storefront=shown_in,
         ignored=ignored, merchants=list(merchants.values()), number=number, erased=bool(efface),
         previous_url=_page_url(query, number - 1) if number > 1 else None,
         next_url=_page_url(query, number + 1) if number * PAGE_SIZE < total else None,
         regions=REGIONS, categories=sorted(CATEGORIES), radii=RADII, origins=ORIGIN_CODES,
         tiles=page.settings.map_tiles_url, attribution=page.settings.map_tiles_attribution)
+    remember_storefront(page, response, storefront, shown_in)
+    return response
 
 
 def _number(text: str) -> float | None:

@@ -26,6 +26,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "errors_title": ("Veuillez corriger ce qui suit :", "Please correct the following:"),
     # search
     "search_title": ("Trouvez des produits d'ici", "Find local products"),
+    "storefront_in": ("Vous magasinez dans la vitrine « {name} » : seuls ses commerces sont "
+                      "montrés.", "You are shopping in the “{name}” storefront: only its "
+                      "businesses are shown."),
+    "storefront_leave": ("Voir tout le Québec", "See all of Québec"),
     "search_intro": ("Des commerces du Québec près de chez vous : cherchez un produit ou un "
                      "commerce, près d'une ville ou d'un code postal.",
                      "Québec businesses near you: search for a product or a business, near a "
