@@ -1,8 +1,9 @@
 """The business's own fiche in the portal (`/portail/commerce`): what `/m/{slug}` and search
 show of it that its owner may change at once — descriptions, website, opening hours, address
-and logo — through `MerchantProfiles.change_profile`, the use case of the API's
-`PATCH /v1/merchants/{id}/profile`, with every problem at once. The logo is uploaded as the
-API's images are (`Images.upload`: re-encoded, without metadata) and then named.
+and logo — and its contact person (never shown publicly), through
+`MerchantProfiles.change_profile`, the use case of the API's `PATCH /v1/merchants/{id}/profile`,
+with every problem at once. The logo is uploaded as the API's images are (`Images.upload`:
+re-encoded, without metadata) and then named.
 
 Hours are typed as people write them, a line a day: "9:00-17:00", "9 h à 12 h, 13 h à 17 h";
 an empty day is closed. The address is sent only when it changed: the use case places a new
@@ -39,7 +40,8 @@ HERE = "/portail/commerce"
 LOGO = HERE + "/logo"
 ADDRESS = ("street", "municipality", "postal_code", "region")
 # the use case's field paths -> the form's names (the others are their last part)
-NAMES = {"location": "municipality", **{f"hours.{day}": f"hours_{day}" for day in DAYS}}
+NAMES = {"location": "municipality", **{f"hours.{day}": f"hours_{day}" for day in DAYS},
+         **{f"contact.{key}": f"contact_{key}" for key in ("name", "email", "phone")}}
 _TIME = r"(\d{1,2})\s*(?:[h:]\s*(\d{2})?)?"
 _PERIOD = re.compile(rf"^{_TIME}\s*(?:-|–|—|à|a|to)\s*{_TIME}$", re.IGNORECASE)
 
@@ -109,8 +111,10 @@ def _shown(merchant: MerchantView) -> dict[str, str]:
     for period in merchant.hours.periods if merchant.hours else ():
         day, span = period.split(" ", 1)
         by_day[day].append(span)
-    a = merchant.address
-    return {"description_fr": merchant.description_fr or "",
+    a, contact = merchant.address, merchant.contact
+    return {**{f"contact_{key}": (contact.get(key) if contact else None) or ""
+               for key in ("name", "email", "phone")},
+            "description_fr": merchant.description_fr or "",
             "description_en": merchant.description_en or "", "website": merchant.website or "",
             "street": a.street, "municipality": a.municipality, "postal_code": a.postal_code.value,
             "region": a.region, **{f"hours_{day}": ", ".join(by_day[day]) for day in DAYS}}
@@ -127,6 +131,9 @@ def _changes(form: dict[str, str], merchant: MerchantView) -> dict[str, Any]:
         same = False  # the use case says what is wrong with it
     if not same:
         given["address"] = address
+    # The contact person, sent as it stands: the same person, unchanged, records nothing.
+    given["contact"] = {key: form.get(f"contact_{key}") or None
+                        for key in ("name", "email", "phone")}
     hours: dict[str, list[dict[str, str]]] = {}
     for day in DAYS:
         text = form.get(f"hours_{day}", "")

@@ -333,6 +333,12 @@ PORTAL_TEXTS: dict[str, tuple[str, str]] = {
                                "carte et dans la recherche.", "A new address moves the business "
                                "and its listings on the map and in search."),
     "portal_pr_save": ("Enregistrer", "Save"),
+    "portal_pr_contact": ("Personne-ressource", "Contact person"),
+    "portal_pr_contact_hint": ("Pour l'équipe de Comptoir seulement : jamais sur votre page ni "
+                               "dans la recherche.", "For Comptoir's team only: never on your "
+                               "page nor in search."),
+    "portal_pr_contact_email": ("Courriel", "Email"),
+    "portal_pr_contact_phone": ("Téléphone (facultatif)", "Phone (optional)"),
     "portal_pr_logo": ("Logo", "Logo"),
     "portal_pr_logo_alt": ("Logo de {name}", "{name}'s logo"),
     "portal_pr_no_logo": ("Aucun logo pour l'instant.", "No logo yet."),

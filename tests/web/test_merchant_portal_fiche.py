@@ -5,6 +5,8 @@ with problems says each of them and records nothing; another merchant's listing 
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 from fastapi.testclient import TestClient
 
 from domain.places import locate_address
@@ -18,15 +20,38 @@ FRESH = {"Prefer": "read-your-writes"}
 
 
 def fiche_form(client: TestClient, **changes: str) -> dict[str, str]:
-    """The fiche's form as the page fills it (every field), with these changes."""
-    page = client.get(FICHE).text
-    form = {"csrftoken": csrf_of(client, FICHE), "description_fr": "", "description_en": "",
-            "website": "", "street": "123, rue Principale", "municipality": "Gatineau",
-            "postal_code": "J8X 3X7", "region": "07",
-            **{f"hours_{day}": "" for day in ("monday", "tuesday", "wednesday", "thursday",
-                                             "friday", "saturday", "sunday")}}
-    assert 'value="123, rue Principale"' in page and 'value="J8X 3X7"' in page
-    return {**form, **changes}
+    """The fiche's form as a browser sends it back (every field as the page fills it), with
+    these changes."""
+    page = FormValues()
+    page.feed(client.get(FICHE).text.split('action="/portail/commerce/logo"')[0])
+    return {**page.values, **changes}
+
+
+class FormValues(HTMLParser):
+    """The values a browser would send: inputs, textareas, the selected options."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._in: str | None = None  # the textarea or select being read
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "input" and a.get("name") and a.get("type") != "file":
+            self.values[a["name"]] = a.get("value", "")
+        elif tag in ("textarea", "select"):
+            self._in = a.get("name")
+            self.values.setdefault(self._in or "", "")
+        elif tag == "option" and self._in and "selected" in a:
+            self.values[self._in] = a.get("value", "")
+
+    def handle_data(self, data: str) -> None:
+        if self._in and self._in.startswith("description"):
+            self.values[self._in] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("textarea", "select"):
+            self._in = None
 
 
 def test_a_merchant_writes_its_hours_as_people_do_and_its_page_and_search_follow(
@@ -35,6 +60,9 @@ def test_a_merchant_writes_its_hours_as_people_do_and_its_page_and_search_follow
     listing_id = api.listing(merchant_id, owner, publish=True, stock=3, title_fr="Tomme")
     before = api.client.get(f"/v1/merchants/{merchant_id}").json()
     client = owner_session(api, merchant_id)
+    shown = fiche_form(client)
+    assert (shown["street"], shown["postal_code"], shown["region"], shown["contact_name"]) == (
+        "123, rue Principale", "J8X 3X7", "07", "Sophie Tremblay")
     saved = client.post(FICHE, data=fiche_form(
         client, description_fr="Fromages fins de l'Outaouais, affinés sur place.",
         website="https://fromagerie.example", hours_monday="9 h à 17 h",
@@ -80,6 +108,20 @@ def test_a_merchant_writes_its_hours_as_people_do_and_its_page_and_search_follow
     hits = api.client.get("/v1/search/listings", params={"q": "tomme"}, headers=FRESH).json()
     assert [(h["id"], h["municipality"], h["region"]) for h in hits["items"]] == [
         (listing_id, "Magog", "05")]
+
+    # A new contact person: for the merchant's people and staff, never on the page.
+    changed = client.post(FICHE, data=fiche_form(
+        client, contact_name="Léa Bouchard", contact_email="lea@fromagerie.example",
+        contact_phone="819 555-0123"), follow_redirects=False)
+    assert changed.status_code == 303, changed.text
+    contact = api.client.get(f"/v1/merchants/{merchant_id}", headers=owner).json()["contact"]
+    assert (contact["name"], contact["email"], contact["phone"]) == (
+        "Léa Bouchard", "lea@fromagerie.example", "+18195550123")
+    assert "Bouchard" not in api.client.get(f"/m/{fiche['slug']}").text
+    length = api.log_length()
+    assert client.post(FICHE, data=fiche_form(client), follow_redirects=False
+                       ).status_code == 303
+    assert api.log_length() == length  # the form sent back as it stands records nothing
 
 
 def test_a_logo_uploaded_in_the_portal_shows_on_the_page_and_can_be_removed(api: Api) -> None:
