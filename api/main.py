@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
 from api import heap, problems, web
 from api.consistency import ReadYourWrites
 from api.container import Container, build_container, csrf_secret
 from api.csrf import CSRF
 from api.observability import BodyGuard, Metrics, RequestContext
-from api.problems import problem_response
 from api.routers import (
     accounts,
     audit,
@@ -93,10 +91,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                        max_depth=settings.max_json_depth, refuse=error_pages.refused,
                        uploads=(images.UPLOADS,
                                 settings.image_max_bytes + images.MULTIPART_OVERHEAD))
-    async def internal_error(scope: Any) -> Any:
-        return problem_response(Request(scope), 500, "internal-error", "internal_error")
-
-    app.add_middleware(RequestContext, metrics=app.state.metrics, on_error=internal_error)
+    app.add_middleware(RequestContext, metrics=app.state.metrics, on_error=error_pages.failed)
     app.include_router(operations.router)
     app.include_router(merchants.router)
     app.include_router(merchant_profiles.router)  # profile and identity changes

@@ -1,7 +1,8 @@
 """What a browser is shown when no page answers: the shop's own pages, not the API's problem
-JSON. A person who follows an old link (`/portail/nope`), sends a form the wrong way, or uploads
-a photo larger than allowed reads a page in the site's layout, in her language, with a way
-back; the JSON API and every other client keep RFC 9457 problems (api/problems.py)."""
+JSON. A person who follows an old link (`/portail/nope`), sends a form the wrong way, uploads
+a photo larger than allowed, or meets a bug reads a page in the site's layout, in her language,
+with a way back; the JSON API and every other client keep RFC 9457 problems
+(api/problems.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ NOT_PAGES = ("/v1/", "/images/", "/static/", "/health", "/ready", "/metrics", "/
 
 
 # What the API says for programs, said for people on a page.
-IN_WORDS = {"body_too_large": "sent_too_large", "csrf_failed": "form_expired"}
+IN_WORDS = {"body_too_large": "sent_too_large", "csrf_failed": "form_expired",
+            "internal_error": "page_failed"}
 
 
 def wants_page(request: Request) -> bool:
@@ -50,6 +52,17 @@ async def refused(scope: Any, status: int, code: str) -> Response:
         kind = "forbidden" if status == 403 else "malformed-request"
         return problems.problem_response(request, status, kind, code)
     return await _page(request, status, code)
+
+
+async def failed(scope: Any) -> Response:
+    """An error nobody expected (the request's context logged it with its traceback)."""
+    request = Request(scope)
+    if wants_page(request):
+        try:
+            return await _page(request, 500, "internal_error")
+        except Exception:  # noqa: BLE001 - the page itself failing must not lose the answer
+            pass
+    return problems.problem_response(request, 500, "internal-error", "internal_error")
 
 
 async def _page(request: Request, status: int, code: str,

@@ -98,6 +98,9 @@ TEXTS: dict[str, tuple[str, str]] = {
                      "page, puis recommencez. Rien n'a été changé.", "This form has expired or "
                      "did not come from this page: reload the page, then try again. Nothing "
                      "was changed."),
+    "page_failed": ("Une erreur inattendue s'est produite de notre côté. Réessayez dans un "
+                    "instant.", "An unexpected error happened on our side. Try again in a "
+                    "moment."),
     "line_problem": ("À revoir", "Needs attention"),
     "available_left": ("Il en reste {count}.", "{count} left."),
     # fulfilment

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 
+import pytest
+
 from tests.support import Api
 from tests.web.test_merchant_portal import owner_session
 from tests.web.test_shop_forms import csrf_of
@@ -64,3 +66,18 @@ def test_a_form_sent_the_wrong_way_or_too_large_says_so_on_a_page(api: Api) -> N
         "Accept": "application/json"}, files={"file": ("logo.png", b"x" * (9 * 1024 * 1024),
                                                        "image/png")})
     assert (as_api.status_code, as_api.json()["code"]) == (413, "body_too_large")
+
+
+def test_a_bug_behind_a_page_shows_a_page_and_the_api_keeps_its_problem(
+        api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug nobody saw coming")
+
+    monkeypatch.setattr(api.container.catalog, "visit", broken)
+    page = api.client.get("/produits/8b0e1b2c-3f4a-4c5d-8e6f-7a8b9c0d1e2f", headers=BROWSER)
+    assert (page.status_code, page.headers["content-type"]) == (500, "text/html; charset=utf-8")
+    assert "Une erreur inattendue s'est produite de notre côté." in html.unescape(page.text)
+    assert "nobody saw" not in page.text
+    problem = api.client.get("/v1/listings/8b0e1b2c-3f4a-4c5d-8e6f-7a8b9c0d1e2f",
+                             headers=BROWSER)
+    assert (problem.status_code, problem.json()["code"]) == (500, "internal_error")
