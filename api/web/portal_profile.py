@@ -2,7 +2,8 @@
 show of it that its owner may change at once — descriptions, website, opening hours, address
 and logo — and its contact person (never shown publicly), through
 `MerchantProfiles.change_profile`, the use case of the API's `PATCH /v1/merchants/{id}/profile`,
-with every problem at once. The logo is uploaded as the API's images are (`Images.upload`:
+with every problem at once; and a new legal name or NEQ asked of the validators
+(`request_identity_change`). The logo is uploaded as the API's images are (`Images.upload`:
 re-encoded, without metadata) and then named.
 
 Hours are typed as people write them, a line a day: "9:00-17:00", "9 h à 12 h, 13 h à 17 h";
@@ -71,6 +72,27 @@ async def change(request: Request, page: PagesDep, profiles: MerchantProfilesDep
     return redirect(HERE + "?enregistre=1")
 
 
+@router.post(HERE + "/identite")
+async def request_identity(request: Request, page: PagesDep, profiles: MerchantProfilesDep,
+                           merchants: MerchantsDep) -> Response:
+    """A new legal name or NEQ: asked here, applied once a validator approves (the business
+    sells under its current identity meanwhile); only what differs is asked."""
+    if guard := space_required(page, Role.MERCHANT):
+        return guard
+    form = {k: str(v)[:300].strip() for k, v in (await request.form()).items()}
+    merchant = await run_in_threadpool(merchants.get, page.actor, session_merchant(page))
+    legal_name, neq = form.get("legal_name", ""), form.get("neq", "")
+    try:
+        await run_in_threadpool(
+            profiles.request_identity_change, page.actor, merchant.id,
+            legal_name if legal_name != merchant.legal_name else None,
+            neq if neq.replace(" ", "") != merchant.neq else None)
+    except DomainError as refused:
+        return _page(page, merchant, {**_shown(merchant), **form},
+                     Errors.of(refused, page.language), 422)
+    return redirect(HERE + "?enregistre=1#identite")
+
+
 @router.post(LOGO)
 async def upload_logo(request: Request, page: PagesDep, images: ImagesDep,
                       profiles: MerchantProfilesDep, merchants: MerchantsDep) -> Response:
@@ -114,6 +136,7 @@ def _shown(merchant: MerchantView) -> dict[str, str]:
     a, contact = merchant.address, merchant.contact
     return {**{f"contact_{key}": (contact.get(key) if contact else None) or ""
                for key in ("name", "email", "phone")},
+            "legal_name": merchant.legal_name, "neq": merchant.neq,
             "description_fr": merchant.description_fr or "",
             "description_en": merchant.description_en or "", "website": merchant.website or "",
             "street": a.street, "municipality": a.municipality, "postal_code": a.postal_code.value,

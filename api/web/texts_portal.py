@@ -348,10 +348,19 @@ PORTAL_TEXTS: dict[str, tuple[str, str]] = {
     "portal_pr_logo_remove": ("Retirer le logo", "Remove the logo"),
     "portal_pr_public": ("Voir ma page publique", "See my public page"),
     "portal_pr_fixed": ("Le nom commercial et les catégories, qui forment l'adresse de votre "
-                        "page, et votre identité légale ne changent qu'avec l'équipe de "
-                        "validation.", "Your trade name and categories, which make your page's "
-                        "address, and your legal identity change only with the validation "
-                        "team."),
+                        "page, ne changent qu'avec l'équipe de Comptoir.", "Your trade name and "
+                        "categories, which make your page's address, change only with "
+                        "Comptoir's team."),
+    "portal_pr_identity": ("Identité légale", "Legal identity"),
+    "portal_pr_identity_hint": (
+        "Un nouveau nom légal ou un nouveau NEQ s'applique quand l'équipe de validation "
+        "l'approuve ; d'ici là, vous vendez sous votre identité actuelle.",
+        "A new legal name or NEQ applies once the validation team approves it; until then, "
+        "you sell under your current identity."),
+    "portal_pr_identity_ask": ("Demander ce changement", "Ask for this change"),
+    "portal_pr_identity_pending": (
+        "Demande en attente de l'équipe de validation : nom légal « {legal_name} », NEQ {neq}.",
+        "Waiting for the validation team: legal name “{legal_name}”, NEQ {neq}."),
     # -- a listing's photos and variants (api/web/portal_listings.py) --
     "portal_li_photos": ("Photos", "Photos"),
     "portal_li_no_photos": ("Aucune photo pour l'instant.", "No photos yet."),

@@ -1,8 +1,9 @@
 """The validators' console (`/validation`): the queue of applications oldest first with what
-the eligibility rules found (`Lists.applications`, the API's `GET /v1/merchants`), a
-merchant's page, and the decisions of the API (`Merchants.approve/reject/suspend/reinstate`).
-Only a validator decides (the use case's rule); the reason's rule (3–500 characters) is the
-domain's, shown inline."""
+the eligibility rules found (`Lists.applications`, the API's `GET /v1/merchants`), the queue of
+requests for a new legal name or NEQ (`Lists.identity_changes`), a merchant's page, and the
+decisions of the API (`Merchants.approve/reject/suspend/reinstate`,
+`MerchantProfiles.approve/reject_identity_change`). Only a validator decides (the use cases'
+rule); the reason's rule (3–500 characters) is the domain's, shown inline."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ListsDep, MerchantsDep, ProjectionsDep
+from api.deps import ListsDep, MerchantProfilesDep, MerchantsDep, ProjectionsDep
 from api.routing import OneHopRoute
 from api.web.render import Errors, Pages, redirect
 from api.web.shop import PagesDep, not_found
@@ -24,6 +25,8 @@ from domain.errors import DomainError
 
 router = APIRouter(route_class=OneHopRoute, include_in_schema=False)
 DECISIONS = ("approve", "reject", "suspend", "reinstate")
+IDENTITY_DECISIONS = {"identite-approuvee": "approve_identity_change",
+                      "identite-refusee": "reject_identity_change"}
 
 
 @router.get("/validation", response_class=HTMLResponse)
@@ -33,8 +36,9 @@ def queue_page(page: PagesDep, lists: ListsDep, projections: ProjectionsDep) -> 
     # The queue as of now (the API's `Prefer: read-your-writes`): a decision just taken shows.
     projections.wait_for(projections.head(), page.settings.read_your_writes_timeout)
     queue = lists.applications(page.actor, ["under_review"])
-    return page.render("consoles/validation_queue.html",
-                       queue=queue.items, total=queue.total)
+    identities = lists.identity_changes(page.actor, ["pending"])
+    return page.render("consoles/validation_queue.html", queue=queue.items, total=queue.total,
+                       identities=identities.items)
 
 
 @router.get("/validation/{merchant_id}", response_class=HTMLResponse)
@@ -57,16 +61,18 @@ def _merchant(page: Pages, merchants: Merchants, merchant_id: str,
 
 @router.post("/validation/{merchant_id}/{decision}")
 async def decide(merchant_id: str, decision: str, request: Request, page: PagesDep,
-                 merchants: MerchantsDep) -> Response:
+                 merchants: MerchantsDep, profiles: MerchantProfilesDep) -> Response:
     if guard := space_required(page, Role.VALIDATOR):
         return guard
-    if decision not in DECISIONS:
+    if decision not in DECISIONS and decision not in IDENTITY_DECISIONS:
         return not_found(page)
     reason = str((await request.form()).get("reason", ""))
     try:
         target = UUID(merchant_id)
-        act = getattr(merchants, decision)
-        args = (target, reason.strip()) if decision in ("reject", "suspend") else (target,)
+        act = (getattr(profiles, IDENTITY_DECISIONS[decision]) if decision in IDENTITY_DECISIONS
+               else getattr(merchants, decision))
+        args = ((target, reason.strip())
+                if decision in ("reject", "suspend", "identite-refusee") else (target,))
         await run_in_threadpool(act, page.actor, *args)
     except (ValueError, NotFoundError):
         return not_found(page)

@@ -17,6 +17,7 @@ from api.container import build_container
 from api.schemas.merchants import MerchantApplicationIn
 from api.settings import Settings
 from application.actors import Actor, Role
+from domain.account import StaffRole
 from tests.http.images import png
 from tests.journeys.helpers import Marketplace, marketplace
 from tests.support import listing_body, merchant_body
@@ -24,6 +25,7 @@ from tests.web.browser import Audit, chromium, new_page, shoot, sign_in
 
 PASSWORD = "une phrase de passe"
 OWNER = "mireille@miellerie-des-cantons.example"
+VALIDATOR = "remi@comptoir.example"
 
 
 @pytest.fixture
@@ -35,6 +37,7 @@ def market(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mark
             name="Miellerie des Cantons", categories=["alimentation"])).to_form())
         container.merchants.approve(Actor(Role.VALIDATOR, str(uuid.uuid4())), merchant.id)
         container.accounts.create_verified(OWNER, PASSWORD, owner_of=merchant.id)
+        container.accounts.create_verified(VALIDATOR, PASSWORD, staff=StaffRole.VALIDATOR)
         owner = Actor(Role.MERCHANT, str(uuid.uuid4()), merchant.id)
         listing_id = container.catalog.create_listing(owner, merchant.id, listing_body(
             title_fr="Miel de trèfle", category="alimentation", price_cents=899))
@@ -68,6 +71,10 @@ def test_an_owner_shows_her_hours_logo_photos_and_sizes_and_shoppers_see_them(
         expect(owner.get_by_role("img", name="Logo de Miellerie des Cantons")).to_be_visible()
         audit.check(owner, "portail: mon commerce (logo)")
         shoot(owner, "portail-commerce", keep)
+        owner.get_by_label("Nom légal").fill("Miellerie des Cantons coop")
+        owner.get_by_role("button", name="Demander ce changement").click()
+        expect(owner.get_by_text("Demande en attente de l'équipe de validation")).to_be_visible()
+        audit.check(owner, "portail: mon commerce (identité demandée)")
 
         owner.goto(f"/portail/fiches/{listing_id}")
         owner.get_by_label("Image (JPEG, PNG ou WebP, 8 Mo au plus)").set_input_files(picture)
@@ -98,4 +105,13 @@ def test_an_owner_shows_her_hours_logo_photos_and_sizes_and_shoppers_see_them(
         shopper.goto(f"/m/{slug}")
         expect(shopper.get_by_text("9 h 00 – 12 h 00, 13 h 00 – 16 h 00")).to_be_visible()
         expect(shopper.get_by_role("img", name=re.compile("Miellerie des Cantons"))).to_be_visible()
+
+        validator = new_page(browser, market.base)
+        sign_in(validator, VALIDATOR, PASSWORD, "/validation")
+        validator.get_by_role("link", name="Miellerie des Cantons").last.click()
+        expect(validator.get_by_role("heading", name="Changement d'identité légale demandé")
+               ).to_be_visible()
+        audit.check(validator, "validation: un changement d'identité")
+        validator.get_by_role("button", name="Approuver le changement").click()
+        expect(validator.get_by_text("Miellerie des Cantons coop")).to_be_visible()
     audit.assert_clean()

@@ -5,13 +5,16 @@ with problems says each of them and records nothing; another merchant's listing 
 
 from __future__ import annotations
 
+import html
 from html.parser import HTMLParser
 
 from fastapi.testclient import TestClient
 
+from domain.account import StaffRole
 from domain.places import locate_address
 from tests.http.images import png
 from tests.support import Api
+from tests.web.test_consoles import staff_client
 from tests.web.test_merchant_portal import owner_session
 from tests.web.test_shop_forms import csrf_of
 
@@ -20,10 +23,11 @@ FRESH = {"Prefer": "read-your-writes"}
 
 
 def fiche_form(client: TestClient, **changes: str) -> dict[str, str]:
-    """The fiche's form as a browser sends it back (every field as the page fills it), with
-    these changes."""
+    """The page's fields as a browser would send them back (as the page fills them; the
+    identity form's are read too, and the fiche's form takes no notice of them), with these
+    changes."""
     page = FormValues()
-    page.feed(client.get(FICHE).text.split('action="/portail/commerce/logo"')[0])
+    page.feed(client.get(FICHE).text)
     return {**page.values, **changes}
 
 
@@ -224,3 +228,41 @@ def test_variants_are_added_and_revised_and_a_bad_one_says_every_problem(api: Ap
         "v_label": "250 g", "v_sku": "MIEL-500", "v_price": "6,49"})
     assert taken.status_code == 422
     assert "250 g :" in taken.text  # said above the variants' forms, naming the one
+
+
+def test_a_new_legal_identity_is_asked_in_the_portal_and_decided_in_the_console(
+        api: Api) -> None:
+    merchant_id, _ = api.approved_merchant()
+    client = owner_session(api, merchant_id)
+    form = fiche_form(client)
+    assert form["legal_name"] == "Fromagerie du Marché inc."
+    length = api.log_length()
+    bad = client.post(FICHE + "/identite", data={
+        "csrftoken": form["csrftoken"], "legal_name": form["legal_name"], "neq": "12"})
+    assert bad.status_code == 422 and 'id="e-neq"' in bad.text
+    assert api.log_length() == length
+    asked = client.post(FICHE + "/identite", data={
+        "csrftoken": form["csrftoken"], "legal_name": "Fromagerie du Marché ltée",
+        "neq": form["neq"]}, follow_redirects=False)
+    assert asked.status_code == 303, asked.text
+    page = html.unescape(client.get(FICHE).text)
+    assert "Demande en attente de l'équipe de validation : nom légal « Fromagerie du " \
+           "Marché ltée »" in page
+    fiche = api.client.get(f"/v1/merchants/{merchant_id}", headers=api.validator).json()
+    assert fiche["legal_name"] == "Fromagerie du Marché inc."  # sells as before meanwhile
+
+    validator = staff_client(api, "remi@comptoir.example", StaffRole.VALIDATOR, "/validation")
+    queue = html.unescape(validator.get("/validation").text)
+    assert f'href="/validation/{merchant_id}#identite"' in queue
+    assert "Fromagerie du Marché ltée" in queue
+    token = csrf_of(validator, f"/validation/{merchant_id}")
+    refused = validator.post(f"/validation/{merchant_id}/identite-refusee",
+                             data={"csrftoken": token, "reason": ""})
+    assert refused.status_code == 422  # a refusal says why
+    approved = validator.post(f"/validation/{merchant_id}/identite-approuvee",
+                              data={"csrftoken": token}, follow_redirects=False)
+    assert approved.status_code == 303, approved.text
+    fiche = api.client.get(f"/v1/merchants/{merchant_id}", headers=api.validator).json()
+    assert (fiche["legal_name"], fiche["pending_identity"]) == ("Fromagerie du Marché ltée",
+                                                                None)
+    assert "Aucune demande en attente." in html.unescape(validator.get("/validation").text)
