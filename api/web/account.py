@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -26,7 +27,7 @@ from api.deps import (
 from api.i18n import LANGUAGES, message
 from api.routing import OneHopRoute
 from api.web.forms import CART_COOKIE
-from api.web.render import LANGUAGE_COOKIE, Errors, local_path, redirect, signed_in
+from api.web.render import LANGUAGE_COOKIE, Errors, Pages, local_path, redirect, signed_in
 from api.web.shop import PagesDep, sign_in_first
 from application.accounts import Accounts, SessionStore
 from domain.account import check_password
@@ -196,10 +197,49 @@ async def new_password(request: Request, page: PagesDep, accounts: AccountsDep,
 def account_page(page: PagesDep, accounts: AccountsDep, lists: ListsDep) -> Response:
     if page.actor.is_anonymous:
         return sign_in_first(page)
+    return _account(page, accounts, lists)
+
+
+def _account(page: Pages, accounts: Accounts, lists: Any, errors: Errors | None = None,
+             status: int = 200) -> HTMLResponse:
     subject = UUID(page.actor.subject)
     account = accounts.get(page.actor, subject)
     orders = lists.consumer_orders(page.actor, subject).items
-    return page.render("shop/account.html", account=account, orders=orders)
+    return page.render("shop/account.html", status, account=account, orders=orders,
+                       errors=errors or Errors())
+
+
+@router.post("/compte/mot-de-passe", response_class=HTMLResponse)
+async def change_password(request: Request, page: PagesDep, accounts: AccountsDep,
+                          lists: ListsDep, authenticator: AuthenticatorDep) -> Response:
+    """The current password and a new one (as `PUT /v1/accounts/me/password`): every session
+    and token of the account ends, this one too, and the person signs in again."""
+    if page.actor.is_anonymous:
+        return sign_in_first(page, "/compte")
+    form = {k: str(v)[:1000] for k, v in (await request.form()).items()}
+    try:
+        await run_in_threadpool(accounts.change_password, page.actor,
+                                form.get("current_password", ""), form.get("new_password", ""))
+    except DomainError as refused:
+        return await run_in_threadpool(_account, page, accounts, lists, Errors.of(
+            refused, page.language, {"password": "new_password"}), 422)
+    await run_in_threadpool(authenticator.end_sessions, UUID(page.actor.subject))
+    return _signed_out(page.render("shop/message.html", title=page.t["password_changed_title"],
+                                   text=page.t["password_changed"],
+                                   link=("/compte/connexion", page.t["sign_in_title"])))
+
+
+@router.post("/compte/deconnexion-partout", response_class=HTMLResponse)
+async def sign_out_everywhere(page: PagesDep, accounts: AccountsDep,
+                              authenticator: AuthenticatorDep) -> Response:
+    """Every session and token of the account ends, on every device (a lost phone)."""
+    if page.actor.is_anonymous:
+        return sign_in_first(page, "/compte")
+    await run_in_threadpool(accounts.end_sessions, page.actor)
+    await run_in_threadpool(authenticator.end_sessions, UUID(page.actor.subject))
+    return _signed_out(page.render("shop/message.html", title=page.t["signed_out_everywhere"],
+                                   text=page.t["signed_out_everywhere_text"],
+                                   link=("/compte/connexion", page.t["sign_in_title"])))
 
 
 @router.get("/compte/donnees")

@@ -206,6 +206,18 @@ TEXTS: dict[str, tuple[str, str]] = {
                    "account, an email with a link valid for one hour was just sent to it."),
     "new_password_title": ("Nouveau mot de passe", "New password"),
     "new_password_button": ("Enregistrer le mot de passe", "Save the password"),
+    "security": ("Sécurité", "Security"),
+    "change_password": ("Changer mon mot de passe", "Change my password"),
+    "current_password": ("Mot de passe actuel", "Current password"),
+    "sign_out_everywhere": ("Me déconnecter partout", "Sign out everywhere"),
+    "sign_out_everywhere_hint": (
+        "Un appareil perdu, un ordinateur partagé : toutes vos sessions prennent fin, ici "
+        "comme ailleurs, et les clés d'accès données à des applications cessent de valoir.",
+        "A lost device, a shared computer: every one of your sessions ends, here and "
+        "elsewhere, and the access tokens given to applications stop working."),
+    "signed_out_everywhere": ("Déconnecté·e partout", "Signed out everywhere"),
+    "signed_out_everywhere_text": ("Toutes vos sessions ont pris fin, sur tous vos appareils.",
+                                   "Every one of your sessions has ended, on every device."),
     "password_changed_title": ("Mot de passe changé", "Password changed"),
     "password_changed": ("Votre mot de passe est changé ; vous êtes déconnecté·e partout. "
                          "Connectez-vous avec le nouveau.", "Your password is changed; you are "
