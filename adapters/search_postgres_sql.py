@@ -63,7 +63,7 @@ MERCHANT_FIELDS = ("id", "slug", "name", "description_fr", "description_en", "ca
 LISTING_FIELDS = ("id", "merchant_id", "merchant_name", "merchant_slug", "title_fr", "title_en",
                   "description_fr", "description_en", "category", "origin", "price_cents",
                   "on_hand", "reserved", "published", "merchant_visible", "municipality",
-                  "region", "lat", "lon")
+                  "region", "lat", "lon", "photo")
 # Each field's column type, for the arrays a batch of rows is sent as (`update_data`).
 LISTING_TYPES = {
     "id": "uuid", "merchant_id": "uuid", "price_cents": "integer", "on_hand": "integer",
@@ -71,7 +71,7 @@ LISTING_TYPES = {
     "lat": "double precision", "lon": "double precision",
     **{f: "text" for f in ("merchant_name", "merchant_slug", "title_fr", "title_en",
                            "description_fr", "description_en", "category", "origin",
-                           "municipality", "region")}}
+                           "municipality", "region", "photo")}}
 
 TABLES = {
     "search_merchants": f"""
@@ -89,7 +89,7 @@ TABLES = {
       reserved integer NOT NULL, published boolean NOT NULL, merchant_visible boolean NOT NULL,
       visible boolean GENERATED ALWAYS AS (published AND merchant_visible) STORED,
       municipality text NOT NULL, region text NOT NULL, lat double precision NOT NULL,
-      lon double precision NOT NULL, {_DOCUMENTS}""",
+      lon double precision NOT NULL, photo text NOT NULL DEFAULT '', {_DOCUMENTS}""",
 }
 _RUM = ("rum ({0} public.rum_tsvector_addon_ops, id_order) "
         "WITH (attach = 'id_order', to = '{0}', order_by_attach = on)")
@@ -131,6 +131,9 @@ def create_statements(schema: str, with_indexes: bool = True) -> list[sql.Compos
     ] + [sql.SQL("ALTER TABLE {}.{} ADD COLUMN IF NOT EXISTS id_order {}").format(
         sql.Identifier(schema), sql.Identifier(table), sql.SQL(_ID_ORDER))
         for table in ("search_merchants", "search_listings")
+    ] + [  # tables made before version 3: the column at once, filled by that version's rebuild
+        sql.SQL("ALTER TABLE {}.search_listings ADD COLUMN IF NOT EXISTS photo text NOT NULL "
+                "DEFAULT ''").format(sql.Identifier(schema))
     ] + [sql.SQL("DROP INDEX IF EXISTS {}.{}").format(sql.Identifier(schema),
                                                        sql.Identifier(name))
          for name in _REPLACED]

@@ -51,6 +51,15 @@ class SQLiteSearchStore(TrackedStore, SQLiteTrackingRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *SCHEMA]
 
+    def create_table(self) -> None:
+        """The tables, and on those made before version 3 the photo's column: searches read
+        it at once (empty until the rebuild that version 3 asks for fills it)."""
+        super().create_table()
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("SELECT name FROM pragma_table_info('listings')")
+            if "photo" not in {row[0] for row in c.fetchall()}:
+                c.execute("ALTER TABLE listings ADD COLUMN photo DEFAULT ''")
+
     def unit_of_work(self, cursor: Any) -> StagedUnit:
         return StagedUnit(SQLiteSearchUnit(cursor), HeldRows(cursor, Dialect("?", "")))
 
@@ -139,7 +148,8 @@ def listing_doc(r: Any) -> ListingDoc:
         UUID(r["id"]), UUID(r["merchant_id"]), r["merchant_name"], r["merchant_slug"],
         r["title_fr"], r["title_en"], r["description_fr"], r["description_en"], r["category"],
         r["origin"], r["price_cents"], r["on_hand"], r["reserved"], bool(r["published"]),
-        bool(r["merchant_visible"]), r["municipality"], r["region"], r["lat"], r["lon"])
+        bool(r["merchant_visible"]), r["municipality"], r["region"], r["lat"], r["lon"],
+        r["photo"] or "")
 
 
 def padded(terms: set[str]) -> str:

@@ -17,7 +17,7 @@ MERCHANT_COLUMNS = ("id", "slug", "name", "description_fr", "description_en", "c
 LISTING_COLUMNS = ("id", "merchant_id", "merchant_name", "merchant_slug", "title_fr", "title_en",
                    "description_fr", "description_en", "category", "origin", "price_cents",
                    "on_hand", "reserved", "published", "merchant_visible", "municipality",
-                   "region", "lat", "lon")
+                   "region", "lat", "lon", "photo")
 MERCHANT_FIELDS = (*MERCHANT_COLUMNS, "title_terms")
 LISTING_FIELDS = (*LISTING_COLUMNS, "visible", "title_terms")
 TABLES = ("merchants", "merchants_fts", "merchants_geo", "listings", "listings_fts",

@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import CategoryCode, GeoPointOut, MoneyOut, PlainText
+from api.schemas.merchants import ImageOut
 from domain.taxonomy import OriginLabel
 from projections.search.documents import ListingDoc, MerchantDoc
 from projections.search.query import MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY, MAX_RADIUS_KM, Hit
@@ -67,6 +68,7 @@ class ListingHitOut(BaseModel):
     location: GeoPointOut
     distance_km: float | None = Field(description="From the given point, when one is given")
     score: int = Field(description="Query words found in the title")
+    photo: ImageOut | None = Field(description="The listing's first photo, if it has one")
 
     @classmethod
     def of(cls, hit: Hit[ListingDoc]) -> ListingHitOut:
@@ -78,7 +80,7 @@ class ListingHitOut(BaseModel):
             origin=d.origin, price=MoneyOut(cents=d.price_cents), available=max(0, d.available),
             in_stock=d.available > 0, municipality=d.municipality, region=d.region,
             location=GeoPointOut(lat=d.lat, lon=d.lon), distance_km=hit.distance_km,
-            score=hit.score)
+            score=hit.score, photo=ImageOut.of(d.photo) if d.photo else None)
 
 
 class MerchantHitOut(BaseModel):

@@ -57,6 +57,7 @@ class ListingDoc:
     region: str
     lat: float
     lon: float
+    photo: str = ""  # the first photo's image id, shown beside the listing in results
 
     @property
     def available(self) -> int:

@@ -120,6 +120,8 @@ HANDLERS: dict[type, Handler] = {
     Listing.Revised: _listing_change(_revised),
     Listing.Repriced: _listing_change(lambda e, doc: replace(doc, price_cents=e.price.cents)),
     Listing.Published: _listing_change(lambda e, doc: replace(doc, published=True)),
+    Listing.PhotosChanged: _listing_change(
+        lambda e, doc: replace(doc, photo=e.photos[0] if e.photos else "")),
     Listing.Withdrawn: _listing_change(lambda e, doc: replace(doc, published=False)),
     Listing.StockSet: _listing_change(lambda e, doc: replace(doc, on_hand=e.on_hand)),
     Listing.StockAdjusted: _listing_change(
@@ -142,7 +144,8 @@ HANDLERS: dict[type, Handler] = {
 class SearchProjection:
     name = "search"
     # 2: reservations move availability; elisions removed; a listing's place is searched
-    version = 2
+    # 3: a listing's first photo
+    version = 3
     topics = tuple(get_topic(cls) for cls in HANDLERS)
 
     def process(self, event: Any, index: SearchIndex) -> None:

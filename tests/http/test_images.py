@@ -214,3 +214,28 @@ def test_an_unknown_image_is_a_404_problem(api: Api, path: str) -> None:
     response = api.client.get(path)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_search_shows_a_listings_first_photo_and_follows_its_changes(api: Api) -> None:
+    merchant_id, owner = api.approved_merchant()
+    listing_id = api.listing(merchant_id, owner, publish=True, stock=2, title_fr="Tomme fleurie")
+    first = uploaded(api, merchant_id, owner, png((300, 300)))
+    second = uploaded(api, merchant_id, owner, png((400, 300)))
+
+    def shown() -> object:
+        hits = api.client.get("/v1/search/listings", params={"q": "tomme"},
+                              headers={"Prefer": "read-your-writes"}).json()["items"]
+        assert [h["id"] for h in hits] == [listing_id]
+        return hits[0]["photo"]
+
+    assert shown() is None
+    url = f"/v1/listings/{listing_id}/photos"
+    api.client.put(url, headers=owner, json={"photos": [second, first]})
+    assert shown() == {"id": second, "urls": {
+        size: f"/images/{second}/{size}.webp" for size in ("small", "medium", "large")}}
+    page = api.client.get("/", params={"q": "tomme"}).text
+    assert f'<img class="card-photo" src="/images/{second}/small.webp"' in page
+    api.client.put(url, headers=owner, json={"photos": [first]})
+    assert shown()["id"] == first  # type: ignore[index]
+    api.client.put(url, headers=owner, json={"photos": []})
+    assert shown() is None

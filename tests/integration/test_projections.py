@@ -332,3 +332,36 @@ def test_creating_a_store_s_tables_tries_again_when_it_meets_a_lock(
     monkeypatch.setattr(recorder, "create_table", meets_a_lock_first)
     store.create_table()
     assert attempts == ["tried", "tried"]
+
+
+def test_a_search_model_made_before_photos_gets_the_column_at_once_and_its_photos_on_upgrade(
+    settings: Settings,
+) -> None:
+    """Deployed over a search model of version 2 (no photo column): searches work at once,
+    and the rebuild version 3 asks for fills every listing's first photo."""
+    from tests.http.images import png
+
+    first = build_container(settings.model_copy(update={"run_projections": False}))
+    owner, merchant_id, listing_id = approved_merchant_with_listing(first)
+    first.catalog.publish(owner, listing_id)
+    photo = first.images.upload(owner, merchant_id, png()).id
+    first.images.set_listing_photos(owner, listing_id, [photo])
+    first.projections.catch_up()
+    # The model as version 2 left it: no column, its version recorded.
+    table = ("listings" if settings.backend == "sqlite"
+             else f'"{settings.postgres_schema}".search_listings')
+    with first.search_store.datastore.transaction(commit=True) as c:
+        c.execute(f"ALTER TABLE {table} DROP COLUMN photo")
+    first.search_store.record_version(2)
+    first.close()
+
+    again = build_container(settings.model_copy(update={"run_projections": False}))
+    try:
+        [hit] = again.search.search_listings(check_filters(text="baguette")).hits
+        assert hit.doc.photo == ""  # answered at once, the photo not known yet
+        assert Follower(again.app, again.search_store).upgrade() is True
+        [hit] = again.search.search_listings(check_filters(text="baguette")).hits
+        assert hit.doc.photo == photo
+        assert again.search_store.version() == 3
+    finally:
+        again.close()
