@@ -97,8 +97,8 @@ class PostgresSearchStore(TrackedStore, PostgresTrackingRecorder):
     def of_merchant(self, merchant_id: UUID, limit: int) -> list[PublicListing]:
         """A merchant's published listings (application.merchant_pages.PublishedListings)."""
         rows = self._rows(sql.SQL(
-            "SELECT id, title_fr, title_en, price_cents, on_hand - reserved > 0 AS in_stock "
-            "FROM {}.search_listings WHERE merchant_id = %s ORDER BY id LIMIT %s").format(
+            "SELECT id, title_fr, title_en, price_cents, on_hand - reserved > 0 AS in_stock, "
+            "photo FROM {}.search_listings WHERE merchant_id = %s ORDER BY id LIMIT %s").format(
             sql.Identifier(self.schema)), (merchant_id, limit))
         return [public_listing(r) for r in rows]
 

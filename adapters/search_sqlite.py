@@ -99,7 +99,8 @@ class SQLiteSearchStore(TrackedStore, SQLiteTrackingRecorder):
         """A merchant's published listings (application.merchant_pages.PublishedListings): one
         indexed query, where the event store would need one aggregate read per listing."""
         rows = self._rows("SELECT id, title_fr, title_en, price_cents, on_hand - reserved > 0 "
-                          "AS in_stock FROM listings WHERE merchant_id = ? ORDER BY id LIMIT ?",
+                          "AS in_stock, photo FROM listings WHERE merchant_id = ? "
+                          "ORDER BY id LIMIT ?",
                           (str(merchant_id), limit))
         return [public_listing(r) for r in rows]
 
@@ -134,7 +135,7 @@ class SQLiteSearchStore(TrackedStore, SQLiteTrackingRecorder):
 
 def public_listing(r: Any) -> PublicListing:
     return PublicListing(UUID(str(r["id"])), r["title_fr"], r["title_en"] or None,
-                         Money(r["price_cents"]), bool(r["in_stock"]))
+                         Money(r["price_cents"]), bool(r["in_stock"]), r["photo"] or None)
 
 
 def merchant_doc(r: Any) -> MerchantDoc:

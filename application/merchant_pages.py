@@ -42,6 +42,7 @@ class PublicListing:
     title_en: str | None
     price: Money
     in_stock: bool
+    photo: str | None = None  # its first photo's image id
 
 
 class PublishedListings(Protocol):

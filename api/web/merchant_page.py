@@ -124,6 +124,7 @@ def _products(page: MerchantPage, language: Language) -> list[dict[str, Any]]:
         "amount": "{}.{:02d}".format(*divmod(listing.price.cents, 100)),
         "in_stock": listing.in_stock,
         "id": listing.id,
+        "photo": listing.photo,
     } for listing in page.listings]
     return sorted(products, key=lambda product: (title_key(product["title"]), product["id"]))
 

@@ -235,6 +235,9 @@ def test_search_shows_a_listings_first_photo_and_follows_its_changes(api: Api) -
         size: f"/images/{second}/{size}.webp" for size in ("small", "medium", "large")}}
     page = api.client.get("/", params={"q": "tomme"}).text
     assert f'<img class="card-photo" src="/images/{second}/small.webp"' in page
+    slug = api.client.get(f"/v1/merchants/{merchant_id}").json()["slug"]
+    fiche = api.client.get(f"/m/{slug}").text  # the merchant's page, from the same rows
+    assert f'<img class="card-photo" src="/images/{second}/small.webp"' in fiche
     api.client.put(url, headers=owner, json={"photos": [first]})
     assert shown()["id"] == first  # type: ignore[index]
     api.client.put(url, headers=owner, json={"photos": []})
