@@ -9,6 +9,7 @@ listing of another merchant is not found, whatever its id."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +18,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from api.deps import (
     CatalogDep,
@@ -33,7 +33,7 @@ from api.routers.catalogue import _rows
 from api.routing import OneHopRoute
 from api.schemas.catalogue import STOCK_FEED
 from api.web.portal import settled
-from api.web.render import Errors, Pages, redirect
+from api.web.render import Errors, Pages, redirect, uploaded_file
 from api.web.shop import PagesDep, not_found
 from api.web.spaces import session_merchant, space_required
 from application.actors import Role
@@ -130,9 +130,7 @@ async def stock_file(request: Request, page: PagesDep, feeds: StockFeedsDep, lis
                      merchants: MerchantsDep, projections: ProjectionsDep) -> Response:
     if guard := space_required(page, Role.MERCHANT):
         return guard
-    upload = (await request.form()).get("fichier")
-    body = await upload.read() if isinstance(upload, UploadFile) else b""
-    name = (upload.filename or "") if isinstance(upload, UploadFile) else ""
+    body, name = await uploaded_file(request, "fichier")
     kind = "text/csv" if not name.lower().endswith(".json") else "application/json"
     try:
         outcome = await run_in_threadpool(_feed, page, feeds, kind, body)
@@ -164,9 +162,7 @@ async def add_photo(listing_id: str, request: Request, page: PagesDep, catalog: 
                     images: ImagesDep, merchants: MerchantsDep) -> Response:
     if guard := space_required(page, Role.MERCHANT):
         return guard
-    upload = (await request.form()).get("fichier")
-    data = await upload.read(images.limits.max_bytes + 1) if isinstance(upload, UploadFile) \
-        else b""
+    data, _ = await uploaded_file(request, "fichier", images.limits.max_bytes + 1)
     listing = await run_in_threadpool(_own, page, catalog, listing_id)
     if listing is None:
         return not_found(page)
@@ -283,32 +279,29 @@ async def _fields(request: Request) -> dict[str, str]:
 
 
 def _details(form: dict[str, str]) -> dict[str, Any]:
-    """The form as the API's body; a price not in dollars is reported with every other
-    problem at once."""
+    """The form as the API's body."""
     raw: dict[str, Any] = {k: form.get(k) or None for k in TEXTS if k != "price"}
     raw.update(category=form.get("category", ""), tax_class=form.get("tax_class", ""),
                origin=form.get("origin") or "none")
-    try:
-        raw["price_cents"] = Money.parse(form["price"]).cents if form.get("price") else None
-    except InvalidValueError as bad:
-        found = [FieldError("price_cents", bad.code, bad.params)]
-        try:
-            ListingDetails.check({**raw, "price_cents": 1})
-        except ValidationFailedError as others:
-            found += others.errors
-        raise ValidationFailedError(found) from None
-    return raw
+    return _priced(raw, form.get("price", ""), ListingDetails.check)
 
 
 def _variant(form: dict[str, str]) -> dict[str, Any]:
     """A variant's form (`v_label`, `v_sku`, `v_price` in dollars) as the API's body."""
     raw: dict[str, Any] = {"label": form.get("v_label", ""), "sku": form.get("v_sku") or None}
+    return _priced(raw, form.get("v_price", ""), VariantDetails.check)
+
+
+def _priced(raw: dict[str, Any], dollars: str, check: Callable[[dict[str, Any]], Any]
+            ) -> dict[str, Any]:
+    """`raw` with its `price_cents` read from dollars; a price that is not one is reported
+    with every other problem `check` finds, at once."""
     try:
-        raw["price_cents"] = Money.parse(form["v_price"]).cents if form.get("v_price") else None
+        raw["price_cents"] = Money.parse(dollars).cents if dollars else None
     except InvalidValueError as bad:
         found = [FieldError("price_cents", bad.code, bad.params)]
         try:
-            VariantDetails.check({**raw, "price_cents": 1})
+            check({**raw, "price_cents": 1})
         except ValidationFailedError as others:
             found += others.errors
         raise ValidationFailedError(found) from None

@@ -18,13 +18,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from api.deps import ImagesDep, MerchantProfilesDep, MerchantsDep, ProjectionsDep
 from api.pages_text import texts as page_texts
 from api.routing import OneHopRoute
 from api.web.portal import settled
-from api.web.render import Errors, Pages, redirect
+from api.web.render import Errors, Pages, redirect, uploaded_file
 from api.web.shop import PagesDep
 from api.web.spaces import session_merchant, space_required
 from application.actors import Role
@@ -98,9 +97,7 @@ async def upload_logo(request: Request, page: PagesDep, images: ImagesDep,
                       profiles: MerchantProfilesDep, merchants: MerchantsDep) -> Response:
     if guard := space_required(page, Role.MERCHANT):
         return guard
-    upload = (await request.form()).get("fichier")
-    data = await upload.read(images.limits.max_bytes + 1) if isinstance(upload, UploadFile) \
-        else b""
+    data, _ = await uploaded_file(request, "fichier", images.limits.max_bytes + 1)
     try:
         await run_in_threadpool(_new_logo, page, images, profiles, data)
     except DomainError as refused:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.datastructures import UploadFile
 
 from api.authentication import SESSION_COOKIE
 from api.i18n import LANGUAGES, Language, message, negotiate
@@ -175,6 +176,15 @@ class Pages:
                 f"form-action 'self'{onboarding}; "
                 f"frame-ancestors 'none'; base-uri 'none'"),
         }
+
+
+async def uploaded_file(request: Request, name: str, limit: int = -1) -> tuple[bytes, str]:
+    """A multipart form's file: its bytes (at most `limit` read, past which the use case
+    refuses it) and the name it was sent with; none sent: empty."""
+    upload = (await request.form()).get(name)
+    if not isinstance(upload, UploadFile):
+        return b"", ""
+    return await upload.read(limit), upload.filename or ""
 
 
 def redirect(to: str) -> RedirectResponse:
