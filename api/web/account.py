@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -30,6 +29,7 @@ from api.web.forms import CART_COOKIE
 from api.web.render import LANGUAGE_COOKIE, Errors, Pages, local_path, redirect, signed_in
 from api.web.shop import PagesDep, sign_in_first
 from application.accounts import Accounts, SessionStore
+from application.lists import Lists
 from domain.account import check_password
 from domain.errors import DomainError, FieldError, InvalidValueError, ValidationFailedError
 
@@ -140,6 +140,12 @@ def sign_out(request: Request, sessions: SessionsDep) -> Response:
     return _signed_out(redirect("/"))
 
 
+def _signed_out_saying(page: Pages, title: str, text: str) -> Response:
+    """Signed out, told why (the words of `title` and `text`), with the way back in."""
+    return _signed_out(page.render("shop/message.html", title=page.t[title], text=page.t[text],
+                                   link=("/compte/connexion", page.t["sign_in_title"])))
+
+
 def _signed_out(response: Response) -> Response:
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CART_COOKIE, path="/")
@@ -186,9 +192,7 @@ async def new_password(request: Request, page: PagesDep, accounts: AccountsDep,
         return page.render("shop/new_password.html", 422, token=token,
                            errors=Errors.of(refused, page.language, {"token": ""}))
     await run_in_threadpool(authenticator.end_sessions, account_id)
-    return _signed_out(page.render("shop/message.html", title=page.t["password_changed_title"],
-                                   text=page.t["password_changed"],
-                                   link=("/compte/connexion", page.t["sign_in_title"])))
+    return _signed_out_saying(page, "password_changed_title", "password_changed")
 
 
 # -- Mon compte --------------------------------------------------------------------------------
@@ -200,7 +204,7 @@ def account_page(page: PagesDep, accounts: AccountsDep, lists: ListsDep) -> Resp
     return _account(page, accounts, lists)
 
 
-def _account(page: Pages, accounts: Accounts, lists: Any, errors: Errors | None = None,
+def _account(page: Pages, accounts: Accounts, lists: Lists, errors: Errors | None = None,
              status: int = 200) -> HTMLResponse:
     subject = UUID(page.actor.subject)
     account = accounts.get(page.actor, subject)
@@ -224,9 +228,7 @@ async def change_password(request: Request, page: PagesDep, accounts: AccountsDe
         return await run_in_threadpool(_account, page, accounts, lists, Errors.of(
             refused, page.language, {"password": "new_password"}), 422)
     await run_in_threadpool(authenticator.end_sessions, UUID(page.actor.subject))
-    return _signed_out(page.render("shop/message.html", title=page.t["password_changed_title"],
-                                   text=page.t["password_changed"],
-                                   link=("/compte/connexion", page.t["sign_in_title"])))
+    return _signed_out_saying(page, "password_changed_title", "password_changed")
 
 
 @router.post("/compte/deconnexion-partout", response_class=HTMLResponse)
@@ -237,9 +239,7 @@ async def sign_out_everywhere(page: PagesDep, accounts: AccountsDep,
         return sign_in_first(page, "/compte")
     await run_in_threadpool(accounts.end_sessions, page.actor)
     await run_in_threadpool(authenticator.end_sessions, UUID(page.actor.subject))
-    return _signed_out(page.render("shop/message.html", title=page.t["signed_out_everywhere"],
-                                   text=page.t["signed_out_everywhere_text"],
-                                   link=("/compte/connexion", page.t["sign_in_title"])))
+    return _signed_out_saying(page, "signed_out_everywhere", "signed_out_everywhere_text")
 
 
 @router.get("/compte/donnees")
