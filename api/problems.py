@@ -222,9 +222,13 @@ async def request_validation_response(request: Request,
                             errors=errors)
 
 
+def http_status_problem(status: int) -> tuple[str, str]:
+    """The problem type and code of an HTTP error no use case raised (a route not found...)."""
+    return HTTP_STATUS_PROBLEMS.get(status, ("malformed-request", "malformed_request"))
+
+
 async def http_exception_response(request: Request, error: StarletteHTTPException) -> JSONResponse:
-    problem_type, code = HTTP_STATUS_PROBLEMS.get(error.status_code, ("malformed-request",
-                                                                       "malformed_request"))
+    problem_type, code = http_status_problem(error.status_code)
     return problem_response(request, error.status_code, problem_type, code,
                             headers=getattr(error, "headers", None))
 

@@ -39,8 +39,7 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
     """A route not found, a method not allowed: as a page for a browser."""
     if not wants_page(request):
         return await problems.http_exception_response(request, error)
-    _, code = problems.HTTP_STATUS_PROBLEMS.get(error.status_code,
-                                                ("malformed-request", "malformed_request"))
+    _, code = problems.http_status_problem(error.status_code)
     return await _page(request, error.status_code, code, getattr(error, "headers", None))
 
 
